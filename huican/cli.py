@@ -1,0 +1,163 @@
+"""The `huican` command line (FORMATS.md "The command line").
+
+Exit status: 0 when the command did its work, 2 for a usage error or a file it cannot read at all
+(one line on stderr, no traceback), 1 for anything else. Every command first creates and migrates
+the database. Each subcommand lives next to the app it belongs to; this module only dispatches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+
+class UsageError(Exception):
+    """Bad arguments or an unreadable input file: exit 2 with one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"huican: {message}\n")
+        raise SystemExit(2)
+
+
+def parse_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD：{value!r}") from None
+
+
+def region_code(value: str) -> str:
+    if not value.isdigit() or len(value) not in (6, 9, 12):
+        raise argparse.ArgumentTypeError(f"区划代码应为 6、9 或 12 位数字：{value!r}")
+    return value
+
+
+# subcommand -> "module:function"; each function takes the parsed namespace and returns an exit code.
+HANDLERS: dict[str, str] = {
+    "demo": "huican.portal.commands:run_demo",
+    "serve": "huican.portal.commands:run_serve",
+    "synth": "huican.synth.commands:run_synth",
+    "import": "huican.exchange.commands:run_import",
+    "eligibility": "huican.policy.commands:run_eligibility",
+    "findings": "huican.matching.commands:run_findings",
+    "indicators": "huican.monitoring.commands:run_indicators",
+    "report": "huican.monitoring.commands:run_report",
+    "audit": "huican.core.commands:run_audit",
+    "keys": "huican.core.commands:run_keys",
+    "users": "huican.accounts.commands:run_users",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="huican", description="惠残 — 忻州市残疾人信息系统")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("demo", help="创建本地数据库、载入虚拟忻州数据并启动网页")
+    p.add_argument("--persons", type=int, default=60_000)
+    p.add_argument("--seed", type=int, default=2025)
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-serve", action="store_true", help="只准备数据库，不启动网页")
+
+    p = sub.add_parser("serve", help="以生产配置启动网页服务")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+
+    p = sub.add_parser("synth", help="生成虚拟数据集")
+    p.add_argument("--persons", type=int, required=True)
+    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--out", required=True)
+
+    p = sub.add_parser("import", help="导入一个文件")
+    p.add_argument("kind")
+    p.add_argument("file")
+    p.add_argument("--rejects")
+    p.add_argument("--user", default="", help="记录为导入人的用户名（默认：命令行操作员）")
+
+    p = sub.add_parser("eligibility", help="每人每项待遇的资格判定")
+    p.add_argument("--on", type=parse_date, required=True)
+    p.add_argument("--region", type=region_code)
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+
+    p = sub.add_parser("findings", help="比对发现（政策找人）")
+    p.add_argument("--on", type=parse_date, required=True)
+    p.add_argument("--region", type=region_code)
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+
+    p = sub.add_parser("indicators", help="规划指标")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--region", type=region_code)
+    p.add_argument("--as-of", dest="as_of", type=parse_date)
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+
+    p = sub.add_parser("report", help="年度监测报告（.xlsx、.docx 或 .pdf）")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--final", action="store_true", help="2021–2025 终期评估")
+
+    p = sub.add_parser("audit", help="审计日志")
+    audit_sub = p.add_subparsers(dest="audit_command", required=True, parser_class=_Parser)
+    audit_sub.add_parser("verify", help="校验审计日志的哈希链")
+
+    p = sub.add_parser("keys", help="密钥管理")
+    keys_sub = p.add_subparsers(dest="keys_command", required=True, parser_class=_Parser)
+    keys_sub.add_parser("rotate", help="用当前密钥重新加密全部个人信息字段")
+
+    p = sub.add_parser("users", help="用户管理")
+    users_sub = p.add_subparsers(dest="users_command", required=True, parser_class=_Parser)
+    create = users_sub.add_parser("create", help="创建用户")
+    create.add_argument("username")
+    create.add_argument("--role", required=True)
+    create.add_argument("--region")
+    create.add_argument("--password-env", default="HUICAN_NEW_PASSWORD")
+    return parser
+
+
+def setup_django() -> None:
+    """Configure Django and create/migrate the database (every command works on a fresh one)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huican.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        os.makedirs(os.path.dirname(str(db["NAME"])) or ".", exist_ok=True)
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _handler(name: str) -> Callable[[argparse.Namespace], int]:
+    module_name, _, function = HANDLERS[name].partition(":")
+    return getattr(importlib.import_module(module_name), function)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command != "synth":
+            setup_django()
+        return _handler(args.command)(args)
+    except UsageError as exc:
+        sys.stderr.write(f"huican: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # the contract: exit 1, one readable line, no traceback
+        if os.environ.get("HUICAN_TRACEBACK"):
+            raise
+        sys.stderr.write(f"huican: 出错：{type(exc).__name__}: {exc}\n")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""Encryption of personal fields at rest, and keyed hashes for matching.
+
+Personal fields (ID numbers, phones, addresses) are stored as AES-256-GCM ciphertext and looked
+up through an HMAC-SHA256 "blind index", so exact search and cross-matching stay index lookups.
+
+Keys come from the environment (see settings): ``HUICAN_DATA_KEY`` is a comma-separated list of
+``version:base64key`` pairs, the first one current; older versions still decrypt, which is how a
+key is rotated (``huican keys rotate``). ``HUICAN_HMAC_KEY`` is one base64 key.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from collections.abc import Iterable
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+class DecryptionError(Exception):
+    """A stored value could not be decrypted with any configured key."""
+
+
+def _parse_data_keys(spec: str) -> list[tuple[str, bytes]]:
+    keys: list[tuple[str, bytes]] = []
+    for part in spec.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        version, sep, material = part.partition(":")
+        if not sep or not version.isalnum():
+            raise ImproperlyConfigured("HUICAN_DATA_KEY must look like 'version:base64key[,…]'")
+        raw = base64.b64decode(material)
+        if len(raw) != 32:
+            raise ImproperlyConfigured("HUICAN_DATA_KEY keys must be 32 bytes (AES-256)")
+        keys.append((version, raw))
+    if not keys:
+        raise ImproperlyConfigured("HUICAN_DATA_KEY is empty")
+    return keys
+
+
+@lru_cache(maxsize=4)
+def _ciphers(spec: str) -> tuple[str, dict[str, AESGCM]]:
+    keys = _parse_data_keys(spec)
+    return keys[0][0], {version: AESGCM(raw) for version, raw in keys}
+
+
+@lru_cache(maxsize=4)
+def _hmac_key(spec: str) -> bytes:
+    raw = base64.b64decode(spec or "")
+    if len(raw) < 16:
+        raise ImproperlyConfigured("HUICAN_HMAC_KEY must be at least 16 bytes, base64-encoded")
+    return raw
+
+
+def current_key_version() -> str:
+    return _ciphers(settings.HUICAN_DATA_KEYS)[0]
+
+
+def encrypt(value: str) -> str:
+    """Encrypt one value; empty stays empty (nothing to protect)."""
+    if not value:
+        return ""
+    return encrypt_many([value])[0]
+
+
+def encrypt_many(values: Iterable[str]) -> list[str]:
+    version, ciphers = _ciphers(settings.HUICAN_DATA_KEYS)
+    cipher = ciphers[version]
+    out: list[str] = []
+    prefix = version + ":"
+    for value in values:
+        if not value:
+            out.append("")
+            continue
+        nonce = os.urandom(12)
+        token = nonce + cipher.encrypt(nonce, value.encode("utf-8"), None)
+        out.append(prefix + base64.b64encode(token).decode("ascii"))
+    return out
+
+
+def decrypt(token: str) -> str:
+    if not token:
+        return ""
+    return decrypt_many([token])[0]
+
+
+def decrypt_many(tokens: Iterable[str]) -> list[str]:
+    _, ciphers = _ciphers(settings.HUICAN_DATA_KEYS)
+    out: list[str] = []
+    for token in tokens:
+        if not token:
+            out.append("")
+            continue
+        version, _, body = token.partition(":")
+        cipher = ciphers.get(version)
+        if cipher is None:
+            raise DecryptionError(f"no key for version {version!r}")
+        raw = base64.b64decode(body)
+        try:
+            out.append(cipher.decrypt(raw[:12], raw[12:], None).decode("utf-8"))
+        except Exception as exc:  # InvalidTag: tampered value or wrong key
+            raise DecryptionError("stored value failed authentication") from exc
+    return out
+
+
+def blind_index(value: str) -> str:
+    """Keyed hash used to find a value without decrypting (hex, 32 characters)."""
+    key = _hmac_key(settings.HUICAN_HMAC_KEY)
+    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def blind_index_many(values: Iterable[str]) -> list[str]:
+    key = _hmac_key(settings.HUICAN_HMAC_KEY)
+    base = hmac.new(key, digestmod=hashlib.sha256)
+    out = []
+    for value in values:
+        h = base.copy()
+        h.update(value.encode("utf-8"))
+        out.append(h.hexdigest()[:32])
+    return out
+
+
+def mask_id_number(value: str) -> str:
+    """`140902199001010016` → `1409**********0016`."""
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    """`13812341234` → `138****1234`."""
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return value[:1] + "*" * (len(value) - 1)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]

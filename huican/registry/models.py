@@ -1,0 +1,93 @@
+"""Certified disabled persons (持证残疾人), their households and yearly survey records."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+
+from huican.core.dates import add_years
+from huican.core.idnumbers import CATEGORY_NAMES, GRADE_NAMES
+
+
+class Person(models.Model):
+    """A registry person and the certificate they hold (残疾人证).
+
+    The ID number is stored encrypted (``id_number_encrypted``), found through its keyed hash
+    (``id_hash``), and shown masked (``id_masked``) unless the viewer may see it in full.
+    Birth date and sex are derived from the ID number.
+    """
+
+    class Status(models.TextChoices):
+        NORMAL = "正常", "正常"
+        CANCELLED = "注销", "注销"
+        DEAD = "死亡", "死亡"
+        MOVED = "迁出", "迁出"
+
+    id_hash = models.CharField(max_length=32, unique=True)
+    id_number_encrypted = models.TextField()
+    id_masked = models.CharField(max_length=20)
+    name = models.CharField(max_length=64, db_index=True)
+    sex = models.CharField(max_length=1)
+    birth_date = models.DateField()
+    category = models.PositiveSmallIntegerField()
+    grade = models.PositiveSmallIntegerField()
+    issue_date = models.DateField()
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="persons")
+    county_code = models.CharField(max_length=6, db_index=True)
+    township_code = models.CharField(max_length=9, blank=True, db_index=True)
+    urban_rural = models.CharField(max_length=2)  # 城镇 / 农村
+    household_number = models.CharField(max_length=64, db_index=True)
+    relation = models.CharField(max_length=32, blank=True)
+    phone_encrypted = models.TextField(blank=True)
+    phone_masked = models.CharField(max_length=20, blank=True)
+    status = models.CharField(max_length=2, choices=Status.choices, default=Status.NORMAL)
+    status_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.id_masked}"
+
+    @property
+    def category_name(self) -> str:
+        return CATEGORY_NAMES.get(self.category, "?")
+
+    @property
+    def grade_name(self) -> str:
+        return GRADE_NAMES.get(self.grade, "?")
+
+    @property
+    def expiry_date(self) -> dt.date:
+        """A certificate is valid for 10 years (《残疾人证管理办法》第十九条)."""
+        return add_years(self.issue_date, 10)
+
+    @property
+    def certificate_masked(self) -> str:
+        return f"{self.id_masked}{self.category}{self.grade}"
+
+
+class Survey(models.Model):
+    """One year's 持证残疾人基本状况调查 for a person."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="surveys")
+    year = models.PositiveSmallIntegerField()
+    household_size = models.PositiveSmallIntegerField(null=True, blank=True)
+    income = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    long_term_care = models.BooleanField(null=True, blank=True)
+    rehab_need = models.BooleanField(null=True, blank=True)
+    device_need = models.BooleanField(null=True, blank=True)
+    renovation_need = models.BooleanField(null=True, blank=True)
+    care_service_need = models.BooleanField(null=True, blank=True)
+    employment = models.CharField(max_length=8, blank=True)
+    batch = models.ForeignKey("exchange.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["person", "-year"]
+        constraints = [models.UniqueConstraint(fields=["person", "year"], name="one_survey_per_person_year")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}/{self.year}"

@@ -1,0 +1,207 @@
+"""Settings for Huican.
+
+One module, configured from the environment. Helpers fail loudly on malformed values.
+`HUICAN_ENV=production` turns on production settings and refuses to start without keys.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("HUICAN_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {value!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
+
+
+def env_secret(name: str) -> str | None:
+    """Read a secret from NAME or from the file named by NAME_FILE."""
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        return Path(file_name).read_text().strip()
+    return os.environ.get(name) or None
+
+
+PRODUCTION = os.environ.get("HUICAN_ENV", "development") == "production"
+DEBUG = env_bool("HUICAN_DEBUG", False)
+
+if PRODUCTION:
+    missing = [
+        name
+        for name in ("HUICAN_SECRET_KEY", "HUICAN_DATA_KEY", "HUICAN_HMAC_KEY")
+        if not env_secret(name)
+    ]
+    if missing:
+        raise ImproperlyConfigured(
+            "生产模式缺少密钥 / production mode needs: " + ", ".join(missing)
+        )
+    SECRET_KEY = env_secret("HUICAN_SECRET_KEY") or ""
+    ALLOWED_HOSTS = [h for h in os.environ.get("HUICAN_ALLOWED_HOSTS", "").split(",") if h]
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("HUICAN_ALLOWED_HOSTS must name the served host(s) in production")
+else:
+    from huican.core.devkeys import development_keys
+
+    _dev = development_keys(VAR_DIR)
+    SECRET_KEY = env_secret("HUICAN_SECRET_KEY") or _dev["secret_key"]
+    os.environ.setdefault("HUICAN_DATA_KEY", _dev["data_key"])
+    os.environ.setdefault("HUICAN_HMAC_KEY", _dev["hmac_key"])
+    ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver", "[::1]"]
+
+HUICAN_DATA_KEYS = env_secret("HUICAN_DATA_KEY") or ""
+HUICAN_HMAC_KEY = env_secret("HUICAN_HMAC_KEY") or ""
+HUICAN_CITY_CODE = os.environ.get("HUICAN_CITY_CODE", "140900")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "huican.core",
+    "huican.regions",
+    "huican.accounts",
+    "huican.registry",
+    "huican.exchange",
+    "huican.policy",
+    "huican.benefits",
+    "huican.matching",
+    "huican.care",
+    "huican.monitoring",
+    "huican.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "huican.core.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "huican.accounts.middleware.IdleTimeoutMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "huican.urls"
+WSGI_APPLICATION = "huican.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "huican" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+_default_sqlite = f"sqlite:///{VAR_DIR / 'huican.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or _default_sqlite, conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-200000;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "registry:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "huican.accounts.validators.CharacterClassValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "huican" / "static"]
+MEDIA_ROOT = VAR_DIR / "media"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+HUICAN_MAX_UPLOAD_BYTES = env_int("HUICAN_MAX_UPLOAD_BYTES", 500 * 1024 * 1024)
+
+# Sessions and cookies.
+SESSION_COOKIE_AGE = 8 * 3600
+HUICAN_IDLE_TIMEOUT_SECONDS = env_int("HUICAN_IDLE_TIMEOUT_SECONDS", 30 * 60)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_SSL_REDIRECT = PRODUCTION and env_bool("HUICAN_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+X_FRAME_OPTIONS = "DENY"
+
+# Login lockout.
+HUICAN_LOCKOUT_FAILURES = env_int("HUICAN_LOCKOUT_FAILURES", 5)
+HUICAN_LOCKOUT_MINUTES = env_int("HUICAN_LOCKOUT_MINUTES", 15)
+
+# Background tasks: run in a thread pool in the server; synchronously in tests.
+HUICAN_TASKS_SYNC = env_bool("HUICAN_TASKS_SYNC", False)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
