@@ -1,0 +1,260 @@
+"""The facts the rules read, loaded once per date as polars frames.
+
+``load_facts`` reads the registry, the surveys, the departmental lists in force, the standards and
+the subsidy roll with plain SQL (no model instances), so that it stays fast at a million persons and
+works the same on SQLite and PostgreSQL. Everything downstream (rules, findings, indicators) is
+set-based over these frames.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from django.db import connection
+
+from huican.benefits.models import Entitlement
+from huican.core.crypto import decrypt_many
+from huican.exchange.models import ListRecord
+from huican.exchange.snapshots import LIST_KINDS, active_batch_ids
+from huican.policy.models import Standard
+from huican.registry.models import Person, Survey
+
+CITY_CODE = "140900"
+
+PERSON_SCHEMA: dict[str, Any] = {
+    "person_id": pl.Int64,
+    "id_hash": pl.String,
+    "name": pl.String,
+    "sex": pl.String,
+    "birth_date": pl.Date,
+    "category": pl.Int8,
+    "grade": pl.Int8,
+    "issue_date": pl.Date,
+    "region_code": pl.String,
+    "county_code": pl.String,
+    "township_code": pl.String,
+    "urban_rural": pl.String,
+    "household_number": pl.String,
+    "status": pl.String,
+    "status_date": pl.Date,
+}
+SURVEY_SCHEMA: dict[str, Any] = {
+    "person_id": pl.Int64,
+    "year": pl.Int32,
+    "household_size": pl.Int32,
+    "income": pl.Float64,
+    "long_term_care": pl.Boolean,
+    "rehab_need": pl.Boolean,
+    "device_need": pl.Boolean,
+    "renovation_need": pl.Boolean,
+    "care_service_need": pl.Boolean,
+    "employment": pl.String,
+}
+LIST_SCHEMA: dict[str, Any] = {
+    "id_hash": pl.String,
+    "person_id": pl.Int64,
+    "name": pl.String,
+    "start_date": pl.Date,
+    "end_date": pl.Date,
+    "year": pl.Int32,
+    "school_year": pl.String,
+    "category": pl.String,
+    "status": pl.String,
+    "organisation": pl.String,
+    "project": pl.String,
+    "amount": pl.Float64,
+    "row_number": pl.Int64,
+    "batch_id": pl.Int64,
+}
+STANDARD_SCHEMA: dict[str, Any] = {
+    "region_code": pl.String,
+    "effective_date": pl.Date,
+    "urban_dibao": pl.Float64,
+    "rural_dibao": pl.Float64,
+    "living_subsidy": pl.Float64,
+    "nursing_grade1": pl.Float64,
+    "nursing_grade2": pl.Float64,
+    "near_poor_multiple": pl.Float64,
+    "topup_rate": pl.Float64,
+    "living_includes_near_poor": pl.Boolean,
+    "nursing_includes_grade34_intellectual_mental": pl.Boolean,
+    "child_rehab_max_age": pl.Int32,
+}
+RECEIVING_SCHEMA: dict[str, Any] = {
+    "person_id": pl.Int64,
+    "id_hash": pl.String,
+    "benefit": pl.String,
+    "start_month": pl.Date,
+    "end_month": pl.Date,
+    "monthly_amount": pl.Float64,
+}
+SUBSIDY_TYPES = {"生活补贴": "living_subsidy", "护理补贴": "nursing_subsidy"}
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the rules need on one date, for one population (see ``load_facts``)."""
+
+    on: dt.date
+    persons: pl.DataFrame
+    surveys: pl.DataFrame
+    lists: dict[str, pl.DataFrame]
+    standards: pl.DataFrame
+    receiving: pl.DataFrame
+
+
+def expiry_expr(issue: pl.Expr) -> pl.Expr:
+    """Issue date + 10 years, same month and day; 29 February → 1 March (huican.core.dates.add_years)."""
+    leap_day = (issue.dt.month() == 2) & (issue.dt.day() == 29)
+    return pl.date(
+        issue.dt.year() + 10,
+        pl.when(leap_day).then(pl.lit(3)).otherwise(issue.dt.month()),
+        pl.when(leap_day).then(pl.lit(1)).otherwise(issue.dt.day()),
+    )
+
+
+def _fetch(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        rows = cursor.fetchall()
+    if not rows:
+        return pl.DataFrame(schema=schema)
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _real(column: str) -> str:
+    # "DOUBLE PRECISION" has REAL affinity in SQLite and is a native type in PostgreSQL.
+    return f"CAST({column} AS DOUBLE PRECISION)"
+
+
+def _person_filter(alias: str, region: str | None, person_ids: list[int] | None) -> tuple[str, list[Any]]:
+    """SQL conditions on the person table aliased `alias` (empty string when none)."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if region and region != CITY_CODE:
+        clauses.append(f"{alias}.region_id LIKE %s")
+        params.append(region + "%")
+    if person_ids is not None:
+        if not person_ids:
+            clauses.append("1 = 0")
+        else:
+            clauses.append(f"{alias}.id IN ({', '.join(['%s'] * len(person_ids))})")
+            params.extend(int(p) for p in person_ids)
+    return " AND ".join(clauses), params
+
+
+def load_facts(*, on: dt.date, region: str | None = None, person_ids: list[int] | None = None) -> Facts:
+    """Load the facts for date `on`.
+
+    `region` (a 6/9/12-digit code, or the city code 140900 for everyone) keeps the persons whose
+    household-registration code starts with it; `person_ids` keeps only those persons (used to
+    explain one decision). Survey, list and roll rows are kept for the persons kept; list rows of
+    people not in the registry are kept only when no filter is given.
+    """
+    person = Person._meta.db_table
+    filtered = bool(region and region != CITY_CODE) or person_ids is not None
+    cond, cond_params = _person_filter("p", region, person_ids)
+    where = f"WHERE {cond}" if cond else ""
+
+    persons = _fetch(
+        f"SELECT p.id, p.id_hash, p.name, p.sex, p.birth_date, p.category, p.grade, p.issue_date,"
+        f" p.region_id, p.county_code, p.township_code, p.urban_rural, p.household_number,"
+        f" p.status, p.status_date FROM {person} p {where} ORDER BY p.id",
+        cond_params,
+        PERSON_SCHEMA,
+    ).with_columns(expiry_date=expiry_expr(pl.col("issue_date")))
+
+    surveys = _fetch(
+        f"SELECT s.person_id, s.year, s.household_size, {_real('s.income')}, s.long_term_care,"
+        f" s.rehab_need, s.device_need, s.renovation_need, s.care_service_need, s.employment"
+        f" FROM {Survey._meta.db_table} s JOIN {person} p ON p.id = s.person_id {where}",
+        cond_params,
+        SURVEY_SCHEMA,
+    )
+
+    lists = _load_lists(person, cond, cond_params, filtered)
+    standards = _fetch(
+        f"SELECT region_code, effective_date, {_real('urban_dibao')}, {_real('rural_dibao')},"
+        f" {_real('living_subsidy')}, {_real('nursing_grade1')}, {_real('nursing_grade2')},"
+        f" {_real('near_poor_multiple')}, {_real('topup_rate')}, living_includes_near_poor,"
+        f" nursing_includes_grade34_intellectual_mental, child_rehab_max_age"
+        f" FROM {Standard._meta.db_table} ORDER BY region_code, effective_date",
+        [],
+        STANDARD_SCHEMA,
+    )
+    receiving = _load_receiving(person, lists["subsidy_recipients"], where, cond_params)
+    return Facts(
+        on=on, persons=persons, surveys=surveys, lists=lists, standards=standards, receiving=receiving
+    )
+
+
+def _load_lists(person: str, cond: str, cond_params: list[Any], filtered: bool) -> dict[str, pl.DataFrame]:
+    batch_kind: dict[int, str] = {}
+    for kind in LIST_KINDS:
+        for batch_id in active_batch_ids(kind):
+            batch_kind[batch_id] = kind
+    empty = pl.DataFrame(schema=LIST_SCHEMA)
+    if not batch_kind:
+        return {kind: empty for kind in LIST_KINDS}
+    join = "JOIN" if filtered else "LEFT JOIN"
+    batch_marks = ", ".join(["%s"] * len(batch_kind))
+    extra = f" AND {cond}" if cond else ""
+    frame = _fetch(
+        f"SELECT lr.id_hash, p.id, lr.name, lr.start_date, lr.end_date, lr.year, lr.school_year,"
+        f" lr.category, lr.status, lr.organisation, lr.project, {_real('lr.amount')}, lr.row_number,"
+        f" lr.batch_id FROM {ListRecord._meta.db_table} lr {join} {person} p ON p.id_hash = lr.id_hash"
+        f" WHERE lr.batch_id IN ({batch_marks}){extra}",
+        [*batch_kind, *cond_params],
+        LIST_SCHEMA,
+    )
+    kinds = pl.DataFrame(
+        {"batch_id": list(batch_kind), "kind": list(batch_kind.values())},
+        schema={"batch_id": pl.Int64, "kind": pl.String},
+    )
+    frame = frame.join(kinds, on="batch_id", how="left")
+    parts = frame.partition_by("kind", as_dict=True, include_key=False)
+    return {kind: parts.get((kind,), empty) for kind in LIST_KINDS}
+
+
+def _load_receiving(
+    person: str, recipients: pl.DataFrame, where: str, cond_params: list[Any]
+) -> pl.DataFrame:
+    from_roll = recipients.filter(pl.col("category").is_in(list(SUBSIDY_TYPES))).select(
+        "person_id",
+        "id_hash",
+        benefit=pl.col("category").replace_strict(SUBSIDY_TYPES, return_dtype=pl.String),
+        start_month=pl.col("start_date").dt.month_start(),
+        end_month=pl.col("end_date").dt.month_start(),
+        monthly_amount="amount",
+    )
+    granted = _fetch(
+        f"SELECT e.person_id, p.id_hash, e.benefit, e.start_month, e.end_month,"
+        f" {_real('e.monthly_amount')} FROM {Entitlement._meta.db_table} e"
+        f" JOIN {person} p ON p.id = e.person_id {where}",
+        cond_params,
+        RECEIVING_SCHEMA,
+    )
+    return pl.concat([from_roll.cast(RECEIVING_SCHEMA), granted], how="vertical")  # type: ignore[arg-type]
+
+
+def person_id_numbers(person_ids: Iterable[int] | pl.Series) -> pl.DataFrame:
+    """Full ID numbers (decrypted in bulk) for output: columns person_id, id_number."""
+    wanted = pl.Series("person_id", list(person_ids), dtype=pl.Int64).unique()
+    schema = {"person_id": pl.Int64, "encrypted": pl.String}
+    table = Person._meta.db_table
+    if wanted.len() == 0:
+        return pl.DataFrame(schema={"person_id": pl.Int64, "id_number": pl.String})
+    if wanted.len() <= 500:
+        marks = ", ".join(["%s"] * wanted.len())
+        rows = _fetch(
+            f"SELECT id, id_number_encrypted FROM {table} WHERE id IN ({marks})", wanted.to_list(), schema
+        )
+    else:
+        rows = _fetch(f"SELECT id, id_number_encrypted FROM {table}", [], schema)
+        rows = rows.filter(pl.col("person_id").is_in(wanted.implode()))
+    numbers = decrypt_many(rows["encrypted"].to_list())
+    return rows.select("person_id").with_columns(id_number=pl.Series(numbers, dtype=pl.String))
