@@ -44,7 +44,7 @@ HANDLERS: dict[str, str] = {
     "demo": "huican.portal.commands:run_demo",
     "serve": "huican.portal.commands:run_serve",
     "synth": "huican.synth.commands:run_synth",
-    "import": "huican.exchange.commands:run_import",
+    "import": "huican.exchange.commands:run_import_command",
     "eligibility": "huican.policy.commands:run_eligibility",
     "findings": "huican.matching.commands:run_findings",
     "indicators": "huican.monitoring.commands:run_indicators",

@@ -59,6 +59,9 @@ class RejectedRow(models.Model):
     class Meta:
         ordering = ["batch", "row_number"]
 
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.row_number}"
+
 
 class ListRecord(models.Model):
     """One accepted row of a departmental list or a service record.

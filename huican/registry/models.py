@@ -43,6 +43,9 @@ class Person(models.Model):
     phone_masked = models.CharField(max_length=20, blank=True)
     status = models.CharField(max_length=2, choices=Status.choices, default=Status.NORMAL)
     status_date = models.DateField(null=True, blank=True)
+    # Hash of the registry row this person was last imported from: a re-import of an unchanged
+    # row is recognised without decrypting anything.
+    row_fingerprint = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,48 @@
+"""`huican import KIND FILE [--rejects PATH]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from huican.cli import UsageError
+from huican.exchange.kinds import KINDS
+from huican.exchange.pipeline import ImportRefused, run_import
+
+
+def run_import_command(args: argparse.Namespace) -> int:
+    if args.kind not in KINDS:
+        raise UsageError(f"未知的导入类型 {args.kind!r}；可用类型：{', '.join(KINDS)}")
+    path = Path(args.file)
+    actor = None
+    if args.user:
+        from django.contrib.auth import get_user_model
+
+        actor = get_user_model().objects.filter(username=args.user).first()
+        if actor is None:
+            raise UsageError(f"没有用户 {args.user!r}")
+    try:
+        batch = run_import(
+            kind=args.kind,
+            path=path,
+            file_name=path.name,
+            actor=actor or "命令行",
+            rejects_path=Path(args.rejects) if args.rejects else None,
+        )
+    except ImportRefused as exc:
+        raise UsageError(str(exc)) from None
+    print(f"accepted {batch.accepted}, rejected {batch.rejected}")
+    if batch.unknown_columns:
+        print("unknown columns: " + ", ".join(batch.unknown_columns))
+    spec = KINDS[args.kind]
+    if spec.is_list or args.kind == "services":
+        print(f"not in registry: {batch.not_in_registry}")
+    if batch.status == batch.Status.UNCHANGED:
+        sys.stderr.write(f"{batch.message}\n")
+    if batch.rejected:
+        sys.stderr.write(f"被拒绝的行已写入 {batch.rejects_path}\n")
+    return 0
+
+
+run_import = run_import  # re-exported for callers that import it from here

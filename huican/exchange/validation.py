@@ -1,0 +1,408 @@
+"""Row validation for every import kind, as polars expressions over the whole file at once.
+
+`validate(kind, frame, today)` returns the frame with typed columns (`p_*`) and two list columns:
+`__columns` and `__reasons` — one entry per problem found (FORMATS.md: every problem of a row is
+listed). A row is accepted when `__reasons` is empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import polars as pl
+
+from huican.core.idnumbers import birth_date_expr, id_number_problems, sex_expr
+from huican.exchange import kinds as k
+from huican.exchange.parsing import (
+    money_decimals_problem,
+    parse_date,
+    parse_decimal,
+    parse_int,
+    parse_money,
+    parse_month,
+    parse_yes_no,
+)
+from huican.regions.divisions import CITY_CODE, COUNTY_CODES
+
+NULL_STR = pl.lit(None, dtype=pl.String)
+
+
+@dataclass(frozen=True)
+class Check:
+    column: str
+    reason: pl.Expr  # a reason string, or null when the check passes
+
+
+def _given(col: str) -> pl.Expr:
+    return pl.col(col).is_not_null()
+
+
+def _when(condition: pl.Expr, reason: str | pl.Expr) -> pl.Expr:
+    value = pl.lit(reason) if isinstance(reason, str) else reason
+    return pl.when(condition).then(value).otherwise(NULL_STR)
+
+
+def _required(spec: k.KindSpec, skip: Iterable[str] = ()) -> list[Check]:
+    return [
+        Check(c, _when(pl.col(c).is_null(), "必填项为空"))
+        for c in spec.required
+        if c not in skip and c != "公民身份号码"
+    ]
+
+
+def _vocabulary(col: str, allowed: Iterable[str]) -> Check:
+    allowed = tuple(allowed)
+    listed = "、".join(allowed)
+    return Check(
+        col, _when(_given(col) & ~pl.col(col).is_in(allowed), f"取值不在规定范围内（应为：{listed}）")
+    )
+
+
+def _date(col: str) -> Check:
+    return Check(
+        col, _when(_given(col) & parse_date(col).is_null(), "日期无法识别（应为 YYYY-MM-DD 等格式）")
+    )
+
+
+def _month(col: str) -> Check:
+    return Check(col, _when(_given(col) & parse_month(col).is_null(), "月份无法识别（应为 YYYY-MM）"))
+
+
+def _money(col: str) -> list[Check]:
+    return [
+        Check(col, _when(_given(col) & money_decimals_problem(col), "金额最多保留两位小数")),
+        Check(
+            col,
+            _when(
+                _given(col) & parse_money(col).is_null() & ~money_decimals_problem(col),
+                "金额无法识别（应为不小于 0 的元数）",
+            ),
+        ),
+    ]
+
+
+def _yes_no(col: str) -> Check:
+    return Check(col, _when(_given(col) & parse_yes_no(col).is_null(), "应为 是/否（或 Y/N、1/0）"))
+
+
+def _year(col: str, today: dt.date) -> Check:
+    year = parse_int(col)
+    bad = _given(col) & (year.is_null() | (year < 1990) | (year > today.year + 1))
+    return Check(col, _when(bad, "年度无法识别（应为四位年份）"))
+
+
+def _start_end(start: str, end: str, parser=parse_date) -> Check:  # type: ignore[no-untyped-def]
+    bad = parser(start).is_not_null() & parser(end).is_not_null() & (parser(end) < parser(start))
+    return Check(end, _when(bad, f"{end}早于{start}"))
+
+
+def _id_checks(today: dt.date) -> list[Check]:
+    return [Check("公民身份号码", id_number_problems("公民身份号码", today=today))]
+
+
+def _first_row_of(keys: list[pl.Expr], valid: pl.Expr | None = None) -> pl.Expr:
+    """For each row, the row number of the first row with the same keys."""
+    first = pl.col("__row").min().over(keys)
+    return first
+
+
+def _duplicate_of_earlier(
+    keys: list[pl.Expr], message: str, column: str, only_when: pl.Expr | None = None
+) -> Check:
+    first = _first_row_of(keys)
+    condition = first < pl.col("__row")
+    if only_when is not None:
+        condition = condition & only_when
+    return Check(column, _when(condition, pl.format(message, first)))
+
+
+def _registry_checks(spec: k.KindSpec, today: dt.date) -> list[Check]:
+    id_ok = id_number_problems("公民身份号码", today=today).is_null()
+    birth = birth_date_expr("公民身份号码")
+    category = pl.coalesce(
+        pl.col("残疾类别").replace_strict(k.CATEGORY_CODES, default=None, return_dtype=pl.Int64),
+        pl.when(pl.col("残疾类别").str.contains(r"^[1-7]$")).then(
+            pl.col("残疾类别").cast(pl.Int64, strict=False)
+        ),
+    )
+    grade = pl.coalesce(
+        pl.col("残疾等级").replace_strict(k.GRADE_CODES, default=None, return_dtype=pl.Int64),
+        pl.when(pl.col("残疾等级").str.contains(r"^[1-4]$")).then(
+            pl.col("残疾等级").cast(pl.Int64, strict=False)
+        ),
+    )
+    cert = pl.col("残疾人证号")
+    expected_cert = pl.concat_str([pl.col("公民身份号码"), category.cast(pl.String), grade.cast(pl.String)])
+    issue = parse_date("发证日期")
+    status = pl.col("证件状态").fill_null("正常")
+    code = pl.col("户籍地区划代码")
+    county_ok = code.str.slice(0, 6).is_in(sorted(COUNTY_CODES))
+    checks = _required(spec) + _id_checks(today)
+    checks += [
+        Check(
+            "残疾人证号",
+            _when(
+                _given("残疾人证号")
+                & id_ok
+                & category.is_not_null()
+                & grade.is_not_null()
+                & (cert != expected_cert),
+                pl.format("残疾人证号应为身份证号加残疾类别代码和残疾等级代码（应为 {}）", expected_cert),
+            ),
+        ),
+        Check(
+            "残疾人证号",
+            _when(
+                _given("残疾人证号")
+                & id_ok
+                & (category.is_null() | grade.is_null())
+                & ((cert.str.len_chars() != 20) | (cert.str.slice(0, 18) != pl.col("公民身份号码"))),
+                "残疾人证号应为 20 位：身份证号加残疾类别代码和残疾等级代码",
+            ),
+        ),
+        Check(
+            "残疾类别",
+            _when(
+                _given("残疾类别") & category.is_null(),
+                "残疾类别应为 视力、听力、言语、肢体、智力、精神、多重 或 1–7",
+            ),
+        ),
+        Check("残疾等级", _when(_given("残疾等级") & grade.is_null(), "残疾等级应为 一级–四级 或 1–4")),
+        _date("发证日期"),
+        Check("发证日期", _when(issue.is_not_null() & (issue > pl.lit(today)), "发证日期在未来")),
+        Check("发证日期", _when(issue.is_not_null() & id_ok & (issue < birth), "发证日期早于出生日期")),
+        Check(
+            "户籍地区划代码",
+            _when(
+                _given("户籍地区划代码") & ~code.str.contains(r"^(\d{6}|\d{9}|\d{12})$"),
+                "区划代码应为 6、9 或 12 位数字",
+            ),
+        ),
+        Check(
+            "户籍地区划代码",
+            _when(
+                _given("户籍地区划代码") & code.str.contains(r"^(\d{6}|\d{9}|\d{12})$") & ~county_ok,
+                pl.format("区划代码 {} 不属于本市的县级单位", code),
+            ),
+        ),
+        _vocabulary("城乡类别", k.URBAN_RURAL),
+        _vocabulary("证件状态", k.STATUSES),
+        Check(
+            "状态变更日期",
+            _when(
+                (status != "正常") & status.is_in(k.STATUSES) & pl.col("状态变更日期").is_null(),
+                "证件状态不是“正常”时必须填写状态变更日期",
+            ),
+        ),
+        _date("状态变更日期"),
+        Check("性别", _when(_given("性别") & ~pl.col("性别").is_in(["男", "女"]), "性别应为 男 或 女")),
+        Check(
+            "性别",
+            _when(
+                _given("性别")
+                & pl.col("性别").is_in(["男", "女"])
+                & id_ok
+                & (pl.col("性别") != sex_expr("公民身份号码")),
+                "性别与身份证号不一致",
+            ),
+        ),
+        _date("出生日期"),
+        Check(
+            "出生日期",
+            _when(
+                _given("出生日期")
+                & parse_date("出生日期").is_not_null()
+                & id_ok
+                & (parse_date("出生日期") != birth),
+                "出生日期与身份证号不一致",
+            ),
+        ),
+        _duplicate_of_earlier(
+            [pl.col("公民身份号码")],
+            "身份证号与第 {} 行重复",
+            "公民身份号码",
+            only_when=_given("公民身份号码"),
+        ),
+    ]
+    return checks
+
+
+def _survey_checks(spec: k.KindSpec, today: dt.date) -> list[Check]:
+    size = parse_int("家庭人口数")
+    return (
+        _required(spec)
+        + _id_checks(today)
+        + [
+            _year("调查年度", today),
+            Check(
+                "家庭人口数",
+                _when(
+                    _given("家庭人口数") & (size.is_null() | (size < 1) | (size > 50)),
+                    "家庭人口数应为 1 以上的整数",
+                ),
+            ),
+            *_money("家庭人均年收入"),
+            _yes_no("需要长期照护"),
+            _vocabulary("就业状况", k.EMPLOYMENT),
+            _duplicate_of_earlier(
+                [pl.col("公民身份号码"), parse_int("调查年度")],
+                "同一人同一调查年度已在第 {} 行出现",
+                "调查年度",
+                only_when=_given("公民身份号码") & parse_int("调查年度").is_not_null(),
+            ),
+        ]
+    )
+
+
+def _period_list_checks(spec: k.KindSpec, today: dt.date) -> list[Check]:
+    checks = (
+        _required(spec)
+        + _id_checks(today)
+        + [_date("起始日期"), _date("终止日期"), _start_end("起始日期", "终止日期")]
+    )
+    if spec.kind == "dibao":
+        checks += [_vocabulary("保障类别", k.DIBAO_CATEGORIES), *_money("月保障金额")]
+    if spec.kind == "tekun":
+        checks.append(_vocabulary("供养方式", k.TEKUN_MODES))
+    if spec.kind == "elderly_care":
+        checks += _money("月金额")
+    return checks
+
+
+def _school_year_ok(col: str) -> pl.Expr:
+    c = pl.col(col)
+    first = c.str.extract(r"^(\d{4})-(\d{4})$", 1).cast(pl.Int64, strict=False)
+    second = c.str.extract(r"^(\d{4})-(\d{4})$", 2).cast(pl.Int64, strict=False)
+    return first.is_not_null() & (second == first + 1)
+
+
+def _other_checks(spec: k.KindSpec, today: dt.date) -> list[Check]:
+    checks = _required(spec) + _id_checks(today)
+    if spec.kind == "pension":
+        checks += [
+            _year("参保年度", today),
+            _vocabulary("险种", k.INSURANCE_TYPES),
+            _vocabulary("参保状态", k.PENSION_STATUSES),
+        ]
+    elif spec.kind == "medical":
+        checks += [_year("参保年度", today), _vocabulary("险种", k.INSURANCE_TYPES)]
+    elif spec.kind == "enrolment":
+        checks += [
+            Check("学年", _when(_given("学年") & ~_school_year_ok("学年"), "学年应写成 2024-2025 的形式")),
+            _vocabulary("就读方式", k.SCHOOLING_MODES),
+        ]
+    elif spec.kind == "deaths":
+        d = parse_date("死亡日期")
+        checks += [
+            _date("死亡日期"),
+            Check("死亡日期", _when(d.is_not_null() & (d > pl.lit(today)), "死亡日期在未来")),
+        ]
+    elif spec.kind == "services":
+        checks += [
+            _vocabulary("服务类型", k.SERVICE_TYPES),
+            _date("服务日期"),
+            _vocabulary("结果", k.SERVICE_RESULTS),
+            *_money("金额"),
+        ]
+    elif spec.kind == "subsidy_recipients":
+        checks += [
+            _vocabulary("补贴类型", tuple(k.SUBSIDY_TYPES)),
+            _month("起始月份"),
+            _month("终止月份"),
+            _start_end("起始月份", "终止月份", parse_month),
+            *_money("月标准"),
+        ]
+    return checks
+
+
+def _standards_checks(spec: k.KindSpec, today: dt.date) -> list[Check]:
+    code = pl.col("区划代码")
+    allowed = sorted(COUNTY_CODES | {CITY_CODE})
+    checks = [
+        *_required(spec),
+        Check(
+            "区划代码",
+            _when(
+                _given("区划代码") & ~code.is_in(allowed), "区划代码应为本市的县级单位代码（6 位）或市级代码"
+            ),
+        ),
+        _date("生效日期"),
+    ]
+    for column in ("城市低保标准", "农村低保标准", "生活补贴标准", "一级护理补贴标准", "二级护理补贴标准"):
+        checks += _money(column)
+    multiple = parse_decimal("低保边缘倍数")
+    rate = parse_decimal("重度低保增发比例")
+    age = parse_int("儿童康复救助年龄上限")
+    checks += [
+        Check(
+            "低保边缘倍数",
+            _when(
+                _given("低保边缘倍数") & (multiple.is_null() | (multiple < 1) | (multiple > 5)),
+                "低保边缘倍数应为 1–5 之间的数（如 1.5）",
+            ),
+        ),
+        Check(
+            "重度低保增发比例",
+            _when(
+                _given("重度低保增发比例") & (rate.is_null() | (rate > 1)),
+                "重度低保增发比例应为 0–1 之间的小数（如 0.05）",
+            ),
+        ),
+        _yes_no("生活补贴含低保边缘"),
+        _yes_no("护理补贴含三四级智力精神"),
+        Check(
+            "儿童康复救助年龄上限",
+            _when(
+                _given("儿童康复救助年龄上限") & (age.is_null() | (age > 18)),
+                "儿童康复救助年龄上限应为 0–18 的整数",
+            ),
+        ),
+        _duplicate_of_earlier(
+            [code, parse_date("生效日期")],
+            "同一区划代码和生效日期已在第 {} 行出现",
+            "生效日期",
+            only_when=_given("区划代码") & parse_date("生效日期").is_not_null(),
+        ),
+    ]
+    return checks
+
+
+def checks_for(spec: k.KindSpec, today: dt.date) -> list[Check]:
+    if spec.kind == "registry":
+        return _registry_checks(spec, today)
+    if spec.kind == "survey":
+        return _survey_checks(spec, today)
+    if spec.kind == "standards":
+        return _standards_checks(spec, today)
+    if spec.kind in ("dibao", "tekun", "orphan", "elderly_care", "injury_care"):
+        return _period_list_checks(spec, today)
+    return _other_checks(spec, today)
+
+
+def validate(
+    spec: k.KindSpec, frame: pl.DataFrame, original_columns: list[str], today: dt.date
+) -> pl.DataFrame:
+    """Add `__columns`/`__reasons` to a frame of trimmed canonical columns plus `__row`.
+
+    `original_columns` are the frame's columns that held the file's own values (for the
+    exact-duplicate check, which compares whole rows).
+    """
+    checks = checks_for(spec, today)
+    duplicate_keys = [pl.col(c) for c in original_columns]
+    checks.append(_duplicate_of_earlier(duplicate_keys, "与第 {} 行完全相同（重复行）", "（整行）"))
+    reason_columns = [check.reason.alias(f"__r{i}") for i, check in enumerate(checks)]
+    frame = frame.with_columns(reason_columns)
+    names = [f"__r{i}" for i in range(len(checks))]
+    return frame.with_columns(
+        pl.concat_list([pl.col(n) for n in names]).list.drop_nulls().alias("__reasons"),
+        pl.concat_list(
+            [
+                pl.when(pl.col(n).is_not_null()).then(pl.lit(check.column)).otherwise(NULL_STR)
+                for n, check in zip(names, checks, strict=True)
+            ]
+        )
+        .list.drop_nulls()
+        .alias("__columns"),
+    ).drop(names)

@@ -1,0 +1,547 @@
+"""Writing accepted rows of each import kind (called inside the import's transaction)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+from django.db import connection
+from django.utils import timezone
+
+from huican.core.crypto import encrypt_many, mask_id_number, mask_phone
+from huican.core.idnumbers import birth_date_expr, sex_expr
+from huican.exchange import kinds as k
+from huican.exchange.bulk import insert_rows, select_in, update_rows
+from huican.exchange.parsing import (
+    parse_date,
+    parse_decimal,
+    parse_int,
+    parse_money,
+    parse_month,
+    parse_yes_no,
+)
+
+if TYPE_CHECKING:
+    from huican.exchange.models import ImportBatch
+    from huican.exchange.pipeline import PreparedFile
+
+Progress = Callable[[int, str], None]
+
+
+def person_ids_by_hash(hashes: set[str]) -> dict[str, int]:
+    """Registry person IDs for the given ID-number hashes (any status)."""
+    if not hashes:
+        return {}
+    with connection.cursor() as cursor:
+        if len(hashes) > 50_000:
+            cursor.execute("SELECT id_hash, id FROM registry_person")
+            return {h: pk for h, pk in cursor.fetchall() if h in hashes}
+    rows = select_in("SELECT id_hash, id FROM registry_person WHERE id_hash", sorted(hashes))
+    return dict(rows)  # type: ignore[arg-type]
+
+
+def _money(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(round(value, 2)))
+
+
+def persist(prepared: PreparedFile, batch: ImportBatch, *, progress: Progress) -> tuple[int, int]:
+    kind = prepared.spec.kind
+    accepted = prepared.accepted
+    if kind == "registry":
+        return _persist_registry(accepted, progress)
+    if kind == "survey":
+        return _persist_survey(accepted, batch)
+    if kind == "standards":
+        return _persist_standards(accepted, batch)
+    return _persist_list(kind, accepted, batch)
+
+
+# --- registry -----------------------------------------------------------------------------------
+
+
+def _ensure_regions(codes: list[str]) -> None:
+    from huican.regions.models import Region
+
+    known = set(Region.objects.values_list("code", flat=True))
+    wanted: set[str] = set()
+    for code in codes:
+        if len(code) >= 9:
+            wanted.add(code[:9])
+        if len(code) == 12:
+            wanted.add(code)
+    missing = sorted(wanted - known)
+    new = []
+    for code in missing:
+        level = Region.Level.TOWNSHIP if len(code) == 9 else Region.Level.VILLAGE
+        parent = code[:6] if len(code) == 9 else code[:9]
+        new.append(
+            Region(
+                code=code,
+                name=f"待命名（{code}）",
+                level=level,
+                parent_id=parent,
+                county_code=code[:6],
+                needs_naming=True,
+            )
+        )
+    Region.objects.bulk_create(new, batch_size=2000)
+
+
+def _persist_registry(accepted: pl.DataFrame, progress: Progress) -> tuple[int, int]:
+    if accepted.is_empty():
+        return 0, 0
+    frame = accepted.select(
+        pl.col("__id_hash").alias("id_hash"),
+        pl.col("__person_id").alias("person_id"),
+        pl.col("公民身份号码").alias("id_number"),
+        pl.col("姓名").alias("name"),
+        sex_expr("公民身份号码").alias("sex"),
+        birth_date_expr("公民身份号码").alias("birth_date"),
+        pl.coalesce(
+            pl.col("残疾类别").replace_strict(k.CATEGORY_CODES, default=None, return_dtype=pl.Int64),
+            pl.col("残疾类别").cast(pl.Int64, strict=False),
+        ).alias("category"),
+        pl.coalesce(
+            pl.col("残疾等级").replace_strict(k.GRADE_CODES, default=None, return_dtype=pl.Int64),
+            pl.col("残疾等级").cast(pl.Int64, strict=False),
+        ).alias("grade"),
+        parse_date("发证日期").alias("issue_date"),
+        pl.col("户籍地区划代码").alias("region_id"),
+        pl.col("户籍地区划代码").str.slice(0, 6).alias("county_code"),
+        pl.when(pl.col("户籍地区划代码").str.len_chars() >= 9)
+        .then(pl.col("户籍地区划代码").str.slice(0, 9))
+        .otherwise(pl.lit(""))
+        .alias("township_code"),
+        pl.col("城乡类别").alias("urban_rural"),
+        pl.col("户编号").alias("household_number"),
+        pl.col("与户主关系").fill_null("").alias("relation"),
+        pl.col("联系电话").fill_null("").alias("phone"),
+        pl.col("证件状态").fill_null("正常").alias("status"),
+        parse_date("状态变更日期").alias("status_date"),
+    )
+    frame = frame.with_columns(
+        pl.concat_str(
+            [
+                pl.col(c).cast(pl.String).fill_null("")
+                for c in frame.columns
+                if c not in ("id_hash", "person_id")
+            ],
+            separator="\x1f",
+        )
+        .hash()
+        .cast(pl.String)
+        .alias("fingerprint")
+    )
+    _ensure_regions(frame["region_id"].unique().to_list())
+    now = timezone.now()
+    new = frame.filter(pl.col("person_id").is_null())
+    existing = frame.filter(pl.col("person_id").is_not_null())
+    created = updated = 0
+    if not new.is_empty():
+        progress(55, f"新增 {new.height} 人")
+        ids = new["id_number"].to_list()
+        phones = new["phone"].to_list()
+        encrypted_ids = encrypt_many(ids)
+        encrypted_phones = encrypt_many(phones)
+        columns = (
+            "id_hash",
+            "id_number_encrypted",
+            "id_masked",
+            "name",
+            "sex",
+            "birth_date",
+            "category",
+            "grade",
+            "issue_date",
+            "region_id",
+            "county_code",
+            "township_code",
+            "urban_rural",
+            "household_number",
+            "relation",
+            "phone_encrypted",
+            "phone_masked",
+            "status",
+            "status_date",
+            "row_fingerprint",
+            "created_at",
+            "updated_at",
+        )
+        rows = (
+            (
+                r[0],
+                encrypted_ids[i],
+                mask_id_number(r[2]),
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                r[9],
+                r[10],
+                r[11],
+                r[12],
+                r[13],
+                r[14],
+                encrypted_phones[i],
+                mask_phone(r[15]),
+                r[16],
+                r[17],
+                r[18],
+                now,
+                now,
+            )
+            for i, r in enumerate(
+                new.select(
+                    "id_hash",
+                    "person_id",
+                    "id_number",
+                    "name",
+                    "sex",
+                    "birth_date",
+                    "category",
+                    "grade",
+                    "issue_date",
+                    "region_id",
+                    "county_code",
+                    "township_code",
+                    "urban_rural",
+                    "household_number",
+                    "relation",
+                    "phone",
+                    "status",
+                    "status_date",
+                    "fingerprint",
+                ).iter_rows()
+            )
+        )
+        created = insert_rows("registry_person", columns, rows)
+    if not existing.is_empty():
+        progress(80, f"核对已有 {existing.height} 人")
+        current = dict(
+            select_in(
+                "SELECT id, row_fingerprint FROM registry_person WHERE id", existing["person_id"].to_list()
+            )
+        )
+        changed = existing.filter(
+            pl.col("fingerprint")
+            != pl.col("person_id").replace_strict(current, default="", return_dtype=pl.String)
+        )
+        if not changed.is_empty():
+            phones = encrypt_many(changed["phone"].to_list())
+            columns = (
+                "name",
+                "category",
+                "grade",
+                "issue_date",
+                "region_id",
+                "county_code",
+                "township_code",
+                "urban_rural",
+                "household_number",
+                "relation",
+                "phone_encrypted",
+                "phone_masked",
+                "status",
+                "status_date",
+                "row_fingerprint",
+                "updated_at",
+            )
+            rows = (
+                (
+                    r[1],
+                    r[2],
+                    r[3],
+                    r[4],
+                    r[5],
+                    r[6],
+                    r[7],
+                    r[8],
+                    r[9],
+                    r[10],
+                    phones[i],
+                    mask_phone(r[11]),
+                    r[12],
+                    r[13],
+                    r[14],
+                    now,
+                    r[0],
+                )
+                for i, r in enumerate(
+                    changed.select(
+                        "person_id",
+                        "name",
+                        "category",
+                        "grade",
+                        "issue_date",
+                        "region_id",
+                        "county_code",
+                        "township_code",
+                        "urban_rural",
+                        "household_number",
+                        "relation",
+                        "phone",
+                        "status",
+                        "status_date",
+                        "fingerprint",
+                    ).iter_rows()
+                )
+            )
+            updated = update_rows("registry_person", "id", columns, rows)
+    return created, updated
+
+
+# --- survey -------------------------------------------------------------------------------------
+
+
+def _persist_survey(accepted: pl.DataFrame, batch: ImportBatch) -> tuple[int, int]:
+    if accepted.is_empty():
+        return 0, 0
+    need = lambda c: (  # noqa: E731 - a need column: yes/no words, or a description of the need
+        pl.when(pl.col(c).is_null())
+        .then(None)
+        .when(pl.col(c).is_in(["否", "N", "n", "0", "无", "没有", "不需要", "无需求"]))
+        .then(False)
+        .otherwise(True)
+    )
+    frame = accepted.select(
+        pl.col("__person_id").alias("person_id"),
+        parse_int("调查年度").alias("year"),
+        parse_int("家庭人口数").alias("household_size"),
+        parse_money("家庭人均年收入").alias("income"),
+        parse_yes_no("需要长期照护").alias("long_term_care"),
+        need("康复需求").alias("rehab_need"),
+        need("辅具需求").alias("device_need"),
+        need("无障碍改造需求").alias("renovation_need"),
+        need("托养需求").alias("care_service_need"),
+        pl.col("就业状况").fill_null("").alias("employment"),
+    )
+    persons = frame["person_id"].unique().to_list()
+    existing = {
+        (person, year): pk
+        for pk, person, year in select_in(
+            "SELECT id, person_id, year FROM registry_survey WHERE person_id", persons
+        )
+    }
+    columns = (
+        "person_id",
+        "year",
+        "household_size",
+        "income",
+        "long_term_care",
+        "rehab_need",
+        "device_need",
+        "renovation_need",
+        "care_service_need",
+        "employment",
+        "batch_id",
+    )
+    new_rows, update = [], []
+    for row in frame.iter_rows():
+        values = (*row[:3], _money(row[3]), *row[4:], batch.pk)
+        pk = existing.get((row[0], row[1]))
+        if pk is None:
+            new_rows.append(values)
+        else:
+            update.append((*values[2:], pk))
+    created = insert_rows("registry_survey", columns, new_rows)
+    updated = update_rows("registry_survey", "id", columns[2:], update)
+    return created, updated
+
+
+# --- standards ----------------------------------------------------------------------------------
+
+
+def _persist_standards(accepted: pl.DataFrame, batch: ImportBatch) -> tuple[int, int]:
+    from huican.policy.models import (
+        DEFAULT_CHILD_REHAB_MAX_AGE,
+        DEFAULT_NEAR_POOR_MULTIPLE,
+        DEFAULT_TOPUP_RATE,
+        Standard,
+    )
+
+    created = updated = 0
+    frame = accepted.select(
+        pl.col("区划代码"),
+        parse_date("生效日期").alias("date"),
+        *[
+            parse_money(c).alias(c)
+            for c in ("城市低保标准", "农村低保标准", "生活补贴标准", "一级护理补贴标准", "二级护理补贴标准")
+        ],
+        pl.col("低保边缘倍数"),
+        pl.col("重度低保增发比例"),
+        parse_yes_no("生活补贴含低保边缘").alias("living"),
+        parse_yes_no("护理补贴含三四级智力精神").alias("nursing"),
+        parse_int("儿童康复救助年龄上限").alias("age"),
+    )
+    for r in frame.iter_rows(named=True):
+        values: dict[str, Any] = {
+            "urban_dibao": _money(r["城市低保标准"]),
+            "rural_dibao": _money(r["农村低保标准"]),
+            "living_subsidy": _money(r["生活补贴标准"]),
+            "nursing_grade1": _money(r["一级护理补贴标准"]),
+            "nursing_grade2": _money(r["二级护理补贴标准"]),
+            "near_poor_multiple": Decimal(r["低保边缘倍数"])
+            if r["低保边缘倍数"]
+            else DEFAULT_NEAR_POOR_MULTIPLE,
+            "topup_rate": Decimal(r["重度低保增发比例"]) if r["重度低保增发比例"] else DEFAULT_TOPUP_RATE,
+            "living_includes_near_poor": bool(r["living"]),
+            "nursing_includes_grade34_intellectual_mental": bool(r["nursing"]),
+            "child_rehab_max_age": r["age"] if r["age"] is not None else DEFAULT_CHILD_REHAB_MAX_AGE,
+        }
+        current = Standard.objects.filter(region_code=r["区划代码"], effective_date=r["date"]).first()
+        if current is None:
+            Standard.objects.create(
+                region_code=r["区划代码"], effective_date=r["date"], batch=batch, **values
+            )
+            created += 1
+        elif any(getattr(current, f) != v for f, v in values.items()):
+            for f, v in values.items():
+                setattr(current, f, v)
+            current.batch = batch
+            current.save()
+            updated += 1
+    return created, updated
+
+
+# --- departmental lists and services ------------------------------------------------------------
+
+_EMPTY = pl.lit(None, dtype=pl.String)
+
+
+def _list_columns(kind: str) -> list[pl.Expr]:
+    """Map a kind's columns onto ListRecord fields (see its docstring)."""
+    none_date = pl.lit(None, dtype=pl.Date)
+    none_int = pl.lit(None, dtype=pl.Int64)
+    none_money = pl.lit(None, dtype=pl.Float64)
+    start, end, year, school_year = none_date, none_date, none_int, _EMPTY
+    category, status, organisation, project, amount = _EMPTY, _EMPTY, _EMPTY, _EMPTY, none_money
+    if kind in ("dibao", "tekun", "orphan", "elderly_care", "injury_care"):
+        start, end = parse_date("起始日期"), parse_date("终止日期")
+        if kind == "dibao":
+            category, amount = pl.col("保障类别"), parse_money("月保障金额")
+        elif kind == "tekun":
+            category = pl.col("供养方式")
+        elif kind == "elderly_care":
+            amount = parse_money("月金额")
+    elif kind == "pension":
+        year, category, status = parse_int("参保年度"), pl.col("险种"), pl.col("参保状态")
+    elif kind == "medical":
+        year, category = parse_int("参保年度"), pl.col("险种")
+    elif kind == "enrolment":
+        school_year, organisation, category = pl.col("学年"), pl.col("学校"), pl.col("就读方式")
+    elif kind == "deaths":
+        start = parse_date("死亡日期")
+    elif kind == "services":
+        category, start, organisation = pl.col("服务类型"), parse_date("服务日期"), pl.col("服务机构")
+        project, status, amount = pl.col("项目"), pl.col("结果"), parse_money("金额")
+    elif kind == "subsidy_recipients":
+        category, start, end, amount = (
+            pl.col("补贴类型"),
+            parse_month("起始月份"),
+            parse_month("终止月份"),
+            parse_money("月标准"),
+        )
+    name = pl.col("姓名") if kind != "services" else _EMPTY
+    return [
+        name.fill_null("").alias("name"),
+        start.alias("start_date"),
+        end.alias("end_date"),
+        year.alias("year"),
+        school_year.fill_null("").alias("school_year"),
+        category.fill_null("").alias("category"),
+        status.fill_null("").alias("status"),
+        organisation.fill_null("").alias("organisation"),
+        project.fill_null("").alias("project"),
+        amount.alias("amount"),
+    ]
+
+
+def _persist_list(kind: str, accepted: pl.DataFrame, batch: ImportBatch) -> tuple[int, int]:
+    if accepted.is_empty():
+        return 0, 0
+    frame = accepted.select(
+        pl.col("__row").alias("row_number"),
+        pl.col("__id_hash").alias("id_hash"),
+        pl.col("公民身份号码").alias("id_number"),
+        pl.col("__person_id").is_not_null().alias("in_registry"),
+        *_list_columns(kind),
+    )
+    frame = frame.with_columns(
+        pl.concat_str(
+            [
+                pl.col(c).cast(pl.String).fill_null("")
+                for c in frame.columns
+                if c not in ("row_number", "id_number", "in_registry")
+            ],
+            separator="\x1f",
+        )
+        .hash()
+        .cast(pl.String)
+        .str.slice(0, 32)
+        .alias("fingerprint")
+    )
+    if kind == "services":
+        # Service records accumulate across files: a record already stored is not stored twice.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT fingerprint FROM exchange_listrecord WHERE kind = %s", [kind])
+            known = {f for (f,) in cursor.fetchall()}
+        frame = frame.filter(~pl.col("fingerprint").is_in(list(known))).unique(
+            "fingerprint", keep="first", maintain_order=True
+        )
+    encrypted = encrypt_many(frame["id_number"].to_list())
+    columns = (
+        "batch_id",
+        "kind",
+        "row_number",
+        "id_hash",
+        "id_number_encrypted",
+        "id_masked",
+        "in_registry",
+        "name",
+        "start_date",
+        "end_date",
+        "year",
+        "school_year",
+        "category",
+        "status",
+        "organisation",
+        "project",
+        "amount",
+        "fingerprint",
+    )
+    rows = (
+        (
+            batch.pk,
+            kind,
+            r[0],
+            r[1],
+            encrypted[i],
+            mask_id_number(r[2]),
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            r[7],
+            r[8],
+            r[9],
+            r[10],
+            r[11],
+            r[12],
+            _money(r[13]),
+            r[14],
+        )
+        for i, r in enumerate(frame.iter_rows())
+    )
+    return insert_rows("exchange_listrecord", columns, rows), 0
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+__all__ = ["parse_decimal", "persist", "person_ids_by_hash"]
