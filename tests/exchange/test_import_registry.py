@@ -89,7 +89,7 @@ def test_lower_case_x_is_stored_as_upper_case(tmp_path: Path, capsys) -> None:
     path = write_csv(
         tmp_path / "r.csv", REGISTRY_HEADER, [registry_row(C.lower(), category="智力", grade="四级")]
     )
-    code, out, _ = run(capsys, "import", "registry", str(path))
+    _code, out, _ = run(capsys, "import", "registry", str(path))
     assert "accepted 1, rejected 0" in out
     assert Person.objects.get().id_masked.endswith("003X")
 
@@ -146,7 +146,7 @@ def test_utf8_bom_is_read(tmp_path: Path, capsys) -> None:
 
 def test_missing_required_column_refuses_the_file_with_exit_2(tmp_path: Path, capsys) -> None:
     path = write_csv(tmp_path / "r.csv", REGISTRY_HEADER[:-2], [registry_row(A)[:-2]])
-    code, out, err = run(capsys, "import", "registry", str(path))
+    code, _out, err = run(capsys, "import", "registry", str(path))
     assert code == 2
     assert "城乡类别" in err and "户编号" in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
