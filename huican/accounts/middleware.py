@@ -9,6 +9,8 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
+from huican.core.audit import audit_record
+
 
 class IdleTimeoutMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -19,6 +21,14 @@ class IdleTimeoutMiddleware:
             now = int(time.time())
             last = request.session.get("last_seen")
             if last is not None and now - int(last) > settings.HUICAN_IDLE_TIMEOUT_SECONDS:
+                audit_record(
+                    actor=request.user,
+                    action="logout.idle",
+                    object_type="accounts.User",
+                    object_id=request.user.pk or "",
+                    detail={"idle_seconds": now - int(last)},
+                    ip_address=str(request.META.get("REMOTE_ADDR", ""))[:64],
+                )
                 logout(request)
                 request.session["idle_logged_out"] = True
             else:

@@ -1,0 +1,60 @@
+"""Forms of the accounts pages (login, user creation)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from huican.accounts.access import IMPORT_KINDS
+from huican.accounts.models import Role
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=150, strip=True)
+    password = forms.CharField(label=_("密码"), max_length=256, strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class UserCreateForm(forms.Form):
+    username = forms.RegexField(
+        label=_("用户名"),
+        max_length=150,
+        regex=r"^[A-Za-z0-9_.@+-]+$",
+        error_messages={"invalid": _("用户名只能包含字母、数字和 _ . @ + -")},
+    )
+    display_name = forms.CharField(label=_("姓名或说明"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    region_code = forms.RegexField(
+        label=_("所属区划代码"),
+        regex=r"^[0-9]{6}([0-9]{3})?$",
+        required=False,
+        help_text=_("市级填 140900，县级 6 位，乡镇 9 位；管理员留空"),
+        error_messages={"invalid": _("区划代码应为 6 位或 9 位数字")},
+    )
+    department = forms.CharField(label=_("部门"), max_length=32, required=False)
+    import_kinds = forms.MultipleChoiceField(
+        label=_("可导入的名单类型（部门数据专员）"),
+        choices=[(k, k) for k in IMPORT_KINDS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    may_view_full = forms.BooleanField(label=_("可查看完整身份证号（需说明理由）"), required=False)
+    password = forms.CharField(
+        label=_("初始密码"), max_length=256, strip=False, widget=forms.PasswordInput(render_value=False)
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["password"].widget.attrs.update({"autocomplete": "new-password"})
+        try:
+            from huican.exchange.kinds import KINDS
+
+            field = self.fields["import_kinds"]
+            assert isinstance(field, forms.MultipleChoiceField)
+            field.choices = [(k, f"{KINDS[k].title}（{k}）" if k in KINDS else k) for k in IMPORT_KINDS]
+        except ImportError:  # the import pipeline names its kinds; plain codes until it exists
+            pass

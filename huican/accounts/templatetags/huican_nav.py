@@ -1,0 +1,59 @@
+"""`{% main_nav %}`: the navigation, showing only what the user's role may use.
+
+Other apps' pages appear here when their URLconf exists and names its landing page
+``<app_name>:index`` (see huican/urls.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+from huican.accounts.access import can
+
+register = template.Library()
+
+# label, URL name, action the role needs (None: any signed-in user)
+NAV_ITEMS: list[tuple[str, str, str | None]] = [
+    ("首页", "registry:home", None),
+    ("查询", "registry:search", "browse_registry"),
+    ("导入", "exchange:index", "import"),
+    ("标准", "policy:index", "view_standards"),
+    ("发现", "matching:index", "view_findings"),
+    ("监测", "monitoring:index", "view_aggregates"),
+    ("审计", "core:audit", "read_audit"),
+    ("用户", "accounts:users", "manage_users"),
+    ("安全", "accounts:security", "manage_security"),
+]
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+@register.inclusion_tag("partials/nav.html", takes_context=True)
+def main_nav(context: dict[str, Any]) -> dict[str, Any]:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    current = getattr(request, "path", "")
+    items = []
+    for label, name, action in NAV_ITEMS:
+        if action is not None and not can(user, action):
+            continue
+        url = _url(name)
+        if url is None:
+            continue
+        active = current == url or (url != "/" and current.startswith(url) and name != "registry:home")
+        items.append({"label": label, "url": url, "active": active})
+    return {"items": items}
+
+
+@register.simple_tag
+def user_can(user: Any, action: str) -> bool:
+    """`{% user_can request.user "view_full_id" as allowed %}` in templates."""
+    return can(user, action)

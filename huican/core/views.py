@@ -1,0 +1,62 @@
+"""The audit log page: browse, filter and verify (audit administrator only — 三员分立)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from huican.accounts.decorators import client_ip, require_can
+from huican.core import selectors
+from huican.core.audit import audit_record, audit_verify
+from huican.core.forms import AuditFilterForm
+
+PAGE_SIZE = 50
+
+
+@require_can("read_audit")
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None, actions=selectors.audit_actions())
+    status = 200
+    if form.is_bound and not form.is_valid():
+        entries = selectors.audit_entries().none()
+        status = 400
+    else:
+        filters = selectors.filters_from(form.cleaned_data if form.is_bound else {})
+        entries = selectors.audit_entries(**filters)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    audit_record(
+        actor=request.user,
+        action="audit.view",
+        detail={"filters": {k: v for k, v in request.GET.items() if k != "page"}, "page": page.number},
+        ip_address=client_ip(request),
+    )
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "core/audit_log.html", context, status=status)
+
+
+@require_can("read_audit")
+@require_POST
+def audit_verify_view(request: HttpRequest) -> HttpResponse:
+    result = audit_verify()
+    if result.intact:
+        messages.success(request, _("审计日志完整，共 %(n)d 条。") % {"n": result.checked})
+    else:
+        messages.error(
+            request,
+            _("审计日志第 %(seq)d 条记录有问题：%(problem)s（之前的 %(n)d 条完好）。")
+            % {"seq": result.first_broken, "problem": result.problem, "n": result.checked},
+        )
+    audit_record(
+        actor=request.user,
+        action="audit.verify",
+        detail={"intact": result.intact, "checked": result.checked, "first_broken": result.first_broken},
+        ip_address=client_ip(request),
+    )
+    return redirect("core:audit")

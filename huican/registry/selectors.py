@@ -1,0 +1,272 @@
+"""Reads of the registry, always through the access functions (region scope in the query)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from huican.accounts.access import (
+    aggregate_persons_for,
+    can,
+    list_records_for,
+    persons_for,
+    region_prefix_for,
+)
+from huican.core.crypto import blind_index, mask_id_number
+from huican.core.idnumbers import CATEGORY_NAMES, GRADE_NAMES, check_id_number, parse_certificate_number
+from huican.regions.models import Region
+from huican.registry.models import Person, Survey
+
+_ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+_CERT_SHAPE = re.compile(r"^[0-9]{17}[0-9X][0-9]{2}$")
+_SPACES = re.compile(r"[\s\u3000]+")
+
+
+def valid_certificate_q(on: dt.date) -> Q:
+    """Persons whose certificate is valid on `on` (RULES.md: status 正常, issued, not expired).
+
+    Expiry is the issue date plus 10 years, so a certificate is valid while the issue date is
+    after `on` minus 10 years (29 February handled as the rules say: expiry 1 March).
+    """
+    try:
+        cutoff = on.replace(year=on.year - 10)
+    except ValueError:  # `on` is 29 February: ten years earlier has no such day
+        cutoff = dt.date(on.year - 10, 2, 28)
+    status_normal_on = Q(status=Person.Status.NORMAL) | Q(status_date__gt=on)
+    return status_normal_on & Q(issue_date__lte=on) & Q(issue_date__gt=cutoff)
+
+
+@dataclass
+class CountRow:
+    code: str
+    name: str
+    total: int = 0
+    by_category: dict[int, int] = field(default_factory=dict)
+    by_grade: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def categories(self) -> list[int]:
+        return [self.by_category.get(c, 0) for c in CATEGORY_NAMES]
+
+    @property
+    def grades(self) -> list[int]:
+        return [self.by_grade.get(g, 0) for g in GRADE_NAMES]
+
+
+@dataclass
+class CountTable:
+    unit_label: str
+    rows: list[CountRow]
+    total: CountRow
+
+
+def certified_counts(user: Any, *, on: dt.date) -> CountTable | None:
+    """Certified persons (valid certificate on `on`) by the unit one level below the user's region,
+    with the category and grade breakdown; None when the user may not see aggregates."""
+    prefix = region_prefix_for(user)
+    if prefix is None or not can(user, "view_aggregates"):
+        return None
+    persons = aggregate_persons_for(user)
+    if len(prefix) <= 4:
+        unit_field, unit_label = "county_code", "县（市、区）"
+    elif len(prefix) == 6:
+        unit_field, unit_label = "township_code", "乡镇（街道）"
+    else:
+        unit_field, unit_label = "region_id", "村（社区）"
+    valid = persons.filter(valid_certificate_q(on))
+    rows: dict[str, CountRow] = {}
+    for item in valid.values(unit_field, "category").annotate(n=Count("id")).order_by():
+        row = rows.setdefault(item[unit_field] or "", CountRow(item[unit_field] or "", ""))
+        row.by_category[item["category"]] = item["n"]
+        row.total += item["n"]
+    for item in valid.values(unit_field, "grade").annotate(n=Count("id")).order_by():
+        row = rows.setdefault(item[unit_field] or "", CountRow(item[unit_field] or "", ""))
+        row.by_grade[item["grade"]] = item["n"]
+    names = dict(Region.objects.filter(code__in=[c for c in rows if c]).values_list("code", "name"))
+    for code, row in rows.items():
+        row.name = names.get(code, "（未细分到下级区划）" if not code else code)
+    total = CountRow("", "合计")
+    for row in rows.values():
+        total.total += row.total
+        for key, n in row.by_category.items():
+            total.by_category[key] = total.by_category.get(key, 0) + n
+        for key, n in row.by_grade.items():
+            total.by_grade[key] = total.by_grade.get(key, 0) + n
+    return CountTable(unit_label, sorted(rows.values(), key=lambda r: (r.code == "", r.code)), total)
+
+
+@dataclass
+class SearchResult:
+    mode: str  # "id", "certificate", "name" or "" (nothing searched)
+    persons: QuerySet[Person]
+    problem: str = ""
+    audit_query: str = ""  # what the audit log keeps: ID numbers masked
+
+
+def normalise_query(text: str) -> str:
+    return _SPACES.sub("", text or "").upper()
+
+
+def search_persons(user: Any, text: str) -> SearchResult:
+    """Find persons by ID number, certificate number (keyed hash of the normalised ID) or name.
+
+    Always within `persons_for(user)`: a person outside the user's region is simply not found.
+    """
+    scope = persons_for(user).select_related("region")
+    query = normalise_query(text)
+    if not query:
+        return SearchResult("", scope.none())
+    if _CERT_SHAPE.match(query):
+        parsed = parse_certificate_number(query)
+        problem = (
+            "残疾人证号末两位应为残疾类别（1–7）和等级（1–4）"
+            if parsed is None
+            else check_id_number(parsed[0])
+        )
+        result = SearchResult("certificate", scope.none(), problem or "")
+        result.audit_query = mask_id_number(query[:18]) + query[18:]
+        if parsed is not None and not problem:
+            id_number, category, grade = parsed
+            result.persons = scope.filter(id_hash=blind_index(id_number), category=category, grade=grade)
+        return result
+    if _ID_SHAPE.match(query) or query.isdigit():
+        problem = check_id_number(query)
+        if problem and query.isdigit() and len(query) not in (15, 17, 18):
+            problem = "身份证号应为 18 位，残疾人证号应为 20 位"
+        result = SearchResult("id", scope.none(), problem or "")
+        result.audit_query = mask_id_number(query)
+        if not problem:
+            result.persons = scope.filter(id_hash=blind_index(query))
+        return result
+    name = (text or "").strip()[:64]
+    result = SearchResult("name", scope.filter(name__startswith=name).order_by("name", "id"))
+    result.audit_query = name
+    return result
+
+
+def household_members(user: Any, person: Person) -> QuerySet[Person]:
+    """Other members of the person's household (户) that the user may see."""
+    return (
+        persons_for(user)
+        .filter(household_number=person.household_number, county_code=person.county_code)
+        .exclude(pk=person.pk)
+        .order_by("id")
+    )
+
+
+def survey_history(person: Person) -> QuerySet[Survey]:
+    return person.surveys.order_by("-year")
+
+
+def list_memberships(user: Any, person: Person) -> list[dict[str, Any]]:
+    """The person's rows in departmental lists, marking which come from the list now in force."""
+    from huican.exchange.snapshots import active_batch_ids
+
+    records = list(
+        list_records_for(user)
+        .filter(id_hash=person.id_hash)
+        .select_related("batch")
+        .order_by("kind", "-start_date", "-year", "-id")
+    )
+    titles = _kind_titles()
+    active: dict[str, set[int]] = {}
+    rows = []
+    for record in records:
+        if record.kind not in active:
+            active[record.kind] = set(active_batch_ids(record.kind))
+        rows.append(
+            {
+                "record": record,
+                "title": titles.get(record.kind, record.kind),
+                "in_force": record.batch_id in active[record.kind],
+            }
+        )
+    return rows
+
+
+def _kind_titles() -> dict[str, str]:
+    try:
+        from huican.exchange.kinds import KINDS
+    except ImportError:
+        return {}
+    return {kind: spec.title for kind, spec in KINDS.items()}
+
+
+def region_path(person: Person) -> list[Region]:
+    """County → township → village of the person's region, as far as it is known."""
+    code = person.region_id
+    codes = [c for c in (code[:6], code[:9], code) if c and len(c) <= len(code)]
+    regions = {r.code: r for r in Region.objects.filter(code__in=set(codes))}
+    return [regions[c] for c in dict.fromkeys(codes) if c in regions]
+
+
+def entitlements(person: Person) -> list[Any]:
+    return list(person.entitlements.order_by("-start_month"))
+
+
+DECISION_LABELS = {"eligible": "符合", "ineligible": "不符合", "unknown": "待核实"}
+FLAG_LABELS = {"choose_higher": "择高享受：须在护理补贴与老年人护理补贴中选其一"}
+
+
+def explained_decisions(person: Person, *, on: dt.date) -> list[dict[str, Any]] | None:
+    """The policy rules' decisions for one person, clause by clause; None when the policy module
+    is not installed. Accepts dicts or objects shaped like the `eligibility` JSON (FORMATS.md)."""
+    try:
+        from huican.policy.rules import explain_person  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    raw = explain_person(person.pk, on)
+    if isinstance(raw, dict):
+        raw = list(raw.values())
+    rows = []
+    for item in raw or []:
+        decision = str(_get(item, "decision", ""))
+        benefit = _get(item, "benefit", "")
+        flags = _get(item, "flag_names", None) or [
+            FLAG_LABELS.get(str(f), str(f)) for f in _get(item, "flags", []) or []
+        ]
+        rows.append(
+            {
+                "benefit": _get(item, "name", "") or _get(item, "title", "") or _benefit_title(str(benefit)),
+                "decision": decision,
+                "decision_label": _get(item, "decision_name", "") or DECISION_LABELS.get(decision, decision),
+                "amount": _get(item, "amount", None),
+                "flags": list(flags),
+                "reasons": [
+                    {
+                        "clause": _get(r, "clause", ""),
+                        "passed": _get(r, "passed", None),
+                        "detail": _get(r, "detail", ""),
+                    }
+                    for r in _get(item, "reasons", []) or []
+                ],
+            }
+        )
+    return rows
+
+
+def _get(item: Any, key: str, default: Any) -> Any:
+    if isinstance(item, dict):
+        return item.get(key, default)
+    return getattr(item, key, default)
+
+
+def _benefit_title(code: str) -> str:
+    return BENEFIT_TITLES.get(code, code)
+
+
+# RULES.md "Decisions".
+BENEFIT_TITLES = {
+    "living_subsidy": "困难残疾人生活补贴",
+    "nursing_subsidy": "重度残疾人护理补贴",
+    "dibao_alone": "单独申请低保",
+    "dibao_topup": "重度残疾人低保增发",
+    "child_rehab": "残疾儿童康复救助",
+    "medical_premium_aid": "重度残疾人医保个人缴费资助",
+    "pension_premium_aid": "重度残疾人养老保险代缴",
+    "home_renovation": "困难重度残疾人家庭无障碍改造",
+}

@@ -1,0 +1,140 @@
+"""Registry pages: home (counts for the user's region), search, person, full-value view."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from huican.accounts.access import access_person_by_id, can
+from huican.accounts.decorators import client_ip, require_can
+from huican.core.audit import audit_record
+from huican.core.crypto import decrypt_many
+from huican.core.dates import age_on
+from huican.core.idnumbers import CATEGORY_NAMES, GRADE_NAMES
+from huican.registry import selectors
+from huican.registry.forms import RevealForm, SearchForm
+from huican.registry.models import Person
+
+logger = logging.getLogger(__name__)
+PAGE_SIZE = 20
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    table = selectors.certified_counts(request.user, on=today)
+    context = {
+        "table": table,
+        "today": today,
+        "category_names": list(CATEGORY_NAMES.values()),
+        "grade_names": list(GRADE_NAMES.values()),
+    }
+    return render(request, "registry/home.html", context)
+
+
+@require_can("browse_registry")
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    context: dict[str, object] = {"form": form, "page": None, "result": None}
+    if not form.is_bound:
+        return render(request, "registry/search.html", context)
+    if not form.is_valid():
+        return render(request, "registry/search.html", context, status=400)
+    result = selectors.search_persons(request.user, form.cleaned_data["q"])
+    if result.mode:
+        page = Paginator(result.persons, PAGE_SIZE).get_page(request.GET.get("page"))
+        context.update(result=result, page=page, query=urlencode({"q": form.cleaned_data["q"]}))
+        audit_record(
+            actor=request.user,
+            action="registry.search",
+            object_type="registry.Person",
+            region_code=request.user.region_id or "",
+            detail={
+                "mode": result.mode,
+                "query": result.audit_query,
+                "results": page.paginator.count,
+                "page": page.number,
+            },
+            ip_address=client_ip(request),
+        )
+    return render(request, "registry/search.html", context)
+
+
+@login_required
+@require_GET
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = access_person_by_id(request.user, person_id)
+    today = timezone.localdate()
+    audit_record(
+        actor=request.user,
+        action="registry.person_view",
+        object_type="registry.Person",
+        object_id=person.pk,
+        region_code=person.region_id,
+        ip_address=client_ip(request),
+    )
+    try:
+        decisions = selectors.explained_decisions(person, on=today)
+        decisions_failed = False
+    except Exception:  # one person's explanation must not take the whole page down
+        logger.exception("explain_person failed for person %s", person.pk)
+        decisions, decisions_failed = None, True
+    context = {
+        "person": person,
+        "today": today,
+        "age": age_on(person.birth_date, today),
+        "valid": _valid_on(person, today),
+        "region_path": selectors.region_path(person),
+        "household": selectors.household_members(request.user, person),
+        "surveys": selectors.survey_history(person),
+        "memberships": selectors.list_memberships(request.user, person),
+        "entitlements": selectors.entitlements(person),
+        "decisions": decisions,
+        "decisions_failed": decisions_failed,
+        "may_reveal": can(request.user, "view_full_id"),
+    }
+    return render(request, "registry/person.html", context)
+
+
+def _valid_on(person: Person, day: dt.date) -> bool:
+    """The certificate is valid on `day` (same definition as selectors.valid_certificate_q)."""
+    normal = person.status == Person.Status.NORMAL or bool(person.status_date and person.status_date > day)
+    return normal and person.issue_date <= day < person.expiry_date
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_reveal(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Show the full ID number and phone once, after the user gives a reason (audited)."""
+    person = access_person_by_id(request.user, person_id)
+    if not can(request.user, "view_full_id"):
+        raise PermissionDenied(_("您的账户无权查看完整个人信息。"))
+    form = RevealForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        id_number, phone = decrypt_many([person.id_number_encrypted, person.phone_encrypted])
+        audit_record(
+            actor=request.user,
+            action="registry.reveal",
+            object_type="registry.Person",
+            object_id=person.pk,
+            region_code=person.region_id,
+            reason=form.cleaned_data["reason"],
+            detail={"fields": ["id_number", "phone"]},
+            ip_address=client_ip(request),
+        )
+        context = {"person": person, "id_number": id_number, "phone": phone}
+        return render(request, "registry/reveal_done.html", context)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "registry/reveal.html", {"person": person, "form": form}, status=status)
