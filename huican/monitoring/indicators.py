@@ -107,15 +107,17 @@ def _number(value: Decimal | None) -> int | float | None:
 
 def _person_frame(facts: Facts, prepared: pl.DataFrame, decisions: pl.DataFrame, year: int) -> pl.DataFrame:
     on = facts.on
-    eligible = (
-        decisions.filter(pl.col("decision") == "eligible")
-        .filter(pl.col("benefit").is_in(["living_subsidy", "nursing_subsidy", "dibao_alone"]))
-        .select("person_id", "benefit", flag=pl.lit(True))
-        .pivot(on="benefit", index="person_id", values="flag")
-    )
-    for benefit in ("living_subsidy", "nursing_subsidy", "dibao_alone"):
-        if benefit not in eligible.columns:
-            eligible = eligible.with_columns(pl.lit(None, dtype=pl.Boolean).alias(benefit))
+    benefits = {
+        "living_subsidy": "eligible_living",
+        "nursing_subsidy": "eligible_nursing",
+        "dibao_alone": "eligible_dibao_alone",
+    }
+    eligible = [
+        decisions.filter((pl.col("benefit") == benefit) & (pl.col("decision") == "eligible")).get_column(
+            "person_id"
+        )
+        for benefit in benefits
+    ]
     surveyed = facts.surveys.filter(pl.col("year") == year)
     services = facts.lists["services"].filter(
         pl.col("person_id").is_not_null()
@@ -126,16 +128,15 @@ def _person_frame(facts: Facts, prepared: pl.DataFrame, decisions: pl.DataFrame,
     def member(rows: pl.DataFrame, name: str) -> pl.Expr:
         return pl.col("person_id").is_in(rows.get_column("person_id").unique().implode()).alias(name)
 
-    return (
-        extend(facts, prepared, year=year)
-        .join(eligible, on="person_id", how="left")
-        .with_columns(
-            pl.col("living_subsidy", "nursing_subsidy", "dibao_alone").fill_null(False),
-            member(surveyed.filter(pl.col("rehab_need")), "rehab_need_y"),
-            member(surveyed.filter(pl.col("device_need")), "device_need_y"),
-            member(services.filter(pl.col("category") == REHABILITATION), "rehab_served_y"),
-            member(services.filter(pl.col("category") == DEVICE), "device_served_y"),
-        )
+    return extend(facts, prepared, year=year).with_columns(
+        *[
+            pl.col("person_id").is_in(ids.implode()).alias(name)
+            for ids, name in zip(eligible, benefits.values(), strict=True)
+        ],
+        member(surveyed.filter(pl.col("rehab_need")), "rehab_need_y"),
+        member(surveyed.filter(pl.col("device_need")), "device_need_y"),
+        member(services.filter(pl.col("category") == REHABILITATION), "rehab_served_y"),
+        member(services.filter(pl.col("category") == DEVICE), "device_served_y"),
     )
 
 
@@ -149,15 +150,15 @@ def _rate_parts() -> dict[str, tuple[pl.Expr, pl.Expr]]:
     return {
         "dibao_coverage": (
             certified & covered,
-            certified & (covered | c("low_income").fill_null(False) | c("dibao_alone")),
+            certified & (covered | c("low_income").fill_null(False) | c("eligible_dibao_alone")),
         ),
         "living_subsidy_coverage": (
-            certified & c("living_subsidy") & c("receiving_living"),
-            certified & c("living_subsidy"),
+            certified & c("eligible_living") & c("receiving_living"),
+            certified & c("eligible_living"),
         ),
         "nursing_subsidy_coverage": (
-            certified & c("nursing_subsidy") & c("receiving_nursing"),
-            certified & c("nursing_subsidy"),
+            certified & c("eligible_nursing") & c("receiving_nursing"),
+            certified & c("eligible_nursing"),
         ),
         "pension_enrolment": (pension_base & c("pension_insured"), pension_base),
         "medical_enrolment": (certified & c("medical_insured"), certified),
