@@ -1,0 +1,287 @@
+"""`huican demo` and `huican serve` (FORMATS.md "The command line").
+
+`demo` builds a synthetic Xinzhou in the local database through the real import path, then serves the
+application on 127.0.0.1 with Django's threaded WSGI server (static files served, DEBUG stays off).
+`serve` is for real use: production settings from the environment, static files collected and served
+by WhiteNoise, requests by Waitress.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import json
+import os
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from huican.cli import UsageError
+
+# The order matters: standards and the registry first (lists are matched against the registry),
+# then the departmental lists, services, and the existing subsidy roll (which must match persons).
+IMPORT_ORDER: tuple[str, ...] = (
+    "standards",
+    "registry",
+    "survey",
+    "dibao",
+    "tekun",
+    "orphan",
+    "elderly_care",
+    "injury_care",
+    "pension",
+    "medical",
+    "enrolment",
+    "deaths",
+    "services",
+    "subsidy_recipients",
+)
+LOADING_MARKER = ".loading"
+Echo = Callable[[str], None]
+
+
+def _echo(line: str) -> None:
+    print(line, flush=True)
+
+
+def database_label() -> str:
+    db = settings.DATABASES["default"]
+    if str(db["ENGINE"]).endswith("sqlite3"):
+        name = Path(str(db["NAME"]))
+        try:
+            return str(name.relative_to(Path.cwd()))
+        except ValueError:
+            return str(name)
+    return f"{db['ENGINE'].rsplit('.', 1)[-1]} {db.get('HOST') or ''}/{db.get('NAME')}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading the synthetic Xinzhou
+# ---------------------------------------------------------------------------------------------
+
+
+def load_synthetic_regions(path: Path) -> int:
+    """Create or rename the synthetic townships (9 digits) and villages (12 digits) of regions.csv.
+
+    Counties and the city come from the data migration and are left alone. Returns the rows written.
+    """
+    import polars as pl
+
+    from huican.regions.divisions import COUNTY_CODES
+    from huican.regions.models import Region
+
+    frame = pl.read_csv(path, infer_schema=False).select(
+        pl.col("区划代码").str.strip_chars().alias("code"),
+        pl.col("名称").str.strip_chars().alias("name"),
+        pl.col("上级代码").str.strip_chars().alias("parent"),
+    )
+    written = 0
+    for width, level, parent_width in ((9, Region.Level.TOWNSHIP, 6), (12, Region.Level.VILLAGE, 9)):
+        rows = frame.filter(
+            (pl.col("code").str.len_chars() == width)
+            & pl.col("code").str.slice(0, 6).is_in(list(COUNTY_CODES))
+        )
+        regions = [
+            Region(
+                code=code,
+                name=name,
+                level=level,
+                parent_id=parent if parent and len(parent) == parent_width else code[:parent_width],
+                county_code=code[:6],
+                synthetic=True,
+                needs_naming=False,
+            )
+            for code, name, parent in rows.iter_rows()
+        ]
+        Region.objects.bulk_create(
+            regions,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["code"],
+            update_fields=["name", "level", "parent", "county_code", "synthetic", "needs_naming"],
+        )
+        written += len(regions)
+    return written
+
+
+def _import_all(files: dict[str, Path], echo: Echo) -> list[str]:
+    """Import every generated file in IMPORT_ORDER; return the kinds that failed."""
+    from huican.exchange.kinds import KINDS
+    from huican.exchange.pipeline import run_import
+    from huican.exchange.reading import ImportRefused
+
+    failed: list[str] = []
+    for kind in IMPORT_ORDER:
+        path = files.get(kind)
+        title = KINDS[kind].title if kind in KINDS else kind
+        if path is None:
+            echo(f"  跳过 {title}（{kind}）：未生成文件")
+            continue
+        started = time.monotonic()
+        try:
+            batch = run_import(kind=kind, path=path, file_name=path.name, actor=None)
+        except ImportRefused as exc:
+            failed.append(kind)
+            echo(f"  导入 {title}（{kind}）被拒绝：{exc}")
+            continue
+        extra = f"，不在名册 {batch.not_in_registry:,}" if batch.not_in_registry else ""
+        echo(
+            f"  导入 {title}（{kind}）：接受 {batch.accepted:,}，拒绝 {batch.rejected:,}{extra}"
+            f"（{time.monotonic() - started:.1f} 秒）"
+        )
+    return failed
+
+
+def load_demo_data(*, persons: int, seed: int, out: Path, echo: Echo = _echo) -> list[str]:
+    """Generate a synthetic Xinzhou into `out` and load it through the import pipeline.
+
+    A marker file in `out` stays while loading, so an interrupted load is resumed (imports are
+    idempotent) instead of being taken for a finished one. Returns the kinds whose import failed.
+    """
+    from huican.synth.generator import generate
+
+    out.mkdir(parents=True, exist_ok=True)
+    marker = out / LOADING_MARKER
+    marker.write_text(json.dumps({"persons": persons, "seed": seed, "database": database_label()}))
+    started = time.monotonic()
+    echo(f"生成虚拟忻州数据：{persons:,} 名持证残疾人，随机种子 {seed} → {out}")
+    files = generate(persons=persons, seed=seed, out=out)
+    echo(f"  已生成 {len(files)} 个文件（{time.monotonic() - started:.1f} 秒）")
+    if "regions" in files:
+        count = load_synthetic_regions(files["regions"])
+        echo(f"  载入虚拟乡镇、村 {count:,} 个")
+    failed = _import_all(files, echo)
+    marker.unlink(missing_ok=True)
+    echo(f"数据载入完成（共 {time.monotonic() - started:.1f} 秒）")
+    return failed
+
+
+# ---------------------------------------------------------------------------------------------
+# huican demo
+# ---------------------------------------------------------------------------------------------
+
+
+def print_accounts(accounts: Iterable[tuple[str, str, str, Any]], echo: Echo = _echo) -> None:
+    echo("演示账号（用户名 / 密码 / 角色 / 辖区）：")
+    for username, password, role_label, region in accounts:
+        echo(f"  {username} / {password} / {role_label} / {region or '—'}")
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Prepare (or reuse) the demo database, print the accounts, and serve on 127.0.0.1."""
+    from huican.accounts.services import ensure_demo_accounts
+    from huican.core.tasks import fail_interrupted_jobs
+    from huican.registry.models import Person
+
+    if args.persons < 1:
+        raise UsageError("--persons 应为正整数")
+    out = Path(settings.VAR_DIR) / "demo-data"
+    existing = Person.objects.count()
+    if existing and not (out / LOADING_MARKER).exists():
+        _echo(
+            f"复用已有数据库 {database_label()}（{existing:,} 名持证残疾人）；如需重新生成，请先删除该数据库文件"
+        )
+        failed: list[str] = []
+    else:
+        if existing:
+            _echo(f"上次载入未完成，继续载入到 {database_label()} …")
+        else:
+            _echo(f"创建演示数据库 {database_label()}")
+        failed = load_demo_data(persons=args.persons, seed=args.seed, out=out)
+    if failed:
+        _echo("注意：以下数据未能导入：" + "、".join(failed))
+    accounts = ensure_demo_accounts()
+    fail_interrupted_jobs()
+    if args.no_serve:
+        print_accounts(accounts)
+        return 0
+    return serve_demo(port=args.port, accounts=accounts)
+
+
+def serve_demo(*, port: int, accounts: list[tuple[str, str, str, Any]]) -> int:
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.core.servers.basehttp import run
+    from django.core.wsgi import get_wsgi_application
+
+    application = StaticFilesHandler(get_wsgi_application())
+
+    def announce(bound_port: object) -> None:  # the port (typed str in django-stubs)
+        _echo(f"惠残演示系统已启动：http://127.0.0.1:{bound_port}/")
+        print_accounts(accounts)
+        _echo("按 Ctrl+C 停止。")
+
+    try:
+        run("127.0.0.1", port, application, ipv6=False, threading=True, on_bind=announce)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(f"端口 {port} 已被占用，请用 --port 指定其他端口") from None
+        raise
+    except KeyboardInterrupt:
+        _echo("已停止。")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# huican serve
+# ---------------------------------------------------------------------------------------------
+
+
+def production_application() -> Any:
+    """The WSGI application for real use: Django behind WhiteNoise serving STATIC_ROOT."""
+    from django.core.wsgi import get_wsgi_application
+    from whitenoise import WhiteNoise
+
+    return WhiteNoise(
+        get_wsgi_application(),
+        root=str(settings.STATIC_ROOT),
+        prefix=settings.STATIC_URL,
+        max_age=3600,
+    )
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Serve with production settings (HUICAN_ENV=production) through Waitress."""
+    from django.core.management import call_command
+    from waitress import serve
+
+    from huican.core.tasks import fail_interrupted_jobs
+    from huican.settings import env_int
+
+    if not getattr(settings, "PRODUCTION", False):
+        raise UsageError(
+            "huican serve 用于正式运行，需设置 HUICAN_ENV=production 及密钥（见 docs/operations.md）；"
+            "本地试用请运行 huican demo"
+        )
+    call_command("check", deploy=True, fail_level="ERROR")
+    call_command("collectstatic", interactive=False, verbosity=0)
+    fail_interrupted_jobs()
+    trusted_proxy = os.environ.get("HUICAN_TRUSTED_PROXY", "127.0.0.1")
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "threads": env_int("HUICAN_THREADS", 8),
+        "ident": "huican",
+        "max_request_body_size": settings.HUICAN_MAX_UPLOAD_BYTES + 1024 * 1024,
+        "_quiet": True,
+    }
+    if trusted_proxy:
+        # TLS ends at the reverse proxy; trust its X-Forwarded-Proto/-For so Django knows the request
+        # was HTTPS (SECURE_PROXY_SSL_HEADER) and logs the client's address.
+        options.update(
+            trusted_proxy=trusted_proxy,
+            trusted_proxy_headers={"x-forwarded-proto", "x-forwarded-for"},
+            clear_untrusted_proxy_headers=True,
+        )
+    _echo(f"惠残服务已启动：http://{args.host}:{args.port}/（生产配置，数据库 {database_label()}）")
+    try:
+        serve(production_application(), **options)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(f"端口 {args.port} 已被占用") from None
+        raise
+    except KeyboardInterrupt:
+        _echo("已停止。")
+    return 0

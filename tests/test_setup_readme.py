@@ -1,0 +1,36 @@
+"""README.md opens with the two commands, and .ci/run runs the same test command."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```sh\n(.+?)\n```", text)[:2]
+
+
+def test_readme_opens_with_the_demo_and_the_test_command() -> None:
+    demo, tests = _readme_commands()
+    assert demo == "python3 -m pip install --quiet uv && python3 -m uv run huican demo"
+    assert tests == "python3 -m pip install --quiet uv && python3 -m uv run pytest"
+
+
+def test_ci_runs_the_readme_test_command_on_sqlite_and_postgresql() -> None:
+    test_command = _readme_commands()[1].split("&&")[-1].strip()
+    lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    assert test_command in lines  # SQLite
+    assert f'DATABASE_URL="$POSTGRES_URL" {test_command}' in lines
+    assert "set -euo pipefail" in lines
+    assert "export CI=true" in lines
+
+
+def test_uv_never_downloads_a_python() -> None:
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert config["tool"]["uv"]["python-downloads"] == "never"
+    assert config["project"]["scripts"]["huican"] == "huican.cli:main"
