@@ -46,6 +46,8 @@ class FindingRun(models.Model):
     batch_ids = models.JSONField(default=dict, blank=True)
     # code -> county code -> number of findings
     counts = models.JSONField(default=dict, blank=True)
+    # code -> township code -> number of findings (for township staff's view of the history)
+    township_counts = models.JSONField(default=dict, blank=True)
     total = models.PositiveIntegerField(default=0)
     new_count = models.PositiveIntegerField(default=0)
     reopened_count = models.PositiveIntegerField(default=0)

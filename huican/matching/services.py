@@ -1,0 +1,282 @@
+"""Writing findings: a run computes every finding and reconciles the work list; staff follow up.
+
+Reconciliation of a run with the stored findings (one per person and code):
+- a finding produced for the first time is stored as 待核实;
+- an open finding (待核实 / 已核实-需处理) no longer produced is closed: 已处理 with auto_resolved;
+- a closed (已处理) finding produced again after having gone away comes back as 待核实;
+- a finding marked 误报 stays 误报 (staff judged it; its detail and last run are still updated).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from huican.core.audit import audit_record
+from huican.exchange.snapshots import LIST_KINDS, active_batch_ids
+from huican.matching.findings import compute_findings
+from huican.matching.models import Finding, FindingRun
+from huican.policy.facts import load_facts
+from huican.policy.rules import evaluate
+from huican.policy.vocabulary import prepare
+
+Progress = Callable[[int, str], None]
+CHUNK = 900  # ids per IN (...) clause: stays under SQLite's variable limit
+OPEN = (Finding.Status.PENDING, Finding.Status.CONFIRMED)
+CLOSED = (Finding.Status.HANDLED, Finding.Status.FALSE_POSITIVE)
+
+
+class FindingError(ValueError):
+    """A follow-up that the work list does not allow (unknown status, bad assignee)."""
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) else None
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
+def _nested_counts(found: pl.DataFrame, place: str) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for code, where, n in found.group_by("code", place).len().sort("code", place).iter_rows():
+        counts.setdefault(code, {})[where or ""] = int(n)
+    return counts
+
+
+def findings_run_create(*, on: dt.date, actor: Any) -> FindingRun:
+    """A pending run (for a background task to execute with ``findings_run``)."""
+    user = _user(actor)
+    return FindingRun.objects.create(
+        on_date=on,
+        triggered_by=user,
+        triggered_by_name=getattr(user, "username", "") if user else str(actor or ""),
+    )
+
+
+def findings_run(
+    *, on: dt.date, actor: Any, run: FindingRun | None = None, progress: Progress | None = None
+) -> FindingRun:
+    """Compute every finding on `on` and reconcile the work list; returns the finished run."""
+    run = run or findings_run_create(on=on, actor=actor)
+
+    def step(percent: int, message: str) -> None:
+        FindingRun.objects.filter(pk=run.pk).update(progress=percent, message=message)
+        if progress:
+            progress(percent, message)
+
+    FindingRun.objects.filter(pk=run.pk).update(status=FindingRun.Status.RUNNING)
+    try:
+        step(5, "读取名册和部门名单")
+        batch_ids = {kind: active_batch_ids(kind) for kind in LIST_KINDS}
+        facts = load_facts(on=on)
+        step(30, "资格判定")
+        prepared = prepare(facts)
+        decisions = evaluate(prepared)
+        step(55, "比对")
+        found = compute_findings(facts, decisions, prepared=prepared)
+        step(70, "更新工作清单")
+        with transaction.atomic():
+            changes = _reconcile(run, found)
+            run.refresh_from_db()
+            run.status = FindingRun.Status.DONE
+            run.progress = 100
+            run.message = ""
+            run.finished_at = timezone.now()
+            run.batch_ids = batch_ids
+            run.counts = _nested_counts(found, "county")
+            run.township_counts = _nested_counts(found, "township_code")
+            run.total = found.height
+            run.new_count, run.reopened_count, run.resolved_count = changes
+            run.save()
+            audit_record(
+                actor=actor,
+                action="findings.run",
+                object_type="FindingRun",
+                object_id=run.pk,
+                detail={
+                    "on": on.isoformat(),
+                    "total": run.total,
+                    "new": run.new_count,
+                    "reopened": run.reopened_count,
+                    "resolved": run.resolved_count,
+                    "batch_ids": batch_ids,
+                },
+            )
+    except Exception as exc:
+        FindingRun.objects.filter(pk=run.pk).update(
+            status=FindingRun.Status.FAILED,
+            message=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )
+        raise
+    return run
+
+
+def _reconcile(run: FindingRun, found: pl.DataFrame) -> tuple[int, int, int]:
+    """Upsert the run's findings into the work list; returns (new, reopened, resolved)."""
+    previous = (
+        FindingRun.objects.filter(status=FindingRun.Status.DONE, id__lt=run.pk)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    stored = pl.DataFrame(
+        list(
+            Finding.objects.values_list(
+                "id",
+                "person_id",
+                "code",
+                "status",
+                "auto_resolved",
+                "last_seen_run_id",
+                "detail",
+                "county_code",
+                "township_code",
+            ).iterator(chunk_size=5000)
+        ),
+        schema={
+            "id": pl.Int64,
+            "person_id": pl.Int64,
+            "code": pl.String,
+            "status": pl.String,
+            "auto_resolved": pl.Boolean,
+            "last_seen_run_id": pl.Int64,
+            "old_detail": pl.String,
+            "old_county": pl.String,
+            "old_township": pl.String,
+        },
+        orient="row",
+    )
+    joined = found.join(stored, on=["person_id", "code"], how="full", coalesce=True)
+    now = timezone.now()
+
+    new = joined.filter(pl.col("id").is_null())
+    Finding.objects.bulk_create(
+        (
+            Finding(
+                person_id=row["person_id"],
+                code=row["code"],
+                county_code=row["county"] or "",
+                township_code=row["township_code"] or "",
+                detail=row["detail"],
+                first_seen_run=run,
+                last_seen_run=run,
+            )
+            for row in new.iter_rows(named=True)
+        ),
+        batch_size=1000,
+    )
+
+    seen = joined.filter(pl.col("id").is_not_null() & pl.col("detail").is_not_null())
+    came_back = seen.filter(
+        (pl.col("status") == Finding.Status.HANDLED.value)
+        & (pl.col("auto_resolved") | (pl.col("last_seen_run_id") != pl.lit(previous)).fill_null(True))
+    )
+    for ids in _chunks(came_back.get_column("id").to_list()):
+        Finding.objects.filter(id__in=ids).update(
+            status=Finding.Status.PENDING, auto_resolved=False, resolved_at=None, updated_at=now
+        )
+    for ids in _chunks(seen.get_column("id").to_list()):
+        Finding.objects.filter(id__in=ids).update(last_seen_run=run)
+    changed = seen.filter(
+        (pl.col("detail") != pl.col("old_detail"))
+        | (pl.col("county").fill_null("") != pl.col("old_county"))
+        | (pl.col("township_code").fill_null("") != pl.col("old_township"))
+    )
+    Finding.objects.bulk_update(
+        [
+            Finding(
+                id=row["id"],
+                detail=row["detail"],
+                county_code=row["county"] or "",
+                township_code=row["township_code"] or "",
+            )
+            for row in changed.iter_rows(named=True)
+        ],
+        ["detail", "county_code", "township_code"],
+        batch_size=500,
+    )
+
+    gone = joined.filter(pl.col("detail").is_null() & pl.col("status").is_in([s.value for s in OPEN]))
+    for ids in _chunks(gone.get_column("id").to_list()):
+        Finding.objects.filter(id__in=ids).update(
+            status=Finding.Status.HANDLED, auto_resolved=True, resolved_at=now, updated_at=now
+        )
+    return new.height, came_back.height, gone.height
+
+
+def finding_update(*, finding: Finding, actor: Any, status: str, assigned_to: Any, note: str) -> Finding:
+    """Record staff's follow-up of one finding (status, assignee, outcome note), audited.
+
+    The actor must be able to see the finding (huican.matching.selectors.findings_for).
+    """
+    from huican.matching.selectors import findings_for
+
+    if status not in Finding.Status.values:
+        raise FindingError(f"处理状态不正确：{status}")
+    user = _user(actor)
+    if user is not None and not findings_for(user).filter(pk=finding.pk).exists():
+        raise PermissionDenied("无权处理该比对发现")
+    if assigned_to is not None and not getattr(assigned_to, "is_active", False):
+        raise FindingError("指派的人员不存在或已停用")
+    with transaction.atomic():
+        locked = Finding.objects.select_for_update().get(pk=finding.pk)
+        before = {"status": locked.status, "assigned_to": locked.assigned_to_id, "note": locked.note}
+        locked.status = status
+        locked.assigned_to = assigned_to
+        locked.note = note.strip()
+        if status in CLOSED and before["status"] not in CLOSED:
+            locked.resolved_at = timezone.now()
+        elif status in OPEN:
+            locked.resolved_at = None
+        locked.auto_resolved = False
+        locked.save(
+            update_fields=["status", "assigned_to", "note", "resolved_at", "auto_resolved", "updated_at"]
+        )
+        audit_record(
+            actor=actor,
+            action="finding.update",
+            object_type="Finding",
+            object_id=locked.pk,
+            region_code=locked.township_code or locked.county_code,
+            reason=locked.note,
+            detail={
+                "code": locked.code,
+                "person_id": locked.person_id,
+                "before": before,
+                "after": {"status": status, "assigned_to": locked.assigned_to_id, "note": locked.note},
+            },
+        )
+    return locked
+
+
+def findings_run_submit(*, on: dt.date, actor: Any) -> FindingRun:
+    """Start a run as a background task (huican.core.tasks); poll FindingRun.progress/status."""
+    from huican.core.tasks import submit
+
+    run = findings_run_create(on=on, actor=actor)
+    submit(
+        kind="findings_run",
+        actor=actor,
+        func=_run_task,
+        run_id=run.pk,
+        actor_id=getattr(_user(actor), "pk", None),
+    )
+    return run
+
+
+def _run_task(*, progress: Progress, run_id: int, actor_id: int | None) -> dict[str, Any]:
+    from django.contrib.auth import get_user_model
+
+    run = FindingRun.objects.get(pk=run_id)
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else run.triggered_by_name
+    done = findings_run(on=run.on_date, actor=actor, run=run, progress=progress)
+    return {"run_id": done.pk, "total": done.total, "new": done.new_count, "resolved": done.resolved_count}
