@@ -11,7 +11,6 @@ key is rotated (``huican keys rotate``). ``HUICAN_HMAC_KEY`` is one base64 key.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import os
 from collections.abc import Iterable
@@ -111,19 +110,13 @@ def decrypt_many(tokens: Iterable[str]) -> list[str]:
 
 def blind_index(value: str) -> str:
     """Keyed hash used to find a value without decrypting (hex, 32 characters)."""
-    key = _hmac_key(settings.HUICAN_HMAC_KEY)
-    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    return blind_index_many([value])[0]
 
 
 def blind_index_many(values: Iterable[str]) -> list[str]:
     key = _hmac_key(settings.HUICAN_HMAC_KEY)
-    base = hmac.new(key, digestmod=hashlib.sha256)
-    out = []
-    for value in values:
-        h = base.copy()
-        h.update(value.encode("utf-8"))
-        out.append(h.hexdigest()[:32])
-    return out
+    digest = hmac.digest
+    return [digest(key, value.encode("utf-8"), "sha256").hex()[:32] for value in values]
 
 
 def mask_id_number(value: str) -> str:
