@@ -1,0 +1,402 @@
+"""The import web flow (pretix-style): upload → stored file → preview → confirm → background job →
+progress → result, plus the import history.
+
+An upload is stored under ``MEDIA_ROOT/imports/<uuid>/`` with a small ``upload.json`` saying what it
+is and who uploaded it; nothing is imported until the uploader confirms the preview. The import
+itself runs through ``huican.exchange.pipeline.run_import`` in a background job
+(``huican.core.tasks.submit``), exactly as ``huican import`` does on the command line.
+
+The upload checks here are shared with the REST API (``huican.exchange.api``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import uuid
+from pathlib import Path
+from typing import Any, cast
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
+from django.core.files.uploadedfile import UploadedFile
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from huican.accounts.access import can, region_prefix_for
+from huican.accounts.decorators import client_ip, require_can
+from huican.accounts.models import User
+from huican.core.audit import audit_record
+from huican.core.models import Job
+from huican.core.tasks import submit
+from huican.exchange.kinds import KINDS
+from huican.exchange.models import ImportBatch
+from huican.exchange.pipeline import ImportRefused, preview_import, run_import
+from huican.exchange.reading import decode_csv, read_table, trimmed_header
+
+ALLOWED_SUFFIXES = (".csv", ".xlsx")
+META_FILE = "upload.json"
+PREVIEW_ROWS = 20
+RESULT_REJECTED_ROWS = 100
+_TOKEN_CHARS = frozenset("0123456789abcdef")
+
+
+class UploadProblem(Exception):
+    """An upload refused before anything is stored (wrong type, too large, kind not allowed)."""
+
+    def __init__(self, message: str, *, status: int = 422, code: str = "bad_upload") -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared with the API
+
+
+def importable_kinds(user: Any) -> list[str]:
+    return [kind for kind in KINDS if can(user, f"import:{kind}")]
+
+
+def batches_for(user: Any) -> QuerySet[ImportBatch]:
+    """Import batches the user may see.
+
+    A batch's rejected rows carry full ID numbers, so: the kinds the user may import, and only
+    the user's own imports unless their region is the whole city.
+    """
+    batches = ImportBatch.objects.filter(kind__in=importable_kinds(user))
+    prefix = region_prefix_for(user)
+    if prefix is None or len(prefix) > 4:
+        batches = batches.filter(imported_by=user)
+    return batches.select_related("imported_by")
+
+
+def check_upload(*, user: Any, kind: str, upload: UploadedFile | None) -> None:
+    """Raise UploadProblem unless `user` may import `upload` as `kind`."""
+    if kind not in KINDS:
+        raise UploadProblem(_("未知的导入类型：{kind}").format(kind=kind), code="unknown_kind")
+    if not can(user, f"import:{kind}"):
+        raise UploadProblem(
+            _("您无权导入“{title}”").format(title=KINDS[kind].title), status=403, code="forbidden"
+        )
+    if upload is None:
+        raise UploadProblem(_("请选择要上传的文件"), code="file_missing")
+    suffix = Path(upload.name or "").suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        raise UploadProblem(
+            _("不支持的文件类型“{suffix}”：请上传 .xlsx 或 .csv 文件").format(suffix=suffix or _("无后缀")),
+            status=415,
+            code="unsupported_file_type",
+        )
+    limit = settings.HUICAN_MAX_UPLOAD_BYTES
+    if upload.size is not None and upload.size > limit:
+        raise UploadProblem(
+            _("文件过大（{size}），上限为 {limit}").format(
+                size=filesizeformat(upload.size), limit=filesizeformat(limit)
+            ),
+            status=413,
+            code="payload_too_large",
+        )
+    if not upload.size:
+        raise UploadProblem(_("文件是空的"), code="file_empty")
+
+
+def store_upload(*, user: Any, kind: str, upload: UploadedFile, ip_address: str = "") -> str:
+    """Store an upload under MEDIA_ROOT/imports/<token>/ and return the token (audited)."""
+    token = uuid.uuid4().hex
+    folder = _upload_dir(token)
+    folder.mkdir(parents=True, exist_ok=False)
+    original = Path(str(upload.name or "upload")).name
+    try:
+        safe = get_valid_filename(original)
+    except SuspiciousFileOperation:
+        safe = "upload" + Path(original).suffix.lower()
+    target = folder / safe
+    with target.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    meta = {
+        "kind": kind,
+        "file_name": original,
+        "stored_name": safe,
+        "user_id": user.pk,
+        "size": target.stat().st_size,
+        "uploaded_at": timezone.now().isoformat(),
+    }
+    _write_meta(token, meta)
+    audit_record(
+        actor=user,
+        action="import.upload",
+        object_type="upload",
+        object_id=token,
+        detail={"kind": kind, "file": original, "size": meta["size"]},
+        ip_address=ip_address,
+    )
+    return token
+
+
+def import_job(
+    *, import_kind: str, path: str, file_name: str, actor_id: int, rejects_path: str, progress: Any
+) -> dict[str, Any]:
+    """Background task: run the import pipeline on a stored upload."""
+    actor = User.objects.get(pk=actor_id)
+    try:
+        batch = run_import(
+            kind=import_kind,
+            path=Path(path),
+            file_name=file_name,
+            actor=actor,
+            rejects_path=Path(rejects_path),
+            progress=progress,
+        )
+    except ImportRefused as exc:
+        refused = ImportBatch.objects.filter(
+            kind=import_kind, imported_by=actor, status=ImportBatch.Status.REFUSED
+        )
+        latest = refused.order_by("-id").values_list("id", flat=True).first()
+        return {"batch_id": latest, "refused": str(exc)}
+    return {"batch_id": batch.pk, "status": batch.status}
+
+
+def start_import(*, user: Any, token: str, ip_address: str = "") -> Job:
+    """Confirm a stored upload: submit its import as a background job (once)."""
+    meta = load_upload(user, token)
+    if meta.get("job_id"):
+        return Job.objects.get(pk=meta["job_id"])
+    stored = stored_file(token, meta)
+    rejects = _upload_dir(token) / (Path(meta["file_name"]).stem[:150] + ".rejected.csv")
+    job = submit(
+        kind="import",
+        actor=user,
+        func=import_job,
+        import_kind=meta["kind"],
+        path=str(stored),
+        file_name=meta["file_name"],
+        actor_id=user.pk,
+        rejects_path=str(rejects),
+    )
+    meta["job_id"] = job.pk
+    _write_meta(token, meta)
+    audit_record(
+        actor=user,
+        action="import.confirm",
+        object_type="upload",
+        object_id=token,
+        detail={"kind": meta["kind"], "file": meta["file_name"], "job": job.pk},
+        ip_address=ip_address,
+    )
+    return job
+
+
+def batch_of_job(job: Job) -> ImportBatch | None:
+    batch_id = (job.result or {}).get("batch_id")
+    if batch_id:
+        return ImportBatch.objects.filter(pk=batch_id).first()
+    return None
+
+
+def load_upload(user: Any, token: str) -> dict[str, Any]:
+    """The stored upload's description; Http404 unless it exists and belongs to `user`."""
+    if len(token) != 32 or not set(token) <= _TOKEN_CHARS:
+        raise Http404(_("未找到该上传文件"))
+    try:
+        meta = json.loads((_upload_dir(token) / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise Http404(_("未找到该上传文件")) from None
+    if meta.get("user_id") != user.pk:
+        raise Http404(_("未找到该上传文件"))
+    return meta
+
+
+def column_mapping(kind: str, header: list[str]) -> list[dict[str, Any]]:
+    """For each column of the kind: which header of the file supplies it (or none)."""
+    trimmed = [trimmed_header(h) for h in header]
+    rows = []
+    for column in KINDS[kind].columns:
+        names = {column.name, *column.aliases}
+        found = next((h for h in trimmed if h in names), "")
+        rows.append(
+            {"name": column.name, "aliases": column.aliases, "required": column.required, "found": found}
+        )
+    return rows
+
+
+def read_header(path: Path) -> list[str]:
+    """The header row only (CSV: the first line; .xlsx: the whole sheet is small enough)."""
+    if path.suffix.lower() == ".csv":
+        with path.open("rb") as handle:
+            head = handle.read(256 * 1024)
+        line = head.split(b"\n", 1)[0]
+        text = decode_csv(line)
+        return next(csv.reader([text]), [])
+    return read_table(path).columns
+
+
+def stored_file(token: str, meta: dict[str, Any]) -> Path:
+    return _upload_dir(token) / meta["stored_name"]
+
+
+def _upload_dir(token: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports" / token
+
+
+def _write_meta(token: str, meta: dict[str, Any]) -> None:
+    (_upload_dir(token) / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("导入类型"))
+    file = forms.FileField(
+        label=gettext_lazy("文件"),
+        help_text=gettext_lazy(".xlsx（第一个工作表，第 1 行为表头）或 .csv（UTF-8 或 GBK）"),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            (k, f"{KINDS[k].title}（{KINDS[k].source}）") for k in importable_kinds(user)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "kind" in cleaned and "file" in cleaned:
+            try:
+                check_upload(user=self.user, kind=cleaned["kind"], upload=cleaned["file"])
+            except UploadProblem as problem:
+                self.add_error("file", str(problem))
+        return cleaned
+
+
+@require_can("import")
+def index(request: HttpRequest) -> HttpResponse:
+    kinds = [KINDS[k] for k in importable_kinds(request.user)]
+    recent = batches_for(request.user)[:10]
+    return render(request, "exchange/index.html", {"kinds": kinds, "recent": recent})
+
+
+@require_can("import")
+def upload(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            token = store_upload(
+                user=request.user,
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+                ip_address=client_ip(request),
+            )
+            return redirect("exchange:preview", token=token)
+        status = 400
+    else:
+        form = UploadForm(initial={"kind": request.GET.get("kind", "")}, user=request.user)
+        status = 200
+    context = {"form": form, "max_bytes": settings.HUICAN_MAX_UPLOAD_BYTES}
+    return render(request, "exchange/upload.html", context, status=status)
+
+
+@require_can("import")
+def preview(request: HttpRequest, token: str) -> HttpResponse:
+    meta = load_upload(request.user, token)
+    if not can(request.user, f"import:{meta['kind']}"):
+        raise PermissionDenied(_("您无权导入此类型"))
+    if request.method == "POST":
+        job = start_import(user=request.user, token=token, ip_address=client_ip(request))
+        return redirect("exchange:progress", job_id=job.pk)
+    if meta.get("job_id"):
+        return redirect("exchange:progress", job_id=meta["job_id"])
+    path = stored_file(token, meta)
+    context: dict[str, Any] = {"meta": meta, "spec": KINDS[meta["kind"]], "token": token}
+    try:
+        context["columns"] = column_mapping(meta["kind"], read_header(path))
+        result = preview_import(kind=meta["kind"], path=path, limit=PREVIEW_ROWS)
+    except ImportRefused as exc:
+        context["refused"] = str(exc)
+        return render(request, "exchange/preview.html", context, status=422)
+    spec_columns = [c.name for c in KINDS[meta["kind"]].columns]
+    present = [c["name"] for c in context["columns"] if c["found"]]
+    shown = [c for c in spec_columns if c in present]
+    context.update(
+        preview=result,
+        shown_columns=shown,
+        first_rows=[[row.get("__row"), *[row.get(c) for c in shown]] for row in result.first_rows],
+    )
+    return render(request, "exchange/preview.html", context)
+
+
+@require_can("import")
+def progress(request: HttpRequest, job_id: int) -> HttpResponse:
+    user: Any = request.user
+    job = Job.objects.filter(pk=job_id, kind="import", created_by=user).first()
+    if job is None:
+        raise Http404(_("未找到该导入任务"))
+    if job.status == Job.Status.DONE:
+        batch = batch_of_job(job)
+        if batch is not None:
+            return redirect("exchange:result", batch_id=batch.pk)
+    # The page refreshes itself every 2 s (a <meta> refresh: no JavaScript needed) until done.
+    context = {"job": job, "refused": (job.result or {}).get("refused")}
+    return render(request, "exchange/progress.html", context)
+
+
+@require_can("import")
+def result(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = batches_for(request.user).filter(pk=batch_id).first()
+    if batch is None:
+        raise Http404(_("未找到该导入记录"))
+    rejected = list(batch.rejected_rows.all()[:RESULT_REJECTED_ROWS])
+    can_download = bool(batch.rejected and batch.rejects_path and Path(batch.rejects_path).is_file())
+    context = {
+        "batch": batch,
+        "spec": KINDS.get(batch.kind),
+        "rejected_rows": rejected,
+        "more_rejected": max(0, batch.rejected - len(rejected)),
+        "can_download": can_download,
+    }
+    return render(request, "exchange/result.html", context)
+
+
+@require_can("import")
+def rejects_download(request: HttpRequest, batch_id: int) -> Any:  # a FileResponse
+    batch = batches_for(request.user).filter(pk=batch_id).first()
+    if batch is None or not batch.rejects_path or not Path(batch.rejects_path).is_file():
+        raise Http404(_("没有可下载的未通过行文件"))
+    audit_record(
+        actor=request.user,
+        action="import.rejects_download",
+        object_type="import",
+        object_id=batch.pk,
+        detail={"kind": batch.kind, "file": batch.file_name, "rejected": batch.rejected},
+        ip_address=client_ip(request),
+    )
+    path = Path(batch.rejects_path)
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=path.name, content_type="text/csv; charset=utf-8"
+    )
+
+
+@require_can("import")
+def history(request: HttpRequest) -> HttpResponse:
+    batches = batches_for(request.user)
+    kind = request.GET.get("kind", "")
+    if kind in KINDS:
+        batches = batches.filter(kind=kind)
+    page = Paginator(batches, 50).get_page(request.GET.get("page"))
+    kinds = [(k, KINDS[k].title) for k in importable_kinds(request.user)]
+    return render(
+        request,
+        "exchange/history.html",
+        {"page": page, "kind": kind, "kinds": kinds, "titles": {k: KINDS[k].title for k in KINDS}},
+    )

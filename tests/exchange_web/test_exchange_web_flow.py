@@ -1,0 +1,204 @@
+"""The import web flow: upload → preview → confirm → progress → result → download, and history."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from huican_api_factories import registry_csv
+
+from huican.core.models import AuditEntry, Job
+from huican.exchange.models import ImportBatch
+from huican.registry.models import Person
+
+
+def upload(client: Any, kind: str, name: str, content: bytes) -> Any:
+    return client.post("/imports/upload/", {"kind": kind, "file": SimpleUploadedFile(name, content)})
+
+
+@pytest.mark.django_db
+def test_the_whole_flow_with_good_and_bad_rows(client: Any, city_staff: Any, tmp_var: Any) -> None:
+    client.force_login(city_staff)
+    index = client.get("/imports/")
+    assert index.status_code == 200 and "持证残疾人名册" in index.content.decode()
+
+    response = upload(client, "registry", "名册 2025.csv", registry_csv(good=3, bad=2))
+    assert response.status_code == 302
+    preview_url = response["Location"]
+    assert not ImportBatch.objects.exists() and Person.objects.count() == 0  # nothing before confirming
+
+    preview = client.get(preview_url)
+    assert preview.status_code == 200
+    page = preview.content.decode()
+    assert preview.context["preview"].would_accept == 3
+    assert preview.context["preview"].would_reject == 2
+    assert [p[0] for p in preview.context["preview"].problems] == [5, 6]
+    assert "校验码" in page and "确认导入" in page
+    assert len(preview.context["first_rows"]) == 5
+    assert {c["name"]: c["found"] for c in preview.context["columns"]}["公民身份号码"] == "公民身份号码"
+
+    confirmed = client.post(preview_url)
+    assert confirmed.status_code == 302 and "/imports/jobs/" in confirmed["Location"]
+    progress = client.get(confirmed["Location"])
+    assert progress.status_code == 302  # finished (tasks run synchronously in tests): on to the result
+    batch = ImportBatch.objects.get()
+    assert progress["Location"] == f"/imports/{batch.pk}/"
+    assert (
+        client.post(preview_url)["Location"] == confirmed["Location"]
+    )  # a second confirm imports nothing new
+    assert ImportBatch.objects.count() == 1
+
+    result = client.get(f"/imports/{batch.pk}/")
+    assert result.status_code == 200
+    text = result.content.decode()
+    assert (batch.rows_read, batch.accepted, batch.rejected) == (5, 3, 2)
+    assert [r.row_number for r in result.context["rejected_rows"]] == [5, 6]
+    assert "名册 2025.csv" in text and f"/imports/{batch.pk}/rejects.csv" in text
+    assert Person.objects.count() == 3
+
+    download = client.get(f"/imports/{batch.pk}/rejects.csv")
+    assert download.status_code == 200
+    body = b"".join(download.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")
+    lines = body.decode("utf-8-sig").strip().splitlines()
+    assert lines[0].startswith("行号,列,原因") and len(lines) == 3
+    assert "rejected.csv" in download["Content-Disposition"]
+
+    history = client.get("/imports/history/")
+    assert batch.checksum[:10] in history.content.decode()
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"import.upload", "import.confirm", "import.rejects_download"} <= actions
+
+
+@pytest.mark.django_db
+def test_a_wrong_file_type_gets_a_clear_message(client: Any, city_staff: Any, tmp_var: Any) -> None:
+    client.force_login(city_staff)
+    response = upload(client, "registry", "名册.pdf", b"%PDF-1.4")
+    assert response.status_code == 400
+    assert "请上传 .xlsx 或 .csv 文件" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_file_over_the_size_limit_is_refused(
+    client: Any, city_staff: Any, tmp_var: Any, settings: Any
+) -> None:
+    settings.HUICAN_MAX_UPLOAD_BYTES = 20
+    client.force_login(city_staff)
+    response = upload(client, "registry", "名册.csv", registry_csv())
+    assert response.status_code == 400
+    assert "文件过大" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_missing_header_is_refused_whole_with_the_columns_named(
+    client: Any, city_staff: Any, tmp_var: Any
+) -> None:
+    client.force_login(city_staff)
+    response = upload(client, "registry", "名册.csv", "姓名,身份证号\n张三,110102199101010078\n".encode())
+    preview = client.get(response["Location"])
+    assert preview.status_code == 422
+    page = preview.content.decode()
+    assert "此文件不能导入" in page and "残疾人证号" in page
+    assert "确认导入" not in page
+    missing = [c["name"] for c in preview.context["columns"] if c["required"] and not c["found"]]
+    assert "残疾人证号" in missing and "公民身份号码" not in missing  # 身份证号 is an alias
+
+
+@pytest.mark.django_db
+def test_an_unreadable_file_is_refused_not_a_500(client: Any, city_staff: Any, tmp_var: Any) -> None:
+    client.force_login(city_staff)
+    response = upload(client, "registry", "名册.xlsx", b"this is not a zip file")
+    preview = client.get(response["Location"])
+    assert preview.status_code == 422
+    assert "此文件不能导入" in preview.content.decode()
+
+
+@pytest.mark.django_db
+def test_gb18030_csv_is_read(client: Any, city_staff: Any, tmp_var: Any) -> None:
+    client.force_login(city_staff)
+    response = upload(client, "registry", "名册.csv", registry_csv(good=2, bad=0).decode().encode("gb18030"))
+    preview = client.get(response["Location"])
+    assert preview.status_code == 200 and preview.context["preview"].would_accept == 2
+
+
+@pytest.mark.django_db
+def test_an_officer_sees_and_imports_only_their_kinds(client: Any, officer: Any, tmp_var: Any) -> None:
+    client.force_login(officer)
+    index = client.get("/imports/").content.decode()
+    assert "最低生活保障对象" in index and "持证残疾人名册" not in index
+    assert upload(client, "registry", "名册.csv", registry_csv()).status_code == 400
+    response = upload(
+        client,
+        "dibao",
+        "低保.csv",
+        "公民身份号码,姓名,起始日期\n110102199101010078,某人,2024-01-01\n".encode(),
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_staff_who_import_nothing_are_refused(client: Any, county_staff: Any) -> None:
+    client.force_login(county_staff)
+    assert client.get("/imports/").status_code == 403
+    assert client.get("/imports/upload/").status_code == 403
+
+
+def test_anonymous_users_are_sent_to_login(client: Any, db: Any) -> None:
+    response = client.get("/imports/upload/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_an_upload_belongs_to_its_uploader(client: Any, city_staff: Any, tmp_var: Any) -> None:
+    from huican_api_factories import make_user
+
+    client.force_login(city_staff)
+    preview_url = upload(client, "registry", "名册.csv", registry_csv())["Location"]
+    colleague = make_user("city2", "city_staff", "140900")
+    client.force_login(colleague)
+    assert client.get(preview_url).status_code == 404
+    assert client.post(preview_url).status_code == 404
+    assert client.get("/imports/upload/../../etc/").status_code == 404
+    assert client.get("/imports/upload/" + "g" * 32 + "/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_progress_page_refreshes_itself_while_running(client: Any, city_staff: Any) -> None:
+    job = Job.objects.create(
+        kind="import", created_by=city_staff, status=Job.Status.RUNNING, progress=40, message="校验完成"
+    )
+    client.force_login(city_staff)
+    response = client.get(f"/imports/jobs/{job.pk}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert re.search(r'<meta http-equiv="refresh" content="2">', page)
+    assert "40%" in page and 'value="40"' in page
+    job.status = Job.Status.FAILED
+    job.message = "出错了"
+    job.save()
+    page = client.get(f"/imports/jobs/{job.pk}/").content.decode()
+    assert "refresh" not in page and "出错了" in page
+
+
+@pytest.mark.django_db
+def test_a_batch_is_seen_only_by_who_may_see_it(client: Any, city_staff: Any, tmp_var: Any) -> None:
+    from huican_api_factories import make_user
+
+    client.force_login(city_staff)
+    preview_url = upload(
+        client,
+        "dibao",
+        "低保.csv",
+        "公民身份号码,姓名,起始日期\n110102199101010078,某人,2024-01-01\n".encode(),
+    )["Location"]
+    client.post(preview_url)
+    batch = ImportBatch.objects.get()
+    county_officer = make_user("xian-minzheng", "department_officer", "140902", import_kinds=["dibao"])
+    city_officer = make_user("shi-minzheng", "department_officer", "140900", import_kinds=["dibao"])
+    client.force_login(county_officer)
+    assert client.get(f"/imports/{batch.pk}/").status_code == 404
+    assert client.get(f"/imports/{batch.pk}/rejects.csv").status_code == 404
+    client.force_login(city_officer)
+    assert client.get(f"/imports/{batch.pk}/").status_code == 200
