@@ -1,0 +1,190 @@
+"""Writes of the policy app: adding a row of standards (标准参数) by hand, audited.
+
+The fields are described once here (``STANDARD_FIELDS``) with their Chinese names — the same
+headers as the ``standards`` import of FORMATS.md — so the form, the list page and the what-if page
+(资金测算) all speak of them in the same words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from huican.core.audit import audit_record
+from huican.policy.models import (
+    DEFAULT_CHILD_REHAB_MAX_AGE,
+    DEFAULT_NEAR_POOR_MULTIPLE,
+    DEFAULT_TOPUP_RATE,
+    Standard,
+)
+from huican.regions.divisions import CITY_CODE, CITY_NAME, COUNTIES, COUNTY_CODES, COUNTY_NAMES
+
+
+@dataclass(frozen=True)
+class StandardField:
+    """One column of a standards row: model field, Chinese name, kind and limits."""
+
+    name: str
+    label: str
+    kind: str  # "money" (yuan, 2 decimals), "decimal", "switch", "age"
+    unit: str = ""
+    places: int = 2
+    minimum: Decimal | int = 0
+    maximum: Decimal | int | None = None
+    default: Any = None
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+
+STANDARD_FIELDS: tuple[StandardField, ...] = (
+    StandardField("urban_dibao", "城市低保标准", "money", "元/月"),
+    StandardField("rural_dibao", "农村低保标准", "money", "元/月"),
+    StandardField("living_subsidy", "生活补贴标准", "money", "元/月"),
+    StandardField("nursing_grade1", "一级护理补贴标准", "money", "元/月"),
+    StandardField("nursing_grade2", "二级护理补贴标准", "money", "元/月"),
+    StandardField(
+        "near_poor_multiple",
+        "低保边缘倍数",
+        "decimal",
+        "倍",
+        3,
+        Decimal(1),
+        Decimal(10),
+        DEFAULT_NEAR_POOR_MULTIPLE,
+    ),
+    StandardField(
+        "topup_rate", "重度低保增发比例", "decimal", "", 4, Decimal(0), Decimal(1), DEFAULT_TOPUP_RATE
+    ),
+    StandardField("living_includes_near_poor", "生活补贴含低保边缘", "switch", default=False),
+    StandardField(
+        "nursing_includes_grade34_intellectual_mental", "护理补贴含三四级智力精神", "switch", default=False
+    ),
+    StandardField(
+        "child_rehab_max_age", "儿童康复救助年龄上限", "age", "岁", 0, 0, 17, DEFAULT_CHILD_REHAB_MAX_AGE
+    ),
+)
+FIELDS_BY_NAME = {f.name: f for f in STANDARD_FIELDS}
+MONEY_MAX = Decimal("99999999.99")
+
+
+class StandardError(ValueError):
+    """A standards row that cannot be saved; the message is for the user (Chinese)."""
+
+
+def region_choices() -> list[tuple[str, str]]:
+    """The city-wide default first, then every county-level unit."""
+    return [(CITY_CODE, f"{CITY_NAME}（全市默认）"), *[(code, name) for code, name, _ in COUNTIES]]
+
+
+def region_name(code: str) -> str:
+    if code == CITY_CODE:
+        return f"{CITY_NAME}（全市默认）"
+    return COUNTY_NAMES.get(code, code)
+
+
+def clean_value(field: StandardField, value: Any) -> Any:
+    """The value converted and checked for `field`; raises StandardError with a Chinese reason."""
+    if field.kind == "switch":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip()
+        if text in ("是", "Y", "y", "1", "true", "True", "on"):
+            return True
+        if text in ("否", "N", "n", "0", "false", "False", "off", ""):
+            return False
+        raise StandardError(f"{field.label}应为“是”或“否”")
+    if field.kind == "age":
+        try:
+            years = int(str(value).strip())
+        except (TypeError, ValueError):
+            raise StandardError(f"{field.label}应为整数（岁）") from None
+        if years < int(field.minimum) or (field.maximum is not None and years > int(field.maximum)):
+            raise StandardError(f"{field.label}应在 {field.minimum}–{field.maximum} 岁之间")
+        return years
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, TypeError, ValueError):
+        raise StandardError(f"{field.label}应为数字") from None
+    if not number.is_finite():
+        raise StandardError(f"{field.label}应为数字")
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > field.places:
+        raise StandardError(f"{field.label}最多 {field.places} 位小数")
+    if number < Decimal(field.minimum):
+        raise StandardError(f"{field.label}不能小于 {field.minimum}")
+    maximum = Decimal(field.maximum) if field.maximum is not None else MONEY_MAX
+    if number > maximum:
+        raise StandardError(f"{field.label}不能大于 {maximum}")
+    return number.quantize(Decimal("0.01")) if field.kind == "money" else number
+
+
+def standard_create(
+    *,
+    actor: Any,
+    region_code: str,
+    effective_date: dt.date,
+    urban_dibao: Decimal,
+    rural_dibao: Decimal,
+    living_subsidy: Decimal,
+    nursing_grade1: Decimal,
+    nursing_grade2: Decimal,
+    near_poor_multiple: Decimal = DEFAULT_NEAR_POOR_MULTIPLE,
+    topup_rate: Decimal = DEFAULT_TOPUP_RATE,
+    living_includes_near_poor: bool = False,
+    nursing_includes_grade34_intellectual_mental: bool = False,
+    child_rehab_max_age: int = DEFAULT_CHILD_REHAB_MAX_AGE,
+    reason: str = "",
+    ip_address: str = "",
+) -> Standard:
+    """Add one row of standards for a county (or the city-wide default) from `effective_date`.
+
+    Rows are never edited: a change is a new row with a later effective date, so every past
+    decision can still be explained with the standards then in force.
+    """
+    if region_code != CITY_CODE and region_code not in COUNTY_CODES:
+        raise StandardError(f"区划代码 {region_code} 不是{CITY_NAME}或其县级单位")
+    if not isinstance(effective_date, dt.date):
+        raise StandardError("生效日期无效")
+    given = {
+        "urban_dibao": urban_dibao,
+        "rural_dibao": rural_dibao,
+        "living_subsidy": living_subsidy,
+        "nursing_grade1": nursing_grade1,
+        "nursing_grade2": nursing_grade2,
+        "near_poor_multiple": near_poor_multiple,
+        "topup_rate": topup_rate,
+        "living_includes_near_poor": living_includes_near_poor,
+        "nursing_includes_grade34_intellectual_mental": nursing_includes_grade34_intellectual_mental,
+        "child_rehab_max_age": child_rehab_max_age,
+    }
+    values = {name: clean_value(FIELDS_BY_NAME[name], value) for name, value in given.items()}
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    try:
+        with transaction.atomic():
+            standard = Standard.objects.create(
+                region_code=region_code, effective_date=effective_date, created_by=user, **values
+            )
+            audit_record(
+                actor=actor,
+                action="policy.standard_create",
+                object_type="policy.Standard",
+                object_id=standard.pk,
+                region_code=region_code,
+                reason=reason,
+                detail={
+                    "effective_date": effective_date.isoformat(),
+                    **{k: str(v) for k, v in values.items()},
+                },
+                ip_address=ip_address,
+            )
+    except IntegrityError:
+        raise StandardError(
+            f"{region_name(region_code)}在 {effective_date.isoformat()} 已有一行标准；如需调整，请使用新的生效日期"
+        ) from None
+    return standard
