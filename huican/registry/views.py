@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from huican.accounts.access import access_person_by_id, can
+from huican.accounts.access import access_person_by_id, can, region_prefix_for
 from huican.accounts.decorators import client_ip, require_can
 from huican.core.audit import audit_record
 from huican.core.crypto import decrypt_many
@@ -60,7 +60,7 @@ def search(request: HttpRequest) -> HttpResponse:
             actor=request.user,
             action="registry.search",
             object_type="registry.Person",
-            region_code=request.user.region_id or "",
+            region_code=region_prefix_for(request.user) or "",
             detail={
                 "mode": result.mode,
                 "query": result.audit_query,
