@@ -198,7 +198,9 @@ def _on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
     if isinstance(exc, AuthorizationError):
         return error_response(403, "forbidden", _("没有权限执行此操作"))
     code = getattr(exc, "code", None) or _DEFAULT_CODES.get(status, "error")
-    message = exc.message if any("\u4e00" <= ch <= "\u9fff" for ch in exc.message) else _("请求无法处理")
+    message = exc.message
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in message):  # ninja's own English messages
+        message = _("请求体无法解析：应为合法的 JSON 或表单") if status == 400 else _("请求无法处理")
     return error_response(status, code, message, getattr(exc, "details", None))
 
 

@@ -82,6 +82,8 @@ def test_the_openapi_document_loads(client: Any) -> None:
         "/api/v1/standards",
         "/api/v1/imports",
         "/api/v1/imports/{batch_id}",
+        "/api/v1/findings",
+        "/api/v1/findings/{finding_id}",
     ):
         assert expected in paths
     assert (

@@ -31,6 +31,8 @@ paths = st.sampled_from(
         "/imports",
         "/imports/{pid}",
         "/imports/jobs/{pid}",
+        "/findings",
+        "/findings/{pid}",
     ]
 )
 
