@@ -35,6 +35,7 @@ from huican.accounts.access import can, region_prefix_for
 from huican.accounts.decorators import client_ip, require_can
 from huican.accounts.models import User
 from huican.core.audit import audit_record
+from huican.core.crypto import mask_id_number, mask_phone
 from huican.core.models import Job
 from huican.core.tasks import submit
 from huican.exchange.kinds import KINDS
@@ -43,6 +44,7 @@ from huican.exchange.pipeline import ImportRefused, preview_import, run_import
 from huican.exchange.reading import decode_csv, read_table, trimmed_header
 
 ALLOWED_SUFFIXES = (".csv", ".xlsx")
+_MASKED_COLUMNS = {"公民身份号码": mask_id_number, "残疾人证号": mask_id_number, "联系电话": mask_phone}
 META_FILE = "upload.json"
 PREVIEW_ROWS = 20
 RESULT_REJECTED_ROWS = 100
@@ -331,9 +333,20 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
     context.update(
         preview=result,
         shown_columns=shown,
-        first_rows=[[row.get("__row"), *[row.get(c) for c in shown]] for row in result.first_rows],
+        first_rows=[
+            [row.get("__row"), *[_shown_value(request.user, c, row.get(c)) for c in shown]]
+            for row in result.first_rows
+        ],
     )
     return render(request, "exchange/preview.html", context)
+
+
+def _shown_value(user: Any, column: str, value: Any) -> Any:
+    """Preview values as the registry shows them: ID, certificate and phone numbers masked unless
+    the user's role may see them in full."""
+    if value is None or column not in _MASKED_COLUMNS or can(user, "view_full_id"):
+        return value
+    return _MASKED_COLUMNS[column](str(value))
 
 
 @require_can("import")

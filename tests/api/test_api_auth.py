@@ -86,10 +86,7 @@ def test_the_openapi_document_loads(client: Any) -> None:
         "/api/v1/findings/{finding_id}",
     ):
         assert expected in paths
-    assert (
-        "BearerAuth" in str(document["components"]["securitySchemes"])
-        or document["components"]["securitySchemes"]
-    )
+    assert document["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
 
 
 @pytest.mark.django_db

@@ -202,3 +202,41 @@ def test_a_batch_is_seen_only_by_who_may_see_it(client: Any, city_staff: Any, tm
     assert client.get(f"/imports/{batch.pk}/rejects.csv").status_code == 404
     client.force_login(city_officer)
     assert client.get(f"/imports/{batch.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_xlsx_file_goes_through_the_same_flow(
+    client: Any, city_staff: Any, tmp_var: Any, tmp_path: Any
+) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "名册.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet()
+    for r, line in enumerate(registry_csv(good=2, bad=1).decode().strip().splitlines()):
+        for c, value in enumerate(line.split(",")):
+            sheet.write_string(r, c, value)
+    workbook.close()
+    client.force_login(city_staff)
+    preview_url = upload(client, "registry", "名册.xlsx", path.read_bytes())["Location"]
+    preview = client.get(preview_url)
+    assert preview.status_code == 200
+    assert (preview.context["preview"].would_accept, preview.context["preview"].would_reject) == (2, 1)
+    client.post(preview_url)
+    batch = ImportBatch.objects.get()
+    assert (batch.accepted, batch.rejected) == (2, 1)
+
+
+@pytest.mark.django_db
+def test_the_preview_masks_id_numbers_unless_the_role_may_see_them(
+    client: Any, city_staff: Any, tmp_var: Any
+) -> None:
+    content = registry_csv(good=1, bad=0)
+    id_number = content.decode().splitlines()[1].split(",")[1]
+    client.force_login(city_staff)
+    page = client.get(upload(client, "registry", "名册.csv", content)["Location"]).content.decode()
+    assert id_number not in page and id_number[:4] + "*" in page
+    city_staff.may_view_full = True
+    city_staff.save()
+    page = client.get(upload(client, "registry", "名册.csv", content)["Location"]).content.decode()
+    assert id_number in page
