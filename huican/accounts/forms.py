@@ -44,7 +44,13 @@ class UserCreateForm(forms.Form):
     )
     may_view_full = forms.BooleanField(label=_("可查看完整身份证号（需说明理由）"), required=False)
     password = forms.CharField(
-        label=_("初始密码"), max_length=256, strip=False, widget=forms.PasswordInput(render_value=False)
+        label=_("初始密码"),
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_(
+            "至少 10 位，含小写字母、大写字母、数字、符号中的至少三类，不得为常见密码、纯数字或与用户名相近。"
+        ),
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:

@@ -141,7 +141,7 @@ def user_create(
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise AccountError("密码不符合要求：" + " ".join(exc.messages)) from exc
+        raise AccountError("密码不符合要求：" + " ".join(password_problems(exc))) from exc
     user.set_password(password)
     with transaction.atomic():
         user.save()
@@ -161,6 +161,24 @@ def user_create(
             ip_address=ip_address,
         )
     return user
+
+
+# Django's own messages for these are not (all) translated: say them in Chinese here.
+PASSWORD_MESSAGES = {
+    "password_too_short": "密码太短，至少需要 {min_length} 个字符。",
+    "password_too_common": "密码过于常见。",
+    "password_entirely_numeric": "密码不能全是数字。",
+    "password_too_similar": "密码与用户名或姓名过于相近。",
+}
+
+
+def password_problems(exc: ValidationError) -> list[str]:
+    """The password policy's objections, in Chinese."""
+    problems = []
+    for error in exc.error_list:
+        template = PASSWORD_MESSAGES.get(error.code or "")
+        problems.append(template.format(**(error.params or {})) if template else " ".join(error.messages))
+    return problems
 
 
 def _region_for(role: str, region_code: str | None) -> Region | None:

@@ -161,8 +161,3 @@ def unlock(request: HttpRequest, user_id: int) -> HttpResponse:
     services.user_unlock(actor=request.user, user=user, ip_address=client_ip(request))
     messages.success(request, _("已解锁用户 %(u)s。") % {"u": user.username})
     return redirect("accounts:security")
-
-
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """Shown when a form's CSRF token is missing or stale (settings.CSRF_FAILURE_VIEW)."""
-    return render(request, "403_csrf.html", status=403)

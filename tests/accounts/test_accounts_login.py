@@ -135,6 +135,7 @@ def test_csrf_is_enforced_on_login(world: World) -> None:
     client = Client(enforce_csrf_checks=True)
     response = client.post(reverse("accounts:login"), {"username": "t_county", "password": PASSWORD})
     assert response.status_code == 403
+    assert "页面已过期" in response.content.decode()  # templates/403_csrf.html, in Chinese
 
 
 def test_production_hasher_is_argon2() -> None:
