@@ -44,7 +44,10 @@ def _run_inner(pytester: Any, monkeypatch: pytest.MonkeyPatch, *, ci: str) -> An
     pytester.makeini("[pytest]\nmarkers =\n    browser: b\n    postgres: p\n")
     monkeypatch.setenv("CI", ci)
     monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "huican.settings")
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rA")
+    # without the heavy plugins the inner run does not need, to keep it fast
+    return pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:xdist", "-rA"
+    )
 
 
 def test_under_ci_a_skipped_browser_test_fails(pytester: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("huican.synth.generator") is None
-    or importlib.util.find_spec("huican.exchange.pipeline") is None,
-    reason="the synthetic-data generator or the import pipeline is not there yet",
-)
 
 
 def _args(**overrides: Any) -> argparse.Namespace:

@@ -50,10 +50,11 @@ def _wait_for_server(process: subprocess.Popen[str], url: str) -> None:
     pytest.fail("huican serve did not start listening")
 
 
-@pytest.fixture
-def production_server(tmp_path: Path) -> Any:
+@pytest.fixture(scope="module")
+def production_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One `huican serve` process (production settings, fresh SQLite database) for this module."""
+    tmp_path = tmp_path_factory.mktemp("serve")
     port = _free_port()
-    (tmp_path / "static-extra").mkdir()
     # Nothing of the test run's environment leaks in (DJANGO_ALLOW_ASYNC_UNSAFE from the browser tests
     # would rightly fail the deployment checks).
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HUICAN_", "DATABASE_URL", "DJANGO_"))}
