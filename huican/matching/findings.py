@@ -37,24 +37,39 @@ def _date_text(column: str) -> pl.Expr:
     return pl.col(column).dt.strftime("%Y-%m-%d")
 
 
-def _decision(decisions: pl.DataFrame, benefit: str) -> pl.DataFrame:
-    """person_id, decision, reasons_passed, reasons_failed for one benefit."""
-    rows = decisions.filter(pl.col("benefit") == benefit)
-    if "reasons" in rows.columns and rows.schema["reasons"] == pl.List:
-        exploded = rows.select("person_id", "reasons").explode("reasons").unnest("reasons")
-        if {"clause", "passed", "detail"} <= set(exploded.columns):
-            # the exclusions that did not apply ("not_…" clauses) say nothing a caseworker needs
-            positive = ~pl.col("clause").cast(pl.String).str.starts_with("not_")
-            texts = exploded.group_by("person_id").agg(
-                reasons_passed=pl.col("detail").filter(pl.col("passed") & positive).str.join("；"),
-                reasons_failed=pl.col("detail").filter(pl.col("passed").not_()).str.join("；"),
-            )
-            return rows.select("person_id", "decision").join(texts, on="person_id", how="left")
-    return rows.select(
-        "person_id",
-        "decision",
-        reasons_passed=pl.lit(None, dtype=pl.String),
-        reasons_failed=pl.lit(None, dtype=pl.String),
+def _decided(decisions: pl.DataFrame, benefit: str, decision: str) -> pl.DataFrame:
+    """person_id and reasons of the persons whose decision for `benefit` is `decision`."""
+    rows = decisions.filter((pl.col("benefit") == benefit) & (pl.col("decision") == decision))
+    if "reasons" not in rows.columns:
+        return rows.select("person_id", reasons=pl.lit(None, dtype=pl.List(pl.String)))
+    return rows.select("person_id", "reasons")
+
+
+def _reason_texts(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add reasons_passed / reasons_failed: the clause details joined with "；".
+
+    The exclusions that did not apply ("not_…" clauses) are left out of the passed ones: they say
+    nothing a caseworker needs. Call it on the few candidate rows only (it reads every clause).
+    """
+    reasons = frame.schema.get("reasons")
+    fields = (
+        {f.name for f in reasons.inner.fields}
+        if isinstance(reasons, pl.List) and isinstance(reasons.inner, pl.Struct)
+        else set()
+    )
+    if not {"clause", "passed", "detail"} <= fields:
+        return frame.with_columns(
+            reasons_passed=pl.lit(None, dtype=pl.String), reasons_failed=pl.lit(None, dtype=pl.String)
+        )
+    element = pl.element().struct
+    positive = ~element.field("clause").cast(pl.String).str.starts_with("not_")
+    return frame.with_columns(
+        reasons_passed=pl.col("reasons")
+        .list.eval(element.field("detail").filter(element.field("passed") & positive))
+        .list.join("；"),
+        reasons_failed=pl.col("reasons")
+        .list.eval(element.field("detail").filter(element.field("passed").not_()))
+        .list.join("；"),
     )
 
 
@@ -66,7 +81,7 @@ def _bracketed(column: str) -> pl.Expr:
 
 def _coverage_findings(people: pl.DataFrame, decisions: pl.DataFrame, month: str) -> list[pl.DataFrame]:
     out = []
-    dibao = _decision(decisions, "dibao_alone").filter(pl.col("decision") == "eligible")
+    dibao = _reason_texts(_decided(decisions, "dibao_alone", "eligible"))
     out.append(
         people.join(dibao, on="person_id").select(
             "person_id",
@@ -80,11 +95,11 @@ def _coverage_findings(people: pl.DataFrame, decisions: pl.DataFrame, month: str
         ("living_subsidy", "living_subsidy_not_covered", "困难残疾人生活补贴", "receiving_living"),
         ("nursing_subsidy", "nursing_subsidy_not_covered", "重度残疾人护理补贴", "receiving_nursing"),
     ):
-        eligible = _decision(decisions, benefit).filter(pl.col("decision") == "eligible")
+        eligible = _decided(decisions, benefit, "eligible")
         out.append(
-            people.join(eligible, on="person_id")
-            .filter(~pl.col(receiving))
-            .select(
+            _reason_texts(
+                people.filter(~pl.col(receiving)).select("person_id").join(eligible, on="person_id")
+            ).select(
                 "person_id",
                 code=pl.lit(code),
                 detail=pl.format(
@@ -116,16 +131,15 @@ def _payment_findings(people: pl.DataFrame, decisions: pl.DataFrame, month: str)
         )
     )
 
-    parts = []
+    parts: list[pl.DataFrame] = []
     for benefit, receiving, name in (
         ("nursing_subsidy", "receiving_nursing", "护理补贴"),
         ("living_subsidy", "receiving_living", "生活补贴"),
     ):
-        ineligible = _decision(decisions, benefit).filter(pl.col("decision") == "ineligible")
+        ineligible = _decided(decisions, benefit, "ineligible")
+        paying = people.filter(pl.col(receiving) & ~pl.col("dead")).select("person_id")
         parts.append(
-            people.filter(pl.col(receiving) & ~pl.col("dead"))
-            .join(ineligible, on="person_id")
-            .select(
+            _reason_texts(paying.join(ineligible, on="person_id")).select(
                 "person_id",
                 order=pl.lit(len(parts)),
                 text=pl.format("仍在发放{}，但判定为不符合{}", pl.lit(name), _bracketed("reasons_failed")),

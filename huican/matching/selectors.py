@@ -121,9 +121,10 @@ def finding_counts_for(user: Any, *, open_only: bool = True) -> list[dict[str, A
     qs = findings_for(user)
     if open_only:
         qs = qs.filter(status__in=[Finding.Status.PENDING, Finding.Status.CONFIRMED])
-    return list(
+    counted = (
         qs.values("code", "county_code", "status").annotate(n=Count("id")).order_by("code", "county_code")
     )
+    return [dict(row) for row in counted]
 
 
 def finding_runs(limit: int = 20) -> QuerySet[FindingRun]:
