@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from huican.core.audit import audit_record
@@ -70,6 +71,7 @@ _PROBLEMS = {
     "decimal_parsing": "应为数字",
     "decimal_max_places": "小数位数过多",
     "value_error": "取值不对",
+    "nul_character": "含有不允许的空字符（NUL）",
 }
 _DEFAULT_CODES = {
     400: "bad_request",
@@ -163,6 +165,36 @@ class TokenAuth(HttpBearer):
 # ---------------------------------------------------------------------------------------------
 # The API and its error handlers
 
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    return _has_nul(getattr(value, "name", None) or "") if hasattr(value, "chunks") else False
+
+
+class TextParser(Parser):
+    """Ninja's parser, refusing NUL characters (PostgreSQL can neither store nor compare them)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if _has_nul(data):
+            raise ValueError("NUL character in the request body")  # becomes a 400 "cannot parse"
+        return data
+
+    def parse_querydict(self, data: Any, list_fields: list[str], request: HttpRequest) -> dict[str, Any]:
+        result = super().parse_querydict(data, list_fields, request)
+        bad = [key for key, value in result.items() if _has_nul(key) or _has_nul(value)]
+        if bad:
+            raise ValidationError(
+                [{"loc": (key.replace("\x00", ""),), "type": "nul_character"} for key in bad]
+            )
+        return result
+
+
 api = NinjaAPI(
     title="惠残 API",
     version="1",
@@ -170,6 +202,7 @@ api = NinjaAPI(
     '所有错误都以 {"error": {"code", "message", "details"}} 返回。',
     urls_namespace="api",
     auth=TokenAuth(),
+    parser=TextParser(),
 )
 
 

@@ -91,6 +91,8 @@ def check_upload(*, user: Any, kind: str, upload: UploadedFile | None) -> None:
         )
     if upload is None:
         raise UploadProblem(_("请选择要上传的文件"), code="file_missing")
+    if "\x00" in (upload.name or ""):
+        raise UploadProblem(_("文件名中含有不允许的字符"), code="bad_file_name")
     suffix = Path(upload.name or "").suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
         raise UploadProblem(
