@@ -105,7 +105,8 @@ def login(live_url: str) -> Callable[[Any, str, str], None]:
             page.locator("form:has(input[name=password]) [type=submit]").first.click()
         if page.url.split("?")[0].endswith(login_path):
             errors = page.locator(".errorlist, [role=alert], .error, .messages").all_inner_texts()
-            message = " / ".join(text.strip() for text in errors if text.strip()) or "(页面未给出原因)"
+            texts = dict.fromkeys(text.strip() for text in errors if text.strip())  # nested matches once
+            message = " / ".join(texts) or "(页面未给出原因)"
             pytest.fail(f"login as {username!r} failed: {message}")
 
     return _login
