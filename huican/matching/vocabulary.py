@@ -89,9 +89,6 @@ def extend(facts: Facts, prepared: pl.DataFrame, *, year: int | None = None) -> 
     )
     medical = lists["medical"].filter(pl.col("person_id").is_not_null() & (pl.col("year") == year))
     return prepared.with_columns(
-        # Same definition as policy.vocabulary's `age`, recomputed because that one overflows Int8
-        # for birthdays from July on (reported); drop this line once policy widens the month.
-        age=age_expr(pl.col("birth_date"), on),
         receiving_living=_member(receiving.filter(pl.col("benefit") == "living_subsidy"), "receiving_living"),
         receiving_nursing=_member(
             receiving.filter(pl.col("benefit") == "nursing_subsidy"), "receiving_nursing"
