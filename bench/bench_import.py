@@ -80,7 +80,9 @@ def _lookups(frame, count: int) -> None:  # type: ignore[no-untyped-def]
         timings.append(time.perf_counter() - started)
     print(f"lookup by ID number (keyed hash, ORM): median {statistics.median(timings) * 1000:.2f} ms")
 
-    user, _ = User.objects.get_or_create(username="bench-city", defaults={"role": Role.CITY_STAFF, "region_id": "140900"})
+    user, _ = User.objects.get_or_create(
+        username="bench-city", defaults={"role": Role.CITY_STAFF, "region_id": "140900"}
+    )
     client = Client()
     client.force_login(user)
     try:
