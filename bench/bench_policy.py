@@ -196,7 +196,11 @@ def bench_decide(n: int, seed: int) -> None:
     t2 = time.perf_counter()
     print(f"synthetic facts: {n:,} persons, {sum(f.height for f in facts.lists.values()):,} list rows, "
           f"{facts.surveys.height:,} surveys — built in {t1 - t0:.1f} s")  # fmt: skip
-    print(f"decide(): {result.height:,} decisions (8 benefits) in {t2 - t1:.1f} s")
+    print(f"decide(): {result.height:,} decisions (8 benefits) with reasons in {t2 - t1:.1f} s")
+    del result
+    t3 = time.perf_counter()
+    result = decide(facts, with_reasons=False)
+    print(f"decide(with_reasons=False): {time.perf_counter() - t3:.1f} s")
     print(result.group_by("benefit", "decision").len().sort("benefit", "decision"))
 
 

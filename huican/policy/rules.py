@@ -129,7 +129,9 @@ REASON_TYPE = pl.Struct(
 )
 
 
-def _evaluate_benefit(frame: pl.LazyFrame, benefit: Benefit, keep: Sequence[str]) -> pl.LazyFrame:
+def _evaluate_benefit(
+    frame: pl.LazyFrame, benefit: Benefit, keep: Sequence[str], with_reasons: bool
+) -> pl.LazyFrame:
     passed = [f"_p{i}" for i in range(len(benefit.clauses))]
     failed = pl.any_horizontal([c(p).eq_missing(False) for p in passed])
     unknown = pl.any_horizontal([c(p).is_null() for p in passed])
@@ -173,19 +175,25 @@ def _evaluate_benefit(frame: pl.LazyFrame, benefit: Benefit, keep: Sequence[str]
         decision=decision,
         amount=amount,
         flags=flags,
-        reasons=reasons,
+        **({"reasons": reasons} if with_reasons else {}),
     )
 
 
-def evaluate(prepared: pl.DataFrame, *, keep: Sequence[str] = ("person_id",)) -> pl.DataFrame:
+def evaluate(
+    prepared: pl.DataFrame, *, keep: Sequence[str] = ("person_id",), with_reasons: bool = True
+) -> pl.DataFrame:
     """Every benefit for every row of a prepared frame, ordered by row then BENEFITS.
 
     `keep` names columns of `prepared` to carry into the result (e.g. an ID number for output).
+    ``with_reasons=False`` leaves out the reasons column (same decisions, several times cheaper:
+    findings and indicators need only decision, amount and flags).
     """
+    if with_reasons and "certificate_text" not in prepared.columns:
+        raise ValueError("reasons need prepare(facts, with_texts=True)")
     frame = prepared.lazy()
     # rechunk first: a gather over a many-chunk nested column is two orders of magnitude slower
     stacked = pl.concat(
-        pl.collect_all([_evaluate_benefit(frame, b, keep) for b in DEFINITIONS]), rechunk=True
+        pl.collect_all([_evaluate_benefit(frame, b, keep, with_reasons) for b in DEFINITIONS]), rechunk=True
     )
     # benefit-major → person-major: row r of benefit j sits at j*n + r (cheaper than a sort)
     n, k = prepared.height, len(DEFINITIONS)
@@ -193,9 +201,10 @@ def evaluate(prepared: pl.DataFrame, *, keep: Sequence[str] = ("person_id",)) ->
     return stacked[order]
 
 
-def decide(facts: Facts) -> pl.DataFrame:
-    """Columns person_id, benefit, decision, amount, flags, reasons — one row per person × benefit."""
-    return evaluate(prepare(facts))
+def decide(facts: Facts, *, with_reasons: bool = True) -> pl.DataFrame:
+    """Columns person_id, benefit, decision, amount, flags, reasons — one row per person × benefit,
+    ordered as facts.persons, then BENEFITS (reasons left out when ``with_reasons`` is False)."""
+    return evaluate(prepare(facts, with_texts=with_reasons), with_reasons=with_reasons)
 
 
 def explain_person(person_id: int, on: dt.date) -> list[dict[str, Any]]:

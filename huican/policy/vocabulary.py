@@ -103,7 +103,10 @@ def standards_in_force(standards: pl.DataFrame, on: dt.date) -> tuple[pl.DataFra
 def _attach_standards(persons: pl.LazyFrame, standards: pl.DataFrame, on: dt.date) -> pl.LazyFrame:
     county, city = standards_in_force(standards, on)
     joined = persons.join(
-        county.lazy().rename({c: f"_county_{c}" for c in STANDARD_COLUMNS}), on="county_code", how="left"
+        county.lazy().rename({c: f"_county_{c}" for c in STANDARD_COLUMNS}),
+        on="county_code",
+        how="left",
+        maintain_order="left",
     )
     found_county = pl.col("std_effective").is_not_null()
     columns = []
@@ -171,20 +174,25 @@ def _renovated_households(facts: Facts) -> pl.LazyFrame:
     )
 
 
-def prepare(facts: Facts) -> pl.DataFrame:
-    """One row per person (in facts.persons order) with every vocabulary fact on facts.on."""
+def prepare(facts: Facts, *, with_texts: bool = True) -> pl.DataFrame:
+    """One row per person (in facts.persons order) with every vocabulary fact on facts.on.
+
+    ``with_texts=False`` skips the Chinese statements of the facts (the clause details): enough for
+    ``evaluate(..., with_reasons=False)`` and noticeably cheaper for a whole city.
+    """
     on = facts.on
     d = pl.lit(on)
-    frame = facts.persons.lazy().with_row_index("_row")
-    frame = frame.join(_deaths(facts), on="person_id", how="left")
+    frame = facts.persons.lazy()
+    frame = frame.join(_deaths(facts), on="person_id", how="left", maintain_order="left")
     for kind in MEMBERSHIP_LISTS:
-        frame = frame.join(membership(facts.lists[kind], on, kind), on="person_id", how="left").with_columns(
+        members = membership(facts.lists[kind], on, kind)
+        frame = frame.join(members, on="person_id", how="left", maintain_order="left").with_columns(
             pl.col(f"in_{kind}").fill_null(False),
             pl.col(f"{kind}_text").fill_null(pl.lit(f"判定日不在{MEMBERSHIP_LISTS[kind]}名单")),
         )
     frame = _attach_standards(frame, facts.standards, on)
-    frame = frame.join(_latest_survey(facts.surveys, on), on="person_id", how="left")
-    frame = frame.join(_renovated_households(facts), on="household_number", how="left")
+    frame = frame.join(_latest_survey(facts.surveys, on), on="person_id", how="left", maintain_order="left")
+    frame = frame.join(_renovated_households(facts), on="household_number", how="left", maintain_order="left")
 
     registry_dead = (pl.col("status") == DEAD) & (pl.col("status_date") <= d).fill_null(False)
     status_in_force = (pl.col("status") != NORMAL) & (pl.col("status_date") <= d).fill_null(False)
@@ -223,7 +231,9 @@ def prepare(facts: Facts) -> pl.DataFrame:
         near_poor_line_fen=(near_poor_line_milli + 500) // 1000,
         topup_fen=(pl.col("topup_rate_e4") * pl.col("dibao_monthly_fen") + 5000) // 10000,
     )
-    persons = frame.sort("_row").drop("_row").collect().rechunk()
+    persons = frame.collect().rechunk()
+    if not with_texts:
+        return persons
     validity = pl.format(
         "发证日期 {}，有效期至 {}",
         date_text(pl.col("issue_date")),

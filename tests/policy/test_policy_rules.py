@@ -440,3 +440,17 @@ def test_explain_person_matches_the_batch_clause_by_clause():
         assert {k: mine[k] for k in theirs} == theirs
         assert mine["name"] == BENEFIT_NAMES[mine["benefit"]]
         assert all(r["basis"] and r["label"] for r in mine["reasons"])
+
+
+def test_decisions_without_reasons_are_the_same_decisions():
+    make_standard()
+    for grade in (1, 2, 3, 4):
+        p = make_person(grade=grade, category=5)
+        make_survey(p, year=2025, income=str(3000 * grade), long_term_care=grade < 3)
+        if grade % 2:
+            make_list_record("dibao", p, start=dt.date(2024, 1, 1))
+    facts = load_facts(on=D)
+    full = decide(facts)
+    lean = decide(facts, with_reasons=False)
+    assert "reasons" not in lean.columns
+    assert lean.equals(full.drop("reasons"))
