@@ -88,4 +88,4 @@ def read_table(path: Path) -> pl.DataFrame:
 
 
 def trimmed_header(name: str) -> str:
-    return name.strip(TRIM_CHARS)
+    return name.replace("\x00", "").strip(TRIM_CHARS)

@@ -392,6 +392,9 @@ def validate(
     checks = checks_for(spec, today)
     duplicate_keys = [pl.col(c) for c in original_columns]
     checks.append(_duplicate_of_earlier(duplicate_keys, "与第 {} 行完全相同（重复行）", "（整行）"))
+    if original_columns:
+        control = pl.any_horizontal([pl.col(c).str.contains("\x00", literal=True) for c in original_columns])
+        checks.append(Check("（整行）", _when(control.fill_null(False), "含有不可见的控制字符（NUL），请检查原始文件")))
     reason_columns = [check.reason.alias(f"__r{i}") for i, check in enumerate(checks)]
     frame = frame.with_columns(reason_columns)
     names = [f"__r{i}" for i in range(len(checks))]

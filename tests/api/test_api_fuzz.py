@@ -3,7 +3,6 @@ error shape, never a 500."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 from urllib.parse import quote
 
@@ -117,11 +116,6 @@ def test_a_nul_character_is_a_422_on_every_database(
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    condition=os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="the import pipeline writes a NUL inside a cell to PostgreSQL (DataError); reported to exchange",
-    strict=False,
-)
 def test_a_nul_character_inside_a_cell_is_not_a_server_error(
     client: Any, city_staff: Any, token_for: Any, tmp_var: Any
 ) -> None:

@@ -252,3 +252,10 @@ def test_standards_defaults_duplicates_and_update(tmp_path: Path, capsys) -> Non
     county = Standard.objects.get(region_code="140902")
     assert county.living_includes_near_poor is True and county.child_rehab_max_age == 17
     assert county.near_poor_multiple == Decimal("2")
+
+
+def test_a_nul_character_inside_a_cell_rejects_the_row(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "nul.csv"
+    path.write_bytes(f"公民身份号码,姓名,起始日期\n{A},测\x00甲,2020-01-01\n{B},测乙,2020-01-01\n".encode())
+    assert run(capsys, "import", "tekun", str(path)) == ["accepted 1, rejected 1", "not in registry: 1"]
+    assert "控制字符" in read_rejects(tmp_path / "nul.rejected.csv")[0]["原因"]
