@@ -83,7 +83,7 @@ def run_eligibility(args: argparse.Namespace) -> int:
     first = True
     if fmt == "json":
         _write("[")
-    for chunk in decision_chunks(on=args.on, region=region):
+    for chunk in decision_chunks(on=args.on, region=region, chunk_persons=CHUNK_PERSONS):
         if chunk.height == 0:
             continue
         if fmt == "json":

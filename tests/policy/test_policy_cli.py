@@ -71,3 +71,11 @@ def test_eligibility_with_nobody_prints_an_empty_list(capsys):
 def test_eligibility_rejects_a_region_outside_the_city(capsys):
     assert main(["eligibility", "--on", "2025-06-30", "--region", "110101"]) == 2
     assert "110101" in capsys.readouterr().err
+
+
+def test_eligibility_output_stays_one_json_list_across_chunks(capsys, monkeypatch):
+    monkeypatch.setattr("huican.policy.commands.CHUNK_PERSONS", 1)
+    people = [make_person(grade=g) for g in (1, 2, 3)]
+    assert main(["eligibility", "--on", "2025-06-30"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [row["id_number"] for row in out[:: len(BENEFITS)]] == sorted(id_number_of(p) for p in people)

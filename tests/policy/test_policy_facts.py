@@ -71,3 +71,19 @@ def test_person_id_numbers_decrypts():
     frame = person_id_numbers([a.pk])
     assert frame.to_dicts() == [{"person_id": a.pk, "id_number": id_number_of(a)}]
     assert person_id_numbers(pl.Series([], dtype=pl.Int64)).height == 0
+
+
+@pytest.mark.django_db
+def test_renovations_of_the_household_are_loaded_across_the_region_filter():
+    here = make_person(region="140981002003", household="H-9")
+    there = make_person(region="140902001001", household="H-9")
+    elsewhere = make_person(region="140902001001", household="H-10")
+    make_list_record("services", there, start=dt.date(2023, 5, 1), category="无障碍改造", status="完成")
+    make_list_record("services", elsewhere, start=dt.date(2023, 5, 1), category="无障碍改造", status="")
+    make_list_record("services", here, start=dt.date(2023, 5, 1), category="无障碍改造", status="进行中")
+    facts = load_facts(on=D, region="140981")
+    assert facts.renovations.select("household_number", "person_id").to_dicts() == [
+        {"household_number": "H-9", "person_id": there.pk}
+    ]
+    assert facts.lists["services"]["person_id"].to_list() == [here.pk]
+    assert load_facts(on=D).renovations.height == 2
