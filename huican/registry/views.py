@@ -77,6 +77,7 @@ def search(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     person = access_person_by_id(request.user, person_id)
     today = timezone.localdate()
+    decision_day, date_error = _decision_day(request.GET.get("on", ""), today)
     audit_record(
         actor=request.user,
         action="registry.person_view",
@@ -86,7 +87,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         ip_address=client_ip(request),
     )
     try:
-        decisions = selectors.explained_decisions(person, on=today)
+        decisions = selectors.explained_decisions(person, on=decision_day)
         decisions_failed = False
     except Exception:  # one person's explanation must not take the whole page down
         logger.exception("explain_person failed for person %s", person.pk)
@@ -103,9 +104,25 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         "entitlements": selectors.entitlements(person),
         "decisions": decisions,
         "decisions_failed": decisions_failed,
+        "decision_day": decision_day,
+        "date_error": date_error,
         "may_reveal": can(request.user, "view_full_id"),
     }
     return render(request, "registry/person.html", context)
+
+
+def _decision_day(value: str, today: dt.date) -> tuple[dt.date, str]:
+    """The date the user picked for the decisions (YYYY-MM-DD), or today with a message."""
+    value = value.strip()
+    if not value:
+        return today, ""
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return today, _("日期格式应为 年-月-日（如 2025-06-30），以下按今天判定。")
+    if not dt.date(1950, 1, 1) <= day <= dt.date(today.year + 5, 12, 31):
+        return today, _("日期超出可判定的范围，以下按今天判定。")
+    return day, ""
 
 
 def _valid_on(person: Person, day: dt.date) -> bool:
