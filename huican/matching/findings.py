@@ -30,7 +30,7 @@ FINDING_COLUMNS = {
     "detail": pl.String,
 }
 NAME_SPACES = " \t\u3000"  # ASCII and full-width (U+3000) spaces
-MAX_NAME_ROWS = 5  # name_mismatch details quote at most this many list rows
+MAX_NAME_ROWS = 5  # name_mismatch details quote at most this many (list, name) pairs
 
 
 def _date_text(column: str) -> pl.Expr:
@@ -280,10 +280,17 @@ def _name_findings(facts: Facts, people: pl.DataFrame) -> pl.DataFrame:
         )
         .sort("person_id", "order", "row_number")
     )
-    texts = mismatched.select(
-        "person_id",
-        "registry_name",
-        text=pl.format("{}第 {} 行为“{}”", "list_name", "row_number", "list_trimmed"),
+    # one phrase per (list, name): "医疗保险参保名单第 6、19 行为“谢样平”"
+    texts = (
+        mismatched.group_by("person_id", "order", "list_name", "list_trimmed", maintain_order=True)
+        .agg(
+            pl.col("registry_name").first(), pl.col("row_number").cast(pl.String).str.join("、").alias("rows")
+        )
+        .select(
+            "person_id",
+            "registry_name",
+            text=pl.format("{}第 {} 行为“{}”", "list_name", "rows", "list_trimmed"),
+        )
     )
     return (
         texts.group_by("person_id", maintain_order=True)
@@ -300,7 +307,7 @@ def _name_findings(facts: Facts, people: pl.DataFrame) -> pl.DataFrame:
                 "registry_name",
                 "text",
                 pl.when(pl.col("n") > MAX_NAME_ROWS)
-                .then(pl.format("等 {} 处", pl.col("n")))
+                .then(pl.format("等 {} 种写法", pl.col("n")))
                 .otherwise(pl.lit("")),
             ),
         )

@@ -264,3 +264,13 @@ def test_one_row_per_code_and_person(standards):
     assert found.filter(pl.col("person_id") == p.pk).get_column("code").to_list().count("name_mismatch") == 1
     assert "等" not in detail(found, p, "name_mismatch")
     assert found.columns == ["person_id", "code", "county", "township_code", "detail"]
+
+
+def test_name_mismatch_groups_rows_with_the_same_name(standards):
+    p = make_person(name="谢样和")
+    for year in (2023, 2024, 2025):
+        make_list_record("medical", p, year=year, name="谢样平")
+
+    found = findings()
+
+    assert detail(found, p, "name_mismatch") == "名册姓名“谢样和”，医疗保险参保名单第 2、3、4 行为“谢样平”"
