@@ -59,15 +59,15 @@ class PreparedFile:
 
     @property
     def rejected_mask(self) -> pl.Series:
-        return self.frame["__reasons"].list.len() > 0
+        return self.frame["__reasons"].is_not_null()
 
     @property
     def accepted(self) -> pl.DataFrame:
-        return self.frame.filter(pl.col("__reasons").list.len() == 0)
+        return self.frame.filter(pl.col("__reasons").is_null())
 
     @property
     def rejected(self) -> pl.DataFrame:
-        return self.frame.filter(pl.col("__reasons").list.len() > 0)
+        return self.frame.filter(pl.col("__reasons").is_not_null())
 
 
 @dataclass
@@ -153,7 +153,7 @@ def _match_registry(prepared: PreparedFile) -> None:
     from huican.exchange.writers import person_ids_by_hash
 
     frame = prepared.frame
-    ok = frame["__reasons"].list.len() == 0
+    ok = frame["__reasons"].is_null()
     ids = frame["公民身份号码"].fill_null("").to_list()
     hashes = blind_index_many(ids)
     frame = frame.with_columns(pl.Series("__id_hash", hashes, dtype=pl.String))
@@ -162,20 +162,17 @@ def _match_registry(prepared: PreparedFile) -> None:
         pl.col("__id_hash").replace_strict(known, default=None, return_dtype=pl.Int64).alias("__person_id")
     )
     if prepared.spec.requires_registry:
-        outside = (pl.col("__reasons").list.len() == 0) & pl.col("__person_id").is_null()
+        outside = pl.col("__reasons").is_null() & pl.col("__person_id").is_null()
         frame = frame.with_columns(
             pl.when(outside)
-            .then(pl.col("__reasons").list.concat(pl.lit(["不在残疾人名册中（not in the registry）"])))
+            .then(pl.lit("不在残疾人名册中（not in the registry）"))
             .otherwise(pl.col("__reasons"))
             .alias("__reasons"),
-            pl.when(outside)
-            .then(pl.col("__columns").list.concat(pl.lit(["公民身份号码"])))
-            .otherwise(pl.col("__columns"))
-            .alias("__columns"),
+            pl.when(outside).then(pl.lit("公民身份号码")).otherwise(pl.col("__columns")).alias("__columns"),
         )
     elif prepared.spec.is_list or prepared.spec.kind == "services":
         prepared.not_in_registry = frame.filter(
-            (pl.col("__reasons").list.len() == 0) & pl.col("__person_id").is_null()
+            pl.col("__reasons").is_null() & pl.col("__person_id").is_null()
         ).height
     prepared.frame = frame
 
@@ -188,8 +185,8 @@ def write_rejects(prepared: PreparedFile, target: Path) -> None:
     """Rejected rows as UTF-8 with BOM: 行号, 列, 原因, then the row's original columns."""
     rejected = prepared.rejected.select(
         pl.col("__row").alias("行号"),
-        pl.col("__columns").list.join("；").alias("列"),
-        pl.col("__reasons").list.join("；").alias("原因"),
+        pl.col("__columns").alias("列"),
+        pl.col("__reasons").alias("原因"),
     )
     original = prepared.raw.rename(
         {
@@ -211,7 +208,7 @@ def preview_import(*, kind: str, path: Path, limit: int = 20) -> ImportPreview:
     spec = prepared.spec
     first = frame.head(limit)
     problems = [
-        (row, "；".join(cols), "；".join(reasons))
+        (row, cols, reasons)
         for row, cols, reasons in prepared.rejected.head(200)
         .select("__row", "__columns", "__reasons")
         .iter_rows()
@@ -306,7 +303,7 @@ def run_import(
             batch.status = ImportBatch.Status.DONE
         RejectedRow.objects.bulk_create(
             [
-                RejectedRow(batch=batch, row_number=row, columns="；".join(cols), reasons="；".join(reasons))
+                RejectedRow(batch=batch, row_number=row, columns=cols, reasons=reasons)
                 for row, cols, reasons in prepared.rejected.head(5000)
                 .select("__row", "__columns", "__reasons")
                 .iter_rows()
