@@ -1,0 +1,15 @@
+from django.urls import path
+
+from huican.matching import views
+
+app_name = "matching"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:finding_id>/", views.detail, name="detail"),
+    path("export.xlsx", views.export, name="export"),
+    path("export/full/", views.export_full, name="export_full"),
+    path("runs/", views.runs, name="runs"),
+    path("runs/start/", views.run_start, name="run_start"),
+    path("runs/jobs/<int:job_id>/", views.run_progress, name="run_progress"),
+    path("runs/<int:run_id>/", views.run_detail, name="run_detail"),
+]
