@@ -167,6 +167,11 @@ def import_job(
         )
         latest = refused.order_by("-id").values_list("id", flat=True).first()
         return {"batch_id": latest, "refused": str(exc)}
+    if batch.status == ImportBatch.Status.DONE:
+        # New data: recompute the findings so the work list follows the lists (issue 5).
+        from huican.matching.runs import start_findings_run
+
+        start_findings_run(actor=actor)
     return {"batch_id": batch.pk, "status": batch.status}
 
 

@@ -104,3 +104,14 @@ def job_for(user: Any, job_id: int) -> Job | None:
 def open_job() -> Job | None:
     """The latest findings-run job still waiting or running, if any."""
     return Job.objects.filter(kind=JOB_KIND, status__in=OPEN_JOB_STATUSES).order_by("-id").first()
+
+
+def fail_interrupted_runs() -> int:
+    """Mark finding runs left pending or running by a stopped server as failed; returns how many."""
+    from huican.matching.models import FindingRun
+
+    return FindingRun.objects.filter(
+        status__in=[FindingRun.Status.PENDING, FindingRun.Status.RUNNING]
+    ).update(
+        status=FindingRun.Status.FAILED, message="服务重启，比对中断，请重新发起", finished_at=timezone.now()
+    )

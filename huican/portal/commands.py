@@ -170,10 +170,21 @@ def print_accounts(accounts: Iterable[tuple[str, str, str, Any]], echo: Echo = _
         echo(f"  {username} / {password} / {role_label} / {region or '—'}")
 
 
+def recover_interrupted_work() -> None:
+    """At server start: jobs, imports and finding runs left unfinished by a stopped process are
+    marked failed, so nobody waits on them for ever."""
+    from huican.core.tasks import fail_interrupted_jobs
+    from huican.exchange.services import fail_interrupted_imports
+    from huican.matching.runs import fail_interrupted_runs
+
+    fail_interrupted_jobs()
+    fail_interrupted_imports()
+    fail_interrupted_runs()
+
+
 def run_demo(args: argparse.Namespace) -> int:
     """Prepare (or reuse) the demo database, print the accounts, and serve on 127.0.0.1."""
     from huican.accounts.services import ensure_demo_accounts
-    from huican.core.tasks import fail_interrupted_jobs
     from huican.registry.models import Person
 
     if args.persons < 1:
@@ -194,7 +205,7 @@ def run_demo(args: argparse.Namespace) -> int:
     if failed:
         _echo("注意：以下数据未能导入：" + "、".join(failed))
     accounts = ensure_demo_accounts()
-    fail_interrupted_jobs()
+    recover_interrupted_work()
     if args.no_serve:
         print_accounts(accounts)
         return 0
@@ -247,7 +258,6 @@ def run_serve(args: argparse.Namespace) -> int:
     from django.core.management import call_command
     from waitress import serve
 
-    from huican.core.tasks import fail_interrupted_jobs
     from huican.settings import env_int
 
     if not getattr(settings, "PRODUCTION", False):
@@ -257,7 +267,7 @@ def run_serve(args: argparse.Namespace) -> int:
         )
     call_command("check", deploy=True, fail_level="ERROR")
     call_command("collectstatic", interactive=False, verbosity=0)
-    fail_interrupted_jobs()
+    recover_interrupted_work()
     trusted_proxy = os.environ.get("HUICAN_TRUSTED_PROXY", "127.0.0.1")
     options: dict[str, Any] = {
         "host": args.host,

@@ -240,3 +240,15 @@ def test_the_preview_masks_id_numbers_unless_the_role_may_see_them(
     city_staff.save()
     page = client.get(upload(client, "registry", "名册.csv", content)["Location"]).content.decode()
     assert id_number in page
+
+
+@pytest.mark.django_db
+def test_a_completed_web_import_triggers_a_findings_run(client: Any, city_staff: Any, tmp_var: Any) -> None:
+    from huican.matching.models import FindingRun
+
+    client.force_login(city_staff)
+    preview_url = upload(client, "registry", "名册.csv", registry_csv(good=2, bad=0))["Location"]
+    client.post(preview_url)
+    run = FindingRun.objects.get()
+    assert run.status == FindingRun.Status.DONE
+    assert run.triggered_by == city_staff
