@@ -15,13 +15,13 @@ from huican.accounts.access import can
 
 register = template.Library()
 
-# label, URL name, action the role needs (None: any signed-in user)
-NAV_ITEMS: list[tuple[str, str, str | None]] = [
+# label, URL name, actions the role needs — any one of them (None: any signed-in user)
+NAV_ITEMS: list[tuple[str, str, str | tuple[str, ...] | None]] = [
     ("首页", "registry:home", None),
     ("查询", "registry:search", "browse_registry"),
     ("导入", "exchange:index", "import"),
     ("标准", "policy:index", "view_standards"),
-    ("发现", "matching:index", "view_findings"),
+    ("发现", "matching:index", ("view_findings", "view_aggregates")),
     ("监测", "monitoring:index", "view_aggregates"),
     ("审计", "core:audit", "read_audit"),
     ("用户", "accounts:users", "manage_users"),
@@ -43,7 +43,8 @@ def main_nav(context: dict[str, Any]) -> dict[str, Any]:
     current = getattr(request, "path", "")
     items = []
     for label, name, action in NAV_ITEMS:
-        if action is not None and not can(user, action):
+        actions = (action,) if isinstance(action, str) else action
+        if actions is not None and not any(can(user, a) for a in actions):
             continue
         url = _url(name)
         if url is None:
