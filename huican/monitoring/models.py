@@ -22,3 +22,61 @@ class GdpGrowth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.rate_percent}%"
+
+
+class TaskProgress(models.Model):
+    """A unit's report on one task of the plan (§三/§四) for one year (任务进展).
+
+    ``task_code`` is the task's code in the plan file (e.g. ``3.3.3``) and ``plan_code`` the plan's,
+    so a new plan's tasks never mix with the old ones. ``figures`` is a list of
+    ``{"name", "value", "unit"}`` the unit reports beside its text. One report per unit, task and
+    year: a correction replaces it (the audit log keeps the earlier text).
+    """
+
+    plan_code = models.CharField(max_length=64)
+    task_code = models.CharField(max_length=16)
+    year = models.PositiveSmallIntegerField()
+    unit = models.CharField(max_length=100, help_text="报告单位")
+    text = models.TextField(help_text="进展情况")
+    figures = models.JSONField(default=list, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["plan_code", "year", "task_code", "unit"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan_code", "task_code", "year", "unit"], name="monitoring_one_report_per_unit_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_code} {self.year} {self.unit}"
+
+
+class IndicatorSnapshot(models.Model):
+    """Computed indicator rows kept so the dashboard answers fast (a cache, never a source).
+
+    Keyed by the year, the evaluation date D, the region run ('' = the city and every county-level
+    unit) and the data version (``huican.monitoring.selectors.data_version``); rows of an older
+    version are dropped when a newer one is stored.
+    """
+
+    year = models.PositiveSmallIntegerField()
+    on = models.DateField()
+    region = models.CharField(max_length=12, blank=True)
+    version = models.CharField(max_length=64)
+    rows = models.JSONField(default=list)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "on", "region", "version"], name="monitoring_snapshot_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.on} {self.region or '全市'} {self.version[:8]}"

@@ -1,0 +1,73 @@
+"""The monitoring dashboard in a real browser: city staff and an evaluator open it, change the year,
+follow a figure to its person list, open the task progress page; axe-core finds no WCAG 2.1 AA
+violation on any of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from huican.accounts.testing import PASSWORD, World
+from tests.policy.factories import make_list_record, make_standard, make_survey
+
+pytestmark = pytest.mark.browser
+
+Login = Callable[[Any, str, str], None]
+Check = Callable[[Any], None]
+
+
+@pytest.fixture
+def world(transactional_db: None) -> World:
+    world = World()
+    make_standard()
+    for person in (world.alice, world.carol, world.dave):
+        make_list_record("medical", person, year=2025, category="城乡居民")
+    make_list_record("dibao", world.alice, start=dt.date(2024, 1, 1))
+    make_survey(world.bob, year=2025, income="3000")
+    return world
+
+
+def test_city_staff_use_the_dashboard(
+    world: World, browser_page: Any, live_url: str, login: Login, assert_accessible: Check
+) -> None:
+    page = browser_page
+    login(page, "t_city", PASSWORD)
+    page.get_by_role("link", name="监测", exact=True).click()
+    assert page.locator("h1").inner_text() == "忻州市 2025 年规划指标监测"
+    assert page.locator("svg.chart").count() == 22
+    assert_accessible(page)
+
+    page.locator("details summary").first.click()  # a chart's data table
+    assert_accessible(page)
+
+    page.get_by_label("年度").select_option("2023")
+    page.get_by_role("button", name="查看").click()
+    assert page.locator("h1").inner_text() == "忻州市 2023 年规划指标监测"
+    assert_accessible(page)
+
+    page.get_by_role("link", name="忻府区", exact=True).click()
+    assert page.locator("h1").inner_text().startswith("忻府区 2023 年")
+    page.locator("#ind-medical_enrolment dd a").first.click()  # the numerator's persons
+    assert "分子人员名单" in page.locator("h1").inner_text()
+    assert_accessible(page)
+
+    page.goto(live_url + "/monitoring/tasks/")
+    assert "任务进展" in page.locator("h1").inner_text()
+    assert_accessible(page)
+    page.goto(live_url + "/monitoring/gdp/")
+    assert_accessible(page)
+    page.goto(live_url + "/monitoring/report/")
+    assert_accessible(page)
+
+
+def test_evaluator_sees_figures_without_person_links(
+    world: World, browser_page: Any, live_url: str, login: Login, assert_accessible: Check
+) -> None:
+    page = browser_page
+    login(page, "t_eval", PASSWORD)
+    page.goto(live_url + "/monitoring/")
+    assert page.locator("a[href*='/persons/']").count() == 0
+    assert_accessible(page)
