@@ -1,0 +1,174 @@
+"""The annual monitoring report and the final evaluation (年度监测报告 / 终期评估).
+
+``build_report(year=…, final=…)`` gathers everything the report says: the city summary (each
+indicator with its trend, projection and county ranking), the rows of every county-level unit, the
+findings on D counted per code and county, the tasks without a progress report, the data sources in
+force and, for the final evaluation, the 十三五 baseline of the plan file. ``write_report`` writes
+it as .xlsx, .docx or .pdf (the suffix decides). An empty database gives a report of "—".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from django.conf import settings
+from django.utils import timezone
+
+from huican.matching.findings import compute_findings
+from huican.matching.models import FindingCode
+from huican.monitoring.plan import BaselineFigure, Plan, Task
+from huican.monitoring.report_summary import Summary, build_summary
+from huican.monitoring.selectors import data_sources, evaluation_day, indicator_runs, region_name, rows_for
+from huican.monitoring.tasks_progress import TaskStatus, task_statuses
+from huican.policy.facts import load_facts
+from huican.policy.rules import evaluate
+from huican.policy.vocabulary import prepare
+from huican.regions.divisions import CITY_CODE, COUNTIES
+
+REPORT_KINDS = {".xlsx": "Excel 表格（.xlsx）", ".docx": "Word 文档（.docx）", ".pdf": "PDF 文档（.pdf）"}
+DASH = "—"
+
+
+class ReportFormatError(ValueError):
+    """The output file's suffix is not one of .xlsx, .docx, .pdf."""
+
+
+@dataclass
+class ReportData:
+    plan: Plan
+    year: int
+    final: bool
+    on: dt.date
+    generated_at: dt.datetime
+    city: Summary
+    units: list[tuple[str, str, list[dict[str, Any]]]]  # (code, name, rows) for the city and each unit
+    findings: dict[str, dict[str, int]]  # code → county → count
+    tasks: list[TaskStatus]
+    sources: list[dict[str, Any]]
+    baseline: list[tuple[BaselineFigure, Any]] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        if self.final:
+            return f"{self.plan.title}终期评估报告（{self.plan.start_year}—{self.year}年）"
+        return f"{self.plan.title}{self.year}年度监测报告"
+
+    @property
+    def tasks_without_report(self) -> list[Task]:
+        return [status.task for status in self.tasks if not status.reported]
+
+    @property
+    def finding_names(self) -> dict[str, str]:
+        return {code.value: str(code.label) for code in FindingCode}
+
+    @property
+    def counties(self) -> list[tuple[str, str]]:
+        return [(code, name) for code, name, _ in COUNTIES]
+
+
+def build_report(*, year: int, final: bool = False, today: dt.date | None = None) -> ReportData:
+    """Everything the report prints, for the city and every county-level unit."""
+    today = today or timezone.localdate()
+    on = evaluation_day(year, today=today)
+    facts = load_facts(on=on)
+    city = build_summary(region=CITY_CODE, year=year, today=today, show_ranking=True, facts=facts)
+    plan = city.plan
+    all_rows = indicator_runs([(year, on)], region=CITY_CODE, facts=facts)[(year, on)]
+    units = [(CITY_CODE, region_name(CITY_CODE), rows_for(all_rows, CITY_CODE))]
+    units += [(code, name, rows_for(all_rows, code)) for code, name, _ in COUNTIES]
+    prepared = prepare(facts)
+    found = compute_findings(facts, evaluate(prepared), prepared=prepared)
+    findings: dict[str, dict[str, int]] = {}
+    for row in found.group_by("code", "county").agg(pl.len().alias("n")).iter_rows(named=True):
+        findings.setdefault(row["code"], {})[row["county"]] = int(row["n"])
+    baseline = []
+    if final:
+        values = {item.code: item.row["value"] for item in city.items}
+        baseline = [(figure, values.get(figure.code)) for figure in plan.baseline]
+    return ReportData(
+        plan=plan,
+        year=year,
+        final=final,
+        on=on,
+        generated_at=timezone.localtime(),
+        city=city,
+        units=units,
+        findings=findings,
+        tasks=task_statuses(year, plan),
+        sources=data_sources(),
+        baseline=baseline,
+    )
+
+
+def check_suffix(out: Path | str) -> str:
+    suffix = Path(out).suffix.lower()
+    if suffix not in REPORT_KINDS:
+        raise ReportFormatError(f"报告文件的扩展名应为 .xlsx、.docx 或 .pdf：{Path(out).name}")
+    return suffix
+
+
+def write_report(*, year: int, out: Path | str, final: bool = False, today: dt.date | None = None) -> Path:
+    """Build the report and write it to `out` in the format its suffix names."""
+    suffix = check_suffix(out)
+    data = build_report(year=year, final=final, today=today)
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".xlsx":
+        from huican.monitoring.report_xlsx import write_xlsx
+
+        write_xlsx(data, target)
+    elif suffix == ".docx":
+        from huican.monitoring.report_docx import write_docx
+
+        write_docx(data, target)
+    else:
+        from huican.monitoring.report_pdf import write_pdf
+
+        write_pdf(data, target)
+    return target
+
+
+# --- the web download (a background job) -------------------------------------------------------------
+
+
+def reports_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "reports"
+
+
+def report_path(file_name: str) -> Path | None:
+    """The stored report `file_name` (only plain names this module writes; anything else is None)."""
+    if not re.fullmatch(r"report-\d+-\d{4}(-final)?\.(xlsx|docx|pdf)", file_name or ""):
+        return None
+    return reports_dir() / file_name
+
+
+def report_job(*, progress: Any, year: int, suffix: str, final: bool) -> dict[str, Any]:
+    """Background task: write the report under MEDIA_ROOT/reports and return its names."""
+    check_suffix(f"x{suffix}")
+    progress(10, "计算指标")
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    file_name = f"report-{stamp}-{year}{'-final' if final else ''}{suffix}"
+    write_report(year=year, out=reports_dir() / file_name, final=final)
+    progress(100, "完成")
+    label = "终期评估报告" if final else f"{year}年度监测报告"
+    return {"file_name": file_name, "download_name": f"{label}{suffix}"}
+
+
+def shown(value: Any, unit: str = "") -> str:
+    """A figure as the report prints it ("—" for null)."""
+    from huican.monitoring.charts import format_value
+
+    if value is None or value == "":
+        return DASH
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return format_value(value, unit)
+
+
+def met_text(met: bool | None) -> str:
+    return DASH if met is None else ("达标" if met else "未达标")
