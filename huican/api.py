@@ -276,6 +276,9 @@ def _mount_routers() -> None:
         from huican.matching.api import router as findings_router
 
         api.add_router("/findings", findings_router)
+    from huican.monitoring.api import router as monitoring_router
+
+    api.add_router("/monitoring", monitoring_router)
 
 
 _mount_routers()
