@@ -314,7 +314,7 @@ class TokenForm(forms.Form):
 @login_required
 def tokens_page(request: HttpRequest) -> HttpResponse:
     new_key = ""
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         _token, new_key = api_token_create(user=request.user, name=form.cleaned_data["name"])
         form = TokenForm()

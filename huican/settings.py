@@ -142,6 +142,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-200000;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file, like the real thing: background threads then wait on WAL locks instead of
+    # failing with "table is locked" as connections to a shared in-memory database do.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-huican.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

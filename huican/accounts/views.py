@@ -37,7 +37,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     if request.session.pop("idle_logged_out", False):
         messages.info(request, _("您已较长时间未操作，为保护个人信息已自动退出，请重新登录。"))
-    form = LoginForm(request.POST or None)
+    form = LoginForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -109,7 +109,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @require_can("manage_users")
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
-    form = UserCreateForm(request.POST or None)
+    form = UserCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -265,7 +265,7 @@ def export_full(request: HttpRequest) -> HttpResponse:
     """The same export with full ID numbers, after a reason (users who may see full IDs only)."""
     if not can(request.user, "view_full_id"):
         raise PermissionDenied(_("您的账户无权导出完整身份证号。"))
-    form = ExportReasonForm(request.POST or None)
+    form = ExportReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         return _export_response(request, full=True, reason=form.cleaned_data["reason"])
     filters, _unused = _filtered(request)
@@ -280,7 +280,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
     """「立即比对」: start a run in the background and follow its progress."""
     if not may_start_run(request.user):
         raise PermissionDenied(_("您的角色无权发起比对"))
-    form = RunForm(request.POST or None, initial={"on": timezone.localdate()})
+    form = RunForm(request.POST if request.method == "POST" else None, initial={"on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         job = start_findings_run(actor=request.user, on=form.cleaned_data["on"])
         return redirect("matching:run_progress", job_id=job.pk)

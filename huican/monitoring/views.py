@@ -215,7 +215,10 @@ def gdp(request: HttpRequest) -> HttpResponse:
     may_enter = can(request.user, "manage_standards")
     if request.method == "POST" and not may_enter:
         raise PermissionDenied(_("无权录入地区生产总值增速"))
-    form = GdpGrowthForm(request.POST or None, years=plan_years(load_plan(), timezone.localdate()))
+    form = GdpGrowthForm(
+        request.POST if request.method == "POST" else None,
+        years=plan_years(load_plan(), timezone.localdate()),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -267,7 +270,7 @@ def task_report(request: HttpRequest, code: str, year: int) -> HttpResponse:
         raise Http404(_("规划中没有该任务")) from None
     if year not in plan_years(plan, timezone.localdate()):
         raise Http404(_("没有该年度"))
-    form = TaskProgressForm(request.POST or None, units=task_units(task))
+    form = TaskProgressForm(request.POST if request.method == "POST" else None, units=task_units(task))
     if request.method == "POST" and form.is_valid():
         try:
             task_progress_submit(
@@ -301,7 +304,9 @@ def report(request: HttpRequest) -> HttpResponse:
     if not _may_download(request.user):
         raise PermissionDenied(_("年度监测报告覆盖全市各县，仅限全市范围的账号生成"))
     today = timezone.localdate()
-    form = ReportForm(request.POST or None, years=plan_years(load_plan(), today))
+    form = ReportForm(
+        request.POST if request.method == "POST" else None, years=plan_years(load_plan(), today)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         job = submit(

@@ -103,7 +103,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def standard_new(request: HttpRequest) -> HttpResponse:
     regions = _regions_for(request.user)
     initial = {f.name: f.default for f in STANDARD_FIELDS if f.default is not None}
-    form = StandardForm(request.POST or None, regions=regions, initial=initial)
+    form = StandardForm(request.POST if request.method == "POST" else None, regions=regions, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -138,7 +138,7 @@ def person_reveal(request: HttpRequest, person_id: int) -> HttpResponse:
     person = access_person_by_id(request.user, person_id)
     if not can(request.user, "view_full_id"):
         raise PermissionDenied(_("您的账户无权查看完整个人信息。"))
-    form = RevealForm(request.POST or None)
+    form = RevealForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         id_number, phone = decrypt_many([person.id_number_encrypted, person.phone_encrypted])
         audit_record(
