@@ -136,9 +136,9 @@ def prepare(kind: str, path: Path, *, today: dt.date | None = None) -> PreparedF
     for column in spec.columns:
         if column.name not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(column.name))
-    for column in ("公民身份号码", "残疾人证号"):
-        if column in frame.columns:
-            frame = frame.with_columns(pl.col(column).str.to_uppercase())
+    for name in ("公民身份号码", "残疾人证号"):
+        if name in frame.columns:
+            frame = frame.with_columns(pl.col(name).str.to_uppercase())
     frame = validate(spec, frame, original, today).drop(original)
     prepared = PreparedFile(
         spec=spec, raw=raw, frame=frame, unknown_columns=unknown, checksum=file_checksum(path)

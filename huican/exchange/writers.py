@@ -237,7 +237,7 @@ def _persist_registry(accepted: pl.DataFrame, progress: Progress) -> tuple[int, 
         )
         if not changed.is_empty():
             phones = encrypt_many(changed["phone"].to_list())
-            columns = (
+            update_columns = (
                 "name",
                 "category",
                 "grade",
@@ -255,7 +255,7 @@ def _persist_registry(accepted: pl.DataFrame, progress: Progress) -> tuple[int, 
                 "row_fingerprint",
                 "updated_at",
             )
-            rows = (
+            changed_rows = (
                 (
                     r[1],
                     r[2],
@@ -295,7 +295,7 @@ def _persist_registry(accepted: pl.DataFrame, progress: Progress) -> tuple[int, 
                     ).iter_rows()
                 )
             )
-            updated = update_rows("registry_person", "id", columns, rows)
+            updated = update_rows("registry_person", "id", update_columns, changed_rows)
     return created, updated
 
 
