@@ -50,14 +50,10 @@ DEBUG = env_bool("HUICAN_DEBUG", False)
 
 if PRODUCTION:
     missing = [
-        name
-        for name in ("HUICAN_SECRET_KEY", "HUICAN_DATA_KEY", "HUICAN_HMAC_KEY")
-        if not env_secret(name)
+        name for name in ("HUICAN_SECRET_KEY", "HUICAN_DATA_KEY", "HUICAN_HMAC_KEY") if not env_secret(name)
     ]
     if missing:
-        raise ImproperlyConfigured(
-            "生产模式缺少密钥 / production mode needs: " + ", ".join(missing)
-        )
+        raise ImproperlyConfigured("生产模式缺少密钥 / production mode needs: " + ", ".join(missing))
     SECRET_KEY = env_secret("HUICAN_SECRET_KEY") or ""
     ALLOWED_HOSTS = [h for h in os.environ.get("HUICAN_ALLOWED_HOSTS", "").split(",") if h]
     if not ALLOWED_HOSTS:
@@ -131,9 +127,7 @@ TEMPLATES = [
 
 _default_sqlite = f"sqlite:///{VAR_DIR / 'huican.sqlite3'}"
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or _default_sqlite, conn_max_age=60
-    )
+    "default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_sqlite, conn_max_age=60)
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {

@@ -30,7 +30,9 @@ def _canonical(entry: AuditEntry) -> bytes:
         "detail": entry.detail,
         "ip_address": entry.ip_address,
     }
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return json.dumps(
+        payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+    ).encode()
 
 
 def compute_hash(entry: AuditEntry, previous_hash: str) -> str:
@@ -90,7 +92,9 @@ def audit_verify() -> VerifyResult:
     checked = 0
     for entry in AuditEntry.objects.order_by("sequence").iterator(chunk_size=2000):
         if entry.sequence != expected_sequence:
-            return VerifyResult(False, checked, entry.sequence, f"缺少第 {expected_sequence} 条记录（序号不连续）")
+            return VerifyResult(
+                False, checked, entry.sequence, f"缺少第 {expected_sequence} 条记录（序号不连续）"
+            )
         if entry.previous_hash != previous:
             return VerifyResult(False, checked, entry.sequence, "与上一条记录的哈希链接不符")
         if compute_hash(entry, previous) != entry.entry_hash:

@@ -75,10 +75,10 @@ def id_number_problems(col: str, *, today: dt.date) -> pl.Expr:
     shape_ok = c.str.contains(r"^[0-9]{17}[0-9X]$")
     digits = [c.str.slice(i, 1).cast(pl.Int32, strict=False) for i in range(17)]
     total = pl.sum_horizontal([d * w for d, w in zip(digits, WEIGHTS, strict=True)])
-    expected = (
-        pl.lit(list(CHECK_CHARS), dtype=pl.List(pl.String)).list.get(total % 11, null_on_oob=True)
+    expected = pl.lit(list(CHECK_CHARS), dtype=pl.List(pl.String)).list.get(total % 11, null_on_oob=True)
+    birth = pl.concat_str(
+        [c.str.slice(6, 4), pl.lit("-"), c.str.slice(10, 2), pl.lit("-"), c.str.slice(12, 2)]
     )
-    birth = pl.concat_str([c.str.slice(6, 4), pl.lit("-"), c.str.slice(10, 2), pl.lit("-"), c.str.slice(12, 2)])
     birth_date = birth.str.to_date("%Y-%m-%d", strict=False)
     return (
         pl.when(c.is_null() | (c == ""))

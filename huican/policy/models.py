@@ -25,7 +25,9 @@ class Standard(models.Model):
     living_subsidy = models.DecimalField(max_digits=10, decimal_places=2)
     nursing_grade1 = models.DecimalField(max_digits=10, decimal_places=2)
     nursing_grade2 = models.DecimalField(max_digits=10, decimal_places=2)
-    near_poor_multiple = models.DecimalField(max_digits=6, decimal_places=3, default=DEFAULT_NEAR_POOR_MULTIPLE)
+    near_poor_multiple = models.DecimalField(
+        max_digits=6, decimal_places=3, default=DEFAULT_NEAR_POOR_MULTIPLE
+    )
     topup_rate = models.DecimalField(max_digits=6, decimal_places=4, default=DEFAULT_TOPUP_RATE)
     living_includes_near_poor = models.BooleanField(default=False)
     nursing_includes_grade34_intellectual_mental = models.BooleanField(default=False)
@@ -39,7 +41,9 @@ class Standard(models.Model):
     class Meta:
         ordering = ["region_code", "effective_date"]
         constraints = [
-            models.UniqueConstraint(fields=["region_code", "effective_date"], name="one_standard_per_region_date")
+            models.UniqueConstraint(
+                fields=["region_code", "effective_date"], name="one_standard_per_region_date"
+            )
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,9 @@ class Region(models.Model):
     code = models.CharField(max_length=12, primary_key=True)
     name = models.CharField(max_length=100)
     level = models.CharField(max_length=16, choices=Level.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     county_code = models.CharField(max_length=6, db_index=True)
     census_population = models.PositiveIntegerField(null=True, blank=True)
     synthetic = models.BooleanField(default=False, help_text="名称为虚拟数据")
