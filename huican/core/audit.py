@@ -39,6 +39,17 @@ def compute_hash(entry: AuditEntry, previous_hash: str) -> str:
     return hashlib.sha256(previous_hash.encode() + _canonical(entry)).hexdigest()
 
 
+def _clean(value: Any) -> Any:
+    """NUL cannot be stored in PostgreSQL text or JSON: keep a visible mark of it instead."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\u2400")
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
 def audit_record(
     *,
     actor: Any = None,
@@ -62,14 +73,14 @@ def audit_record(
             sequence=(last.sequence + 1) if last else 1,
             at=timezone.now(),
             actor=user,
-            actor_name=actor_name or "",
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            region_code=region_code,
-            reason=reason,
-            detail=json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str)),
-            ip_address=ip_address,
+            actor_name=_clean(actor_name or "")[:150],
+            action=action[:64],
+            object_type=object_type[:64],
+            object_id=_clean(str(object_id))[:64],
+            region_code=_clean(region_code)[:12],
+            reason=_clean(reason),
+            detail=_clean(json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str))),
+            ip_address=_clean(ip_address)[:64],
             previous_hash=last.entry_hash if last else GENESIS,
         )
         entry.entry_hash = compute_hash(entry, entry.previous_hash)
