@@ -25,23 +25,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-ORDER = (
-    "standards",
-    "registry",
-    "survey",
-    "dibao",
-    "tekun",
-    "orphan",
-    "elderly_care",
-    "injury_care",
-    "pension",
-    "medical",
-    "enrolment",
-    "deaths",
-    "services",
-    "subsidy_recipients",
-)
-
 
 def timed(client, path: str) -> tuple[float, int]:  # type: ignore[no-untyped-def]
     started = time.perf_counter()
@@ -75,7 +58,9 @@ def main() -> None:
     from huican.regions.models import Region
 
     started = time.perf_counter()
-    for kind in ORDER:
+    from huican.exchange.kinds import IMPORT_ORDER
+
+    for kind in IMPORT_ORDER:
         run_import(kind=kind, path=files[kind], actor="bench")
     print(
         f"synthetic city: {args.persons:,} persons, every kind imported in {time.perf_counter() - started:.1f} s"

@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from huican.accounts.models import Role
+from huican.exchange.kinds import KINDS
 from huican.exchange.models import ListRecord
 from huican.registry.models import Person
 
@@ -173,19 +174,4 @@ def _all_kinds() -> tuple[str, ...]:
 
 
 # FORMATS.md "Import kinds".
-IMPORT_KINDS: tuple[str, ...] = (
-    "registry",
-    "survey",
-    "dibao",
-    "tekun",
-    "orphan",
-    "elderly_care",
-    "injury_care",
-    "pension",
-    "medical",
-    "enrolment",
-    "deaths",
-    "services",
-    "subsidy_recipients",
-    "standards",
-)
+IMPORT_KINDS: tuple[str, ...] = tuple(KINDS)

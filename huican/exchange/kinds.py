@@ -170,6 +170,26 @@ KINDS: dict[str, KindSpec] = {
     ]
 }
 
+# The order a whole dataset is loaded in: standards and the registry first, the survey and the lists
+# that name registry persons after it, the existing subsidy roll (which must match persons) last.
+IMPORT_ORDER: tuple[str, ...] = (
+    "standards",
+    "registry",
+    "survey",
+    "dibao",
+    "tekun",
+    "orphan",
+    "elderly_care",
+    "injury_care",
+    "pension",
+    "medical",
+    "enrolment",
+    "deaths",
+    "services",
+    "subsidy_recipients",
+)
+assert set(IMPORT_ORDER) == set(KINDS)
+
 CATEGORY_CODES = {"视力": 1, "听力": 2, "言语": 3, "肢体": 4, "智力": 5, "精神": 6, "多重": 7}
 GRADE_CODES = {"一级": 1, "二级": 2, "三级": 3, "四级": 4}
 STATUSES = ("正常", "注销", "死亡", "迁出")

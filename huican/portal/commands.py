@@ -20,25 +20,8 @@ from typing import Any
 from django.conf import settings
 
 from huican.cli import UsageError
+from huican.exchange.kinds import IMPORT_ORDER
 
-# The order matters: standards and the registry first (lists are matched against the registry),
-# then the departmental lists, services, and the existing subsidy roll (which must match persons).
-IMPORT_ORDER: tuple[str, ...] = (
-    "standards",
-    "registry",
-    "survey",
-    "dibao",
-    "tekun",
-    "orphan",
-    "elderly_care",
-    "injury_care",
-    "pension",
-    "medical",
-    "enrolment",
-    "deaths",
-    "services",
-    "subsidy_recipients",
-)
 LOADING_MARKER = ".loading"
 Echo = Callable[[str], None]
 
