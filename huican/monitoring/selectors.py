@@ -222,8 +222,8 @@ def indicator_member_ids(
         )
         served = services.join(facts.persons.select("person_id"), on="person_id")
         return served.get_column("person_id").unique().sort().to_list(), None
-    prepared = prepare(facts)
-    people = _person_frame(facts, prepared, evaluate(prepared), year)
+    prepared = prepare(facts, with_texts=False)
+    people = _person_frame(facts, prepared, evaluate(prepared, with_reasons=False), year)
     numerator, denominator = _rate_parts()[code]
     ids = people.select("person_id", n=numerator, d=denominator)
     return (
