@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from huican.core.audit import audit_record
@@ -177,6 +177,20 @@ def _match_registry(prepared: PreparedFile) -> None:
     prepared.frame = frame
 
 
+TABLES_BY_KIND = {"registry": "registry_person", "survey": "registry_survey", "standards": "policy_standard"}
+
+
+def refresh_statistics(kind: str) -> None:
+    """Refresh the planner's statistics of the table an import wrote, so that lookups keep using the
+    right index as the data grow (SQLite has none until ANALYZE runs; it then picks, for example,
+    the county index instead of the household one)."""
+    table = TABLES_BY_KIND.get(kind, "exchange_listrecord")
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA analysis_limit=2000")
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
 def default_rejects_path(path: Path) -> Path:
     return path.with_name(path.stem + ".rejected.csv")
 
@@ -331,5 +345,7 @@ def run_import(
             },
         )
     write_rejects(prepared, target)
+    if batch.status == ImportBatch.Status.DONE:
+        refresh_statistics(kind)
     report(100, "完成")
     return batch
