@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("keys", help="密钥管理")
     keys_sub = p.add_subparsers(dest="keys_command", required=True, parser_class=_Parser)
     keys_sub.add_parser("rotate", help="用当前密钥重新加密全部个人信息字段")
+    keys_sub.add_parser("rehash", help="用 HUICAN_HMAC_KEY_NEW 重算全部身份证号哈希（更换 HMAC 密钥）")
 
     p = sub.add_parser("users", help="用户管理")
     users_sub = p.add_subparsers(dest="users_command", required=True, parser_class=_Parser)

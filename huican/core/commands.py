@@ -84,7 +84,9 @@ def run_keys(args: argparse.Namespace) -> int:
     from huican.core.audit import audit_record
     from huican.core.crypto import current_key_version
 
-    if args.keys_command != "rotate":  # pragma: no cover - argparse allows only "rotate"
+    if args.keys_command == "rehash":
+        return _rehash(args)
+    if args.keys_command != "rotate":  # pragma: no cover - argparse allows only these
         raise UsageError(f"未知的子命令：{args.keys_command}")
     version = current_key_version()
     counts = rotate_keys()
@@ -93,4 +95,25 @@ def run_keys(args: argparse.Namespace) -> int:
     for label, count in counts.items():
         print(f"{label}: {count}")
     print(f"已用密钥版本 {version} 重新加密 {total} 个字段值")
+    return 0
+
+
+def _rehash(args: argparse.Namespace) -> int:
+    """`huican keys rehash`: recompute every ID-number hash with HUICAN_HMAC_KEY_NEW."""
+    import os
+
+    from huican.core.audit import audit_record
+    from huican.exchange.rehash import rehash_identities
+
+    new_key = os.environ.get("HUICAN_HMAC_KEY_NEW", "")
+    if not new_key:
+        raise UsageError("请在环境变量 HUICAN_HMAC_KEY_NEW 中给出新的 HMAC 密钥（base64）")
+    try:
+        counts = rehash_identities(new_key_b64=new_key)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    audit_record(actor="cli", action="keys.rehash", detail={"rehashed": counts})
+    for label, count in counts.items():
+        print(f"{label}: {count}")
+    print("已用新密钥重算全部身份证号哈希；现在把 HUICAN_HMAC_KEY 换成新密钥并重启服务")
     return 0

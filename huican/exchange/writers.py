@@ -465,6 +465,35 @@ def _list_columns(kind: str) -> list[pl.Expr]:
     ]
 
 
+FINGERPRINT_COLUMNS = (
+    "id_hash",
+    "name",
+    "start_date",
+    "end_date",
+    "year",
+    "school_year",
+    "category",
+    "status",
+    "organisation",
+    "project",
+    "amount",
+)
+
+
+def record_fingerprints(frame: pl.DataFrame) -> pl.Series:
+    """A stable digest of a record's stored values (service records: an identical one is stored once)."""
+    import hashlib
+
+    texts = frame.select(
+        pl.concat_str(
+            [pl.col(c).cast(pl.String).fill_null("") for c in FINGERPRINT_COLUMNS], separator="\x1f"
+        )
+    ).to_series()
+    return pl.Series(
+        [hashlib.blake2b(t.encode(), digest_size=16).hexdigest() for t in texts], dtype=pl.String
+    )
+
+
 def _persist_list(kind: str, accepted: pl.DataFrame, batch: ImportBatch) -> tuple[int, int]:
     if accepted.is_empty():
         return 0, 0
@@ -476,18 +505,7 @@ def _persist_list(kind: str, accepted: pl.DataFrame, batch: ImportBatch) -> tupl
         *_list_columns(kind),
     )
     frame = frame.with_columns(
-        pl.concat_str(
-            [
-                pl.col(c).cast(pl.String).fill_null("")
-                for c in frame.columns
-                if c not in ("row_number", "id_number", "in_registry")
-            ],
-            separator="\x1f",
-        )
-        .hash()
-        .cast(pl.String)
-        .str.slice(0, 32)
-        .alias("fingerprint")
+        (record_fingerprints(frame) if kind == "services" else pl.lit("")).alias("fingerprint")
     )
     if kind == "services":
         # Service records accumulate across files: a record already stored is not stored twice.
