@@ -252,3 +252,5 @@ def test_a_completed_web_import_triggers_a_findings_run(client: Any, city_staff:
     run = FindingRun.objects.get()
     assert run.status == FindingRun.Status.DONE
     assert run.triggered_by == city_staff
+    warm = Job.objects.get(kind="monitoring.warm")
+    assert warm.status == Job.Status.DONE and warm.result["runs"] >= 1
