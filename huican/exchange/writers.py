@@ -90,6 +90,48 @@ def _ensure_regions(codes: list[str]) -> None:
     Region.objects.bulk_create(new, batch_size=2000)
 
 
+# Columns of registry_person an import writes: all of them for a new person; for a known one, all
+# but the identity (ID number and what derives from it) and the creation time.
+UPDATED = (
+    "name",
+    "category",
+    "grade",
+    "issue_date",
+    "region_id",
+    "county_code",
+    "township_code",
+    "urban_rural",
+    "household_number",
+    "relation",
+    "phone_encrypted",
+    "phone_masked",
+    "status",
+    "status_date",
+    "row_fingerprint",
+    "updated_at",
+)
+INSERTED = ("id_hash", "id_number_encrypted", "id_masked", "sex", "birth_date", "created_at", *UPDATED)
+
+
+def _encrypted(name: str, values: pl.Series) -> pl.Series:
+    return pl.Series(name, encrypt_many(values.to_list()), dtype=pl.String)
+
+
+def _masked(name: str, values: pl.Series, mask: Callable[[str], str]) -> pl.Series:
+    return pl.Series(name, [mask(v) for v in values.to_list()], dtype=pl.String)
+
+
+def _person_rows(frame: pl.DataFrame, columns: tuple[str, ...], now: Any) -> Any:
+    """Rows in `columns` order, the phone encrypted and masked, timestamps set."""
+    frame = frame.with_columns(
+        _encrypted("phone_encrypted", frame["phone"]),
+        _masked("phone_masked", frame["phone"], mask_phone),
+        pl.col("fingerprint").alias("row_fingerprint"),
+        updated_at=pl.lit(now),
+    )
+    return frame.select(columns).iter_rows()
+
+
 def _persist_registry(accepted: pl.DataFrame, progress: Progress) -> tuple[int, int]:
     if accepted.is_empty():
         return 0, 0
@@ -146,84 +188,12 @@ def _persist_registry(accepted: pl.DataFrame, progress: Progress) -> tuple[int, 
     created = updated = 0
     if not new.is_empty():
         progress(55, f"新增 {new.height} 人")
-        ids = new["id_number"].to_list()
-        phones = new["phone"].to_list()
-        encrypted_ids = encrypt_many(ids)
-        encrypted_phones = encrypt_many(phones)
-        columns = (
-            "id_hash",
-            "id_number_encrypted",
-            "id_masked",
-            "name",
-            "sex",
-            "birth_date",
-            "category",
-            "grade",
-            "issue_date",
-            "region_id",
-            "county_code",
-            "township_code",
-            "urban_rural",
-            "household_number",
-            "relation",
-            "phone_encrypted",
-            "phone_masked",
-            "status",
-            "status_date",
-            "row_fingerprint",
-            "created_at",
-            "updated_at",
+        new = new.with_columns(
+            _encrypted("id_number_encrypted", new["id_number"]),
+            _masked("id_masked", new["id_number"], mask_id_number),
+            created_at=pl.lit(now),
         )
-        rows = (
-            (
-                r[0],
-                encrypted_ids[i],
-                mask_id_number(r[2]),
-                r[3],
-                r[4],
-                r[5],
-                r[6],
-                r[7],
-                r[8],
-                r[9],
-                r[10],
-                r[11],
-                r[12],
-                r[13],
-                r[14],
-                encrypted_phones[i],
-                mask_phone(r[15]),
-                r[16],
-                r[17],
-                r[18],
-                now,
-                now,
-            )
-            for i, r in enumerate(
-                new.select(
-                    "id_hash",
-                    "person_id",
-                    "id_number",
-                    "name",
-                    "sex",
-                    "birth_date",
-                    "category",
-                    "grade",
-                    "issue_date",
-                    "region_id",
-                    "county_code",
-                    "township_code",
-                    "urban_rural",
-                    "household_number",
-                    "relation",
-                    "phone",
-                    "status",
-                    "status_date",
-                    "fingerprint",
-                ).iter_rows()
-            )
-        )
-        created = insert_rows("registry_person", columns, rows)
+        created = insert_rows("registry_person", INSERTED, _person_rows(new, INSERTED, now))
     if not existing.is_empty():
         progress(80, f"核对已有 {existing.height} 人")
         current = dict(
@@ -236,66 +206,9 @@ def _persist_registry(accepted: pl.DataFrame, progress: Progress) -> tuple[int, 
             != pl.col("person_id").replace_strict(current, default="", return_dtype=pl.String)
         )
         if not changed.is_empty():
-            phones = encrypt_many(changed["phone"].to_list())
-            update_columns = (
-                "name",
-                "category",
-                "grade",
-                "issue_date",
-                "region_id",
-                "county_code",
-                "township_code",
-                "urban_rural",
-                "household_number",
-                "relation",
-                "phone_encrypted",
-                "phone_masked",
-                "status",
-                "status_date",
-                "row_fingerprint",
-                "updated_at",
+            updated = update_rows(
+                "registry_person", "id", UPDATED, _person_rows(changed, (*UPDATED, "person_id"), now)
             )
-            changed_rows = (
-                (
-                    r[1],
-                    r[2],
-                    r[3],
-                    r[4],
-                    r[5],
-                    r[6],
-                    r[7],
-                    r[8],
-                    r[9],
-                    r[10],
-                    phones[i],
-                    mask_phone(r[11]),
-                    r[12],
-                    r[13],
-                    r[14],
-                    now,
-                    r[0],
-                )
-                for i, r in enumerate(
-                    changed.select(
-                        "person_id",
-                        "name",
-                        "category",
-                        "grade",
-                        "issue_date",
-                        "region_id",
-                        "county_code",
-                        "township_code",
-                        "urban_rural",
-                        "household_number",
-                        "relation",
-                        "phone",
-                        "status",
-                        "status_date",
-                        "fingerprint",
-                    ).iter_rows()
-                )
-            )
-            updated = update_rows("registry_person", "id", update_columns, changed_rows)
     return created, updated
 
 
