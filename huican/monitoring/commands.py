@@ -11,6 +11,8 @@ import csv
 import json
 import sys
 
+from django.utils import timezone
+
 from huican.cli import UsageError
 from huican.monitoring.indicators import OUTPUT_KEYS, compute_indicators
 
@@ -18,8 +20,12 @@ from huican.monitoring.indicators import OUTPUT_KEYS, compute_indicators
 def run_indicators(args: argparse.Namespace) -> int:
     if not 2000 <= args.year <= 2100:
         raise UsageError(f"年度不正确：{args.year}")
+    as_of = args.as_of
+    today = timezone.localdate()
+    if as_of is None and args.year == today.year:
+        as_of = today  # the current year is measured as of today unless a date is given (RULES.md)
     try:
-        rows = compute_indicators(year=args.year, as_of=args.as_of, region=args.region)
+        rows = compute_indicators(year=args.year, as_of=as_of, region=args.region)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if args.format == "csv":
