@@ -237,37 +237,68 @@ def _persist_survey(accepted: pl.DataFrame, batch: ImportBatch) -> tuple[int, in
         need("托养需求").alias("care_service_need"),
         pl.col("就业状况").fill_null("").alias("employment"),
     )
-    persons = frame["person_id"].unique().to_list()
-    existing = {
-        (person, year): pk
-        for pk, person, year in select_in(
-            "SELECT id, person_id, year FROM registry_survey WHERE person_id", persons
-        )
-    }
-    columns = (
-        "person_id",
-        "year",
-        "household_size",
-        "income",
-        "long_term_care",
-        "rehab_need",
-        "device_need",
-        "renovation_need",
-        "care_service_need",
-        "employment",
-        "batch_id",
+    values = list(SURVEY_VALUES)
+    known = _existing_surveys(frame["person_id"].unique().to_list())
+    joined = frame.join(known, on=["person_id", "year"], how="left", suffix="_old")
+    new = joined.filter(pl.col("survey_id").is_null())
+    differs = pl.any_horizontal([pl.col(c).ne_missing(pl.col(f"{c}_old")) for c in values])
+    changed = joined.filter(pl.col("survey_id").is_not_null() & differs)
+    batch_column = pl.lit(batch.pk, dtype=pl.Int64).alias("batch_id")
+    income_text = pl.col("income").round(2).cast(pl.String)  # exact decimal text for the driver
+    created = insert_rows(
+        "registry_survey",
+        ("person_id", "year", *values, "batch_id"),
+        new.select("person_id", "year", *values, batch_column).with_columns(income=income_text).iter_rows(),
     )
-    new_rows, update = [], []
-    for row in frame.iter_rows():
-        values = (*row[:3], _money(row[3]), *row[4:], batch.pk)
-        pk = existing.get((row[0], row[1]))
-        if pk is None:
-            new_rows.append(values)
-        else:
-            update.append((*values[2:], pk))
-    created = insert_rows("registry_survey", columns, new_rows)
-    updated = update_rows("registry_survey", "id", columns[2:], update)
+    updated = update_rows(
+        "registry_survey",
+        "id",
+        (*values, "batch_id"),
+        changed.select(*values, batch_column, "survey_id").with_columns(income=income_text).iter_rows(),
+    )
     return created, updated
+
+
+SURVEY_VALUES = (
+    "household_size",
+    "income",
+    "long_term_care",
+    "rehab_need",
+    "device_need",
+    "renovation_need",
+    "care_service_need",
+    "employment",
+)
+
+
+def _existing_surveys(person_ids: list[int]) -> pl.DataFrame:
+    """The stored survey rows of these persons, to tell new rows from changed and unchanged ones."""
+    sql = f"SELECT id, person_id, year, {', '.join(SURVEY_VALUES)} FROM registry_survey"
+    if len(person_ids) > 50_000:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            rows = cursor.fetchall()
+    else:
+        rows = select_in(f"{sql} WHERE person_id", person_ids)
+    schema = {
+        "survey_id": pl.Int64,
+        "person_id": pl.Int64,
+        "year": pl.Int64,
+        "household_size": pl.Int64,
+        "income": pl.Float64,
+        "long_term_care": pl.Boolean,
+        "rehab_need": pl.Boolean,
+        "device_need": pl.Boolean,
+        "renovation_need": pl.Boolean,
+        "care_service_need": pl.Boolean,
+        "employment": pl.String,
+    }
+    frame = pl.DataFrame(
+        [tuple(float(v) if i == 4 and v is not None else v for i, v in enumerate(r)) for r in rows],
+        schema=schema,
+        orient="row",
+    )
+    return frame.rename({c: f"{c}_old" for c in SURVEY_VALUES})
 
 
 # --- standards ----------------------------------------------------------------------------------

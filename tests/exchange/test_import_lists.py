@@ -259,3 +259,29 @@ def test_a_nul_character_inside_a_cell_rejects_the_row(tmp_path: Path, capsys) -
     path.write_bytes(f"公民身份号码,姓名,起始日期\n{A},测\x00甲,2020-01-01\n{B},测乙,2020-01-01\n".encode())
     assert run(capsys, "import", "tekun", str(path)) == ["accepted 1, rejected 1", "not in registry: 1"]
     assert "控制字符" in read_rejects(tmp_path / "nul.rejected.csv")[0]["原因"]
+
+
+def test_a_survey_reimport_changes_only_changed_rows(registry, tmp_path: Path, capsys) -> None:
+    header = [
+        "公民身份号码",
+        "调查年度",
+        "家庭人口数",
+        "家庭人均年收入",
+        "需要长期照护",
+        "康复需求",
+        "就业状况",
+    ]
+    rows = [[A, "2024", "3", "7800.5", "是", "否", "未就业"], [B, "2024", "", "9000", "", "", ""]]
+    run(capsys, "import", "survey", str(write_csv(tmp_path / "s.csv", header, rows)))
+    first = ImportBatch.objects.filter(kind="survey").order_by("-id").first()
+    assert first is not None and (first.created, first.updated) == (2, 0)
+    run(capsys, "import", "survey", str(write_csv(tmp_path / "s2.csv", header, rows)))
+    again = ImportBatch.objects.filter(kind="survey").order_by("-id").first()
+    assert again is not None and (again.created, again.updated) == (0, 0)
+    assert set(Survey.objects.values_list("batch_id", flat=True)) == {first.pk}
+    rows[1][4] = "是"
+    run(capsys, "import", "survey", str(write_csv(tmp_path / "s3.csv", header, rows)))
+    last = ImportBatch.objects.filter(kind="survey").order_by("-id").first()
+    assert last is not None and (last.created, last.updated) == (0, 1)
+    assert Survey.objects.get(income=Decimal("9000")).long_term_care is True
+    assert Survey.objects.get(income=Decimal("7800.50")).long_term_care is True
