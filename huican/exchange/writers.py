@@ -459,7 +459,13 @@ def _persist_list(kind: str, accepted: pl.DataFrame, batch: ImportBatch) -> tupl
         frame = frame.filter(~pl.col("fingerprint").is_in(list(known))).unique(
             "fingerprint", keep="first", maintain_order=True
         )
-    encrypted = encrypt_many(frame["id_number"].to_list())
+    frame = frame.with_columns(
+        _encrypted("id_number_encrypted", frame["id_number"]),
+        _masked("id_masked", frame["id_number"], mask_id_number),
+        pl.col("amount").round(2).cast(pl.String),  # exact decimal text for the driver
+        batch_id=pl.lit(batch.pk, dtype=pl.Int64),
+        kind=pl.lit(kind),
+    )
     columns = (
         "batch_id",
         "kind",
@@ -480,29 +486,7 @@ def _persist_list(kind: str, accepted: pl.DataFrame, batch: ImportBatch) -> tupl
         "amount",
         "fingerprint",
     )
-    rows = (
-        (
-            batch.pk,
-            kind,
-            r[0],
-            r[1],
-            encrypted[i],
-            mask_id_number(r[2]),
-            r[3],
-            r[4],
-            r[5],
-            r[6],
-            r[7],
-            r[8],
-            r[9],
-            r[10],
-            r[11],
-            r[12],
-            _money(r[13]),
-            r[14],
-        )
-        for i, r in enumerate(frame.iter_rows())
-    )
+    rows = frame.select(columns).iter_rows()
     return insert_rows("exchange_listrecord", columns, rows), 0
 
 
