@@ -73,7 +73,8 @@ class ListRecord(models.Model):
     参保状态 or 结果; ``amount`` the money column.
     """
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="records")
+    # No index of its own: the (batch, id_hash) index below serves look-ups by batch.
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="records", db_index=False)
     kind = models.CharField(max_length=32)
     row_number = models.PositiveIntegerField()
     id_hash = models.CharField(max_length=32)
@@ -96,7 +97,12 @@ class ListRecord(models.Model):
         indexes = [
             models.Index(fields=["batch", "id_hash"]),
             models.Index(fields=["id_hash", "kind"]),
-            models.Index(fields=["kind", "fingerprint"]),
+            # Only service records are de-duplicated by fingerprint: index just those.
+            models.Index(
+                fields=["kind", "fingerprint"],
+                condition=models.Q(kind="services"),
+                name="listrecord_service_print",
+            ),
         ]
 
     def __str__(self) -> str:

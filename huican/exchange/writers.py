@@ -454,7 +454,9 @@ def _persist_list(kind: str, accepted: pl.DataFrame, batch: ImportBatch) -> tupl
     if kind == "services":
         # Service records accumulate across files: a record already stored is not stored twice.
         with connection.cursor() as cursor:
-            cursor.execute("SELECT fingerprint FROM exchange_listrecord WHERE kind = %s", [kind])
+            cursor.execute(
+                "SELECT fingerprint FROM exchange_listrecord WHERE kind = 'services'"
+            )  # partial index
             known = {f for (f,) in cursor.fetchall()}
         frame = frame.filter(~pl.col("fingerprint").is_in(list(known))).unique(
             "fingerprint", keep="first", maintain_order=True
