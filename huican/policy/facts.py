@@ -129,12 +129,29 @@ def expiry_expr(issue: pl.Expr) -> pl.Expr:
 
 
 def _fetch(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    """Run `sql` and build a frame with `schema`, in chunks.
+
+    Date columns must be selected as text (`_date`): a driver-side conversion per value (SQLite's
+    registered converters) costs more than the whole query at a million rows; polars parses the
+    text in one pass. Chunks keep the Python rows of one chunk in memory at a time.
+    """
+    dates = [name for name, dtype in schema.items() if dtype == pl.Date]
+    wire = {name: (pl.String if name in dates else dtype) for name, dtype in schema.items()}
+    frames: list[pl.DataFrame] = []
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
-        rows = cursor.fetchall()
-    if not rows:
-        return pl.DataFrame(schema=schema)
-    return pl.DataFrame(rows, schema=schema, orient="row")
+        while rows := cursor.fetchmany(FETCH_CHUNK):
+            frames.append(pl.DataFrame(rows, schema=wire, orient="row"))
+    frame = pl.concat(frames, rechunk=True) if frames else pl.DataFrame(schema=wire)
+    return frame.with_columns([pl.col(name).str.slice(0, 10).str.to_date("%Y-%m-%d") for name in dates])
+
+
+FETCH_CHUNK = 100_000
+
+
+def _date(column: str) -> str:
+    """A date column as ISO text (see `_fetch`)."""
+    return f"CAST({column} AS TEXT)"
 
 
 def _real(column: str) -> str:
@@ -172,9 +189,10 @@ def load_facts(*, on: dt.date, region: str | None = None, person_ids: list[int] 
     where = f"WHERE {cond}" if cond else ""
 
     persons = _fetch(
-        f"SELECT p.id, p.id_hash, p.name, p.sex, p.birth_date, p.category, p.grade, p.issue_date,"
+        f"SELECT p.id, p.id_hash, p.name, p.sex, {_date('p.birth_date')}, p.category, p.grade,"
+        f" {_date('p.issue_date')},"
         f" p.region_id, p.county_code, p.township_code, p.urban_rural, p.household_number,"
-        f" p.status, p.status_date FROM {person} p {where} ORDER BY p.id",
+        f" p.status, {_date('p.status_date')} FROM {person} p {where} ORDER BY p.id",
         cond_params,
         PERSON_SCHEMA,
     ).with_columns(expiry_date=expiry_expr(pl.col("issue_date")))
@@ -189,7 +207,7 @@ def load_facts(*, on: dt.date, region: str | None = None, person_ids: list[int] 
 
     lists = _load_lists(person, cond, cond_params, filtered)
     standards = _fetch(
-        f"SELECT region_code, effective_date, {_real('urban_dibao')}, {_real('rural_dibao')},"
+        f"SELECT region_code, {_date('effective_date')}, {_real('urban_dibao')}, {_real('rural_dibao')},"
         f" {_real('living_subsidy')}, {_real('nursing_grade1')}, {_real('nursing_grade2')},"
         f" {_real('near_poor_multiple')}, {_real('topup_rate')}, living_includes_near_poor,"
         f" nursing_includes_grade34_intellectual_mental, child_rehab_max_age"
@@ -222,7 +240,8 @@ def _load_lists(person: str, cond: str, cond_params: list[Any], filtered: bool) 
     batch_marks = ", ".join(["%s"] * len(batch_kind))
     extra = f" AND {cond}" if cond else ""
     frame = _fetch(
-        f"SELECT lr.id_hash, p.id, lr.name, lr.start_date, lr.end_date, lr.year, lr.school_year,"
+        f"SELECT lr.id_hash, p.id, lr.name, {_date('lr.start_date')}, {_date('lr.end_date')}, lr.year,"
+        f" lr.school_year,"
         f" lr.category, lr.status, lr.organisation, lr.project, {_real('lr.amount')}, lr.row_number,"
         f" lr.batch_id FROM {ListRecord._meta.db_table} lr {join} {person} p ON p.id_hash = lr.id_hash"
         f" WHERE lr.batch_id IN ({batch_marks}){extra}",
@@ -250,7 +269,7 @@ def _load_receiving(
         monthly_amount="amount",
     )
     granted = _fetch(
-        f"SELECT e.person_id, p.id_hash, e.benefit, e.start_month, e.end_month,"
+        f"SELECT e.person_id, p.id_hash, e.benefit, {_date('e.start_month')}, {_date('e.end_month')},"
         f" {_real('e.monthly_amount')} FROM {Entitlement._meta.db_table} e"
         f" JOIN {person} p ON p.id = e.person_id {where}",
         cond_params,
@@ -268,7 +287,7 @@ def _load_renovations(person: str, cond: str, cond_params: list[Any]) -> pl.Data
     if cond:
         households = f" AND p.household_number IN (SELECT p.household_number FROM {person} p WHERE {cond})"
     return _fetch(
-        f"SELECT p.household_number, p.id, lr.start_date FROM {ListRecord._meta.db_table} lr"
+        f"SELECT p.household_number, p.id, {_date('lr.start_date')} FROM {ListRecord._meta.db_table} lr"
         f" JOIN {person} p ON p.id_hash = lr.id_hash"
         f" WHERE lr.batch_id IN ({marks}) AND lr.category = %s"
         f" AND (lr.status IS NULL OR lr.status IN (%s, %s)){households}",
