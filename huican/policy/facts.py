@@ -205,7 +205,7 @@ def load_facts(*, on: dt.date, region: str | None = None, person_ids: list[int] 
         SURVEY_SCHEMA,
     )
 
-    lists = _load_lists(person, cond, cond_params, filtered)
+    lists = _load_lists(person, cond, cond_params, filtered, persons)
     standards = _fetch(
         f"SELECT region_code, {_date('effective_date')}, {_real('urban_dibao')}, {_real('rural_dibao')},"
         f" {_real('living_subsidy')}, {_real('nursing_grade1')}, {_real('nursing_grade2')},"
@@ -228,7 +228,9 @@ def load_facts(*, on: dt.date, region: str | None = None, person_ids: list[int] 
     )
 
 
-def _load_lists(person: str, cond: str, cond_params: list[Any], filtered: bool) -> dict[str, pl.DataFrame]:
+def _load_lists(
+    person: str, cond: str, cond_params: list[Any], filtered: bool, persons: pl.DataFrame
+) -> dict[str, pl.DataFrame]:
     batch_kind: dict[int, str] = {}
     for kind in LIST_KINDS:
         for batch_id in active_batch_ids(kind):
@@ -236,18 +238,34 @@ def _load_lists(person: str, cond: str, cond_params: list[Any], filtered: bool) 
     empty = pl.DataFrame(schema=LIST_SCHEMA)
     if not batch_kind:
         return {kind: empty for kind in LIST_KINDS}
-    join = "JOIN" if filtered else "LEFT JOIN"
     batch_marks = ", ".join(["%s"] * len(batch_kind))
-    extra = f" AND {cond}" if cond else ""
-    frame = _fetch(
-        f"SELECT lr.id_hash, p.id, lr.name, {_date('lr.start_date')}, {_date('lr.end_date')}, lr.year,"
-        f" lr.school_year,"
-        f" lr.category, lr.status, lr.organisation, lr.project, {_real('lr.amount')}, lr.row_number,"
-        f" lr.batch_id FROM {ListRecord._meta.db_table} lr {join} {person} p ON p.id_hash = lr.id_hash"
-        f" WHERE lr.batch_id IN ({batch_marks}){extra}",
-        [*batch_kind, *cond_params],
-        LIST_SCHEMA,
+    columns = (
+        f"{_date('lr.start_date')}, {_date('lr.end_date')}, lr.year, lr.school_year, lr.category, lr.status,"
+        f" lr.organisation, lr.project, {_real('lr.amount')}, lr.row_number, lr.batch_id"
     )
+    if filtered:
+        # A region or a few persons: let the database pick their rows through the id_hash index.
+        frame = _fetch(
+            f"SELECT lr.id_hash, p.id, lr.name, {columns} FROM {ListRecord._meta.db_table} lr"
+            f" JOIN {person} p ON p.id_hash = lr.id_hash WHERE lr.batch_id IN ({batch_marks}) AND {cond}",
+            [*batch_kind, *cond_params],
+            LIST_SCHEMA,
+        )
+    else:
+        # Everyone: read the lists alone and attach person ids in polars — one hash join instead of
+        # an index look-up per list row in the database (tens of millions at city scale).
+        no_person = {k: v for k, v in LIST_SCHEMA.items() if k != "person_id"}
+        frame = _fetch(
+            f"SELECT lr.id_hash, lr.name, {columns} FROM {ListRecord._meta.db_table} lr"
+            f" WHERE lr.batch_id IN ({batch_marks})",
+            list(batch_kind),
+            no_person,
+        )
+        frame = frame.join(
+            persons.select("id_hash", pl.col("person_id").cast(LIST_SCHEMA["person_id"])),
+            on="id_hash",
+            how="left",
+        ).select(list(LIST_SCHEMA))
     kinds = pl.DataFrame(
         {"batch_id": list(batch_kind), "kind": list(batch_kind.values())},
         schema={"batch_id": pl.Int64, "kind": pl.String},
