@@ -20,7 +20,6 @@ from huican.benefits.models import Entitlement
 from huican.core.crypto import decrypt_many
 from huican.exchange.models import ListRecord
 from huican.exchange.snapshots import LIST_KINDS, active_batch_ids
-from huican.policy.arrow_read import arrow_reader_available, read_arrow
 from huican.policy.models import Standard
 from huican.registry.models import Person, Survey
 
@@ -138,15 +137,12 @@ def _fetch(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFr
     """
     dates = [name for name, dtype in schema.items() if dtype == pl.Date]
     wire = {name: (pl.String if name in dates else dtype) for name, dtype in schema.items()}
-    if arrow_reader_available():
-        frame = read_arrow(sql, params, list(wire)).cast(wire)  # type: ignore[arg-type]
-    else:
-        frames: list[pl.DataFrame] = []
-        with connection.cursor() as cursor:
-            cursor.execute(sql, list(params))
-            while rows := cursor.fetchmany(FETCH_CHUNK):
-                frames.append(pl.DataFrame(rows, schema=wire, orient="row"))
-        frame = pl.concat(frames, rechunk=True) if frames else pl.DataFrame(schema=wire)
+    frames: list[pl.DataFrame] = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        while rows := cursor.fetchmany(FETCH_CHUNK):
+            frames.append(pl.DataFrame(rows, schema=wire, orient="row"))
+    frame = pl.concat(frames, rechunk=True) if frames else pl.DataFrame(schema=wire)
     return frame.with_columns([pl.col(name).str.slice(0, 10).str.to_date("%Y-%m-%d") for name in dates])
 
 
