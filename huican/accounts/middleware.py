@@ -31,6 +31,8 @@ class IdleTimeoutMiddleware:
                 )
                 logout(request)
                 request.session["idle_logged_out"] = True
-            else:
+            elif last is None or now - int(last) >= max(1, settings.HUICAN_IDLE_TIMEOUT_SECONDS // 10):
+                # Refreshed at a tenth of the timeout, not on every request: each refresh is a
+                # session write, and a tenth is well inside the timeout's own precision.
                 request.session["last_seen"] = now
         return self.get_response(request)
