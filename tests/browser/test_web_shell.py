@@ -129,7 +129,10 @@ def test_keyboard_only(world: World, browser_page: Any, live_url: str, assert_ac
     assert "skip-link" in focused["cls"] and focused["visible"] == "true"
     assert focused["outline"] != "none" and focused["outlineWidth"] != "0px"
     page.keyboard.press("Enter")
+    # A same-page jump updates the address asynchronously: wait for it instead of reading it at once.
+    page.wait_for_function("location.hash === '#main'", timeout=5000)
     assert page.url.endswith("#main")
+    assert _focused(page)["id"] == "main" or page.evaluate("document.activeElement.closest('#main') !== null")
 
     # Log in with the keyboard alone.
     page.goto(live_url + reverse("accounts:login"))
