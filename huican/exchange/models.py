@@ -107,3 +107,24 @@ class ListRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.id_masked}"
+
+
+class BatchColumns(models.Model):
+    """A columnar copy (Parquet) of the fact columns of one list batch's stored rows.
+
+    A list batch never changes once imported (only a key change rewrites its keyed hashes, and
+    then its copy is rebuilt), so reading a whole city's lists for the rules can read these few
+    large values instead of tens of millions of rows. Written in the import's transaction; see
+    ``huican.exchange.columnar``.
+    """
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="column_parts")
+    part = models.PositiveIntegerField()
+    rows = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["batch", "part"], name="batchcolumns_batch_part")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.part}"

@@ -16,6 +16,7 @@ import polars as pl
 from django.db import connection, transaction
 
 from huican.core.crypto import decrypt_many
+from huican.exchange import columnar
 from huican.exchange.bulk import update_rows
 from huican.exchange.writers import FINGERPRINT_COLUMNS, record_fingerprints
 
@@ -78,4 +79,6 @@ def rehash_identities(*, new_key_b64: str) -> dict[str, int]:
     with transaction.atomic():
         persons = _rehash_table("registry_person", hasher, services_fingerprints=False)
         records = _rehash_table("exchange_listrecord", hasher, services_fingerprints=True)
-    return {"registry.Person": persons, "exchange.ListRecord": records}
+        # The columnar copies hold the old hashes: rebuild them from the rewritten rows.
+        copies = columnar.rebuild(columnar.copied_batch_ids())
+    return {"registry.Person": persons, "exchange.ListRecord": records, "exchange.BatchColumns": copies}

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from huican.core.crypto import encrypt_many, mask_id_number, mask_phone
 from huican.core.idnumbers import birth_date_expr, sex_expr
+from huican.exchange import columnar
 from huican.exchange import kinds as k
 from huican.exchange.bulk import insert_rows, select_in, update_rows
 from huican.exchange.parsing import (
@@ -489,7 +490,9 @@ def _persist_list(kind: str, accepted: pl.DataFrame, batch: ImportBatch) -> tupl
         "fingerprint",
     )
     rows = frame.select(columns).iter_rows()
-    return insert_rows("exchange_listrecord", columns, rows), 0
+    written = insert_rows("exchange_listrecord", columns, rows)
+    columnar.store(batch.pk, frame)
+    return written, 0
 
 
 def today() -> dt.date:

@@ -9,15 +9,18 @@ set-based over these frames.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-from django.db import connection
 
 from huican.benefits.models import Entitlement
 from huican.core.crypto import decrypt_many
+from huican.core.frames import fetch_frame as _fetch
+from huican.core.frames import sql_date as _date
+from huican.core.frames import sql_real as _real
+from huican.exchange import columnar
 from huican.exchange.models import ListRecord
 from huican.exchange.snapshots import LIST_KINDS, active_batch_ids
 from huican.policy.models import Standard
@@ -128,37 +131,6 @@ def expiry_expr(issue: pl.Expr) -> pl.Expr:
     )
 
 
-def _fetch(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
-    """Run `sql` and build a frame with `schema`, in chunks.
-
-    Date columns must be selected as text (`_date`): a driver-side conversion per value (SQLite's
-    registered converters) costs more than the whole query at a million rows; polars parses the
-    text in one pass. Chunks keep the Python rows of one chunk in memory at a time.
-    """
-    dates = [name for name, dtype in schema.items() if dtype == pl.Date]
-    wire = {name: (pl.String if name in dates else dtype) for name, dtype in schema.items()}
-    frames: list[pl.DataFrame] = []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, list(params))
-        while rows := cursor.fetchmany(FETCH_CHUNK):
-            frames.append(pl.DataFrame(rows, schema=wire, orient="row"))
-    frame = pl.concat(frames, rechunk=True) if frames else pl.DataFrame(schema=wire)
-    return frame.with_columns([pl.col(name).str.slice(0, 10).str.to_date("%Y-%m-%d") for name in dates])
-
-
-FETCH_CHUNK = 100_000
-
-
-def _date(column: str) -> str:
-    """A date column as ISO text (see `_fetch`)."""
-    return f"CAST({column} AS TEXT)"
-
-
-def _real(column: str) -> str:
-    # "DOUBLE PRECISION" has REAL affinity in SQLite and is a native type in PostgreSQL.
-    return f"CAST({column} AS DOUBLE PRECISION)"
-
-
 def _person_filter(alias: str, region: str | None, person_ids: list[int] | None) -> tuple[str, list[Any]]:
     """SQL conditions on the person table aliased `alias` (empty string when none)."""
     clauses: list[str] = []
@@ -216,7 +188,10 @@ def load_facts(*, on: dt.date, region: str | None = None, person_ids: list[int] 
         STANDARD_SCHEMA,
     )
     receiving = _load_receiving(person, lists["subsidy_recipients"], where, cond_params)
-    renovations = _load_renovations(person, cond, cond_params)
+    if filtered:
+        renovations = _load_renovations(person, cond, cond_params)
+    else:
+        renovations = _renovations_of(lists["services"], persons)
     return Facts(
         on=on,
         persons=persons,
@@ -252,20 +227,17 @@ def _load_lists(
             LIST_SCHEMA,
         )
     else:
-        # Everyone: read the lists alone and attach person ids in polars — one hash join instead of
-        # an index look-up per list row in the database (tens of millions at city scale).
-        no_person = {k: v for k, v in LIST_SCHEMA.items() if k != "person_id"}
-        frame = _fetch(
-            f"SELECT lr.id_hash, lr.name, {columns} FROM {ListRecord._meta.db_table} lr"
-            f" WHERE lr.batch_id IN ({batch_marks})",
-            list(batch_kind),
-            no_person,
+        # Everyone: read the lists from their columnar copies and attach person ids in polars — one
+        # hash join instead of reading tens of millions of rows and an index look-up per row.
+        frame = (
+            columnar.read(batch_kind)
+            .join(
+                persons.select("id_hash", pl.col("person_id").cast(LIST_SCHEMA["person_id"])),
+                on="id_hash",
+                how="left",
+            )
+            .select(list(LIST_SCHEMA))
         )
-        frame = frame.join(
-            persons.select("id_hash", pl.col("person_id").cast(LIST_SCHEMA["person_id"])),
-            on="id_hash",
-            how="left",
-        ).select(list(LIST_SCHEMA))
     kinds = pl.DataFrame(
         {"batch_id": list(batch_kind), "kind": list(batch_kind.values())},
         schema={"batch_id": pl.Int64, "kind": pl.String},
@@ -294,6 +266,19 @@ def _load_receiving(
         RECEIVING_SCHEMA,
     )
     return pl.concat([from_roll.cast(RECEIVING_SCHEMA), granted], how="vertical")  # type: ignore[arg-type]
+
+
+def _renovations_of(services: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
+    """`_load_renovations` for everyone, from the service records already loaded."""
+    done = services.filter(
+        (pl.col("category") == RENOVATION) & (pl.col("status").is_null() | pl.col("status").is_in(COMPLETED))
+    )
+    return (
+        done.select("id_hash", service_date="start_date")
+        .join(persons.select("id_hash", "household_number", "person_id"), on="id_hash", how="inner")
+        .select(list(RENOVATION_SCHEMA))
+        .cast(RENOVATION_SCHEMA)  # type: ignore[arg-type]
+    )
 
 
 def _load_renovations(person: str, cond: str, cond_params: list[Any]) -> pl.DataFrame:

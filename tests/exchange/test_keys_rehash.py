@@ -10,6 +10,7 @@ import pytest
 
 from huican.cli import main
 from huican.core.crypto import blind_index
+from huican.exchange import columnar
 from huican.exchange.models import ListRecord
 from huican.registry.models import Person
 from tests.exchange.helpers import REGISTRY_HEADER, make_id, registry_row, write_csv
@@ -53,6 +54,11 @@ def test_every_hash_is_recomputed_and_lookups_work_under_the_new_key(
     person = Person.objects.get(id_hash=blind_index(A))
     assert set(ListRecord.objects.values_list("id_hash", flat=True)) == {person.id_hash}
     assert ListRecord.objects.get(kind="services").fingerprint not in ("", old_print)
+    # the columnar copies the rules read carry the new hashes too
+    batches = list(ListRecord.objects.values_list("batch_id", flat=True).distinct())
+    copied = columnar.read(batches)
+    assert set(copied["id_hash"]) == {person.id_hash}
+    assert copied.equals(columnar._from_table(sorted(batches)))
     # the same service record arriving again under the new key is still recognised
     main(
         [
