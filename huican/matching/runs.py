@@ -3,7 +3,8 @@
 ``start_findings_run(actor=..., on=...)`` submits ``findings_run`` as a background job
 (``huican.core.tasks``) and returns the Job, whose progress a page can show. Runs are serialised in
 this process (two runs reconciling the work list at the same time would both insert the same new
-findings), and submissions for the same date are coalesced while a run is still waiting to start:
+findings; across processes the reconciliation itself takes a database lock, see
+``services.serialise_reconciliation``), and submissions for the same date are coalesced while a run is still waiting to start:
 the waiting run will read the latest lists anyway, so ten imports in a row cost at most two runs.
 
 Who may start a run from the web: ``may_start_run`` (city and county staff).

@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from huican.core.audit import audit_record
@@ -84,6 +84,7 @@ def findings_run(
         found = compute_findings(facts, decisions, prepared=prepared)
         step(70, "更新工作清单")
         with transaction.atomic():
+            serialise_reconciliation()
             changes = _reconcile(run, found)
             run.refresh_from_db()
             run.status = FindingRun.Status.DONE
@@ -118,6 +119,22 @@ def findings_run(
         )
         raise
     return run
+
+
+RUN_LOCK_KEY = 0x48554943  # "HUIC": PostgreSQL advisory lock of work-list reconciliation
+
+
+def serialise_reconciliation() -> None:
+    """Inside a transaction: wait until no other process is reconciling the work list.
+
+    Runs started by the web server and by `huican findings`-style commands in other processes must
+    not reconcile at the same time (both would insert the same new findings). SQLite's IMMEDIATE
+    transactions already take the database's write lock at BEGIN; PostgreSQL takes an advisory
+    lock held until the transaction ends.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_LOCK_KEY])
 
 
 def _reconcile(run: FindingRun, found: pl.DataFrame) -> tuple[int, int, int]:

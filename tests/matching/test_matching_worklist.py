@@ -167,3 +167,36 @@ def test_scope_by_region_and_department(city_staff):
     assert run_counts_for(civil, run) == {"paid_after_death": {"140902": 1}}
     assert run_counts_for(admin, run) == {}
     assert {row["code"] for row in finding_counts_for(health)} == {"medical_not_enrolled"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reconciliation_excludes_other_processes():
+    """While one run reconciles, another connection (another process) cannot start reconciling."""
+    from django.db import connection, transaction
+
+    from huican.matching.services import RUN_LOCK_KEY, serialise_reconciliation
+
+    with transaction.atomic():
+        serialise_reconciliation()
+        if connection.vendor == "postgresql":
+            import psycopg
+
+            params = connection.get_connection_params()
+            with psycopg.connect(**params, autocommit=True) as other:
+                taken = other.execute("SELECT pg_try_advisory_lock(%s)", [RUN_LOCK_KEY]).fetchone()
+                assert taken == (False,)
+        else:
+            import sqlite3
+
+            other = sqlite3.connect(connection.settings_dict["NAME"], timeout=0)
+            try:
+                with pytest.raises(sqlite3.OperationalError, match="locked"):
+                    other.execute("BEGIN IMMEDIATE")
+            finally:
+                other.close()
+    # once the transaction ends, the next run may reconcile
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+            assert other.execute("SELECT pg_try_advisory_lock(%s)", [RUN_LOCK_KEY]).fetchone() == (True,)
