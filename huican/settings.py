@@ -172,6 +172,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 HUICAN_MAX_UPLOAD_BYTES = env_int("HUICAN_MAX_UPLOAD_BYTES", 500 * 1024 * 1024)
+# Uploads larger than this are checked for the preview in a background job, not during the request.
+HUICAN_PREVIEW_INLINE_BYTES = env_int("HUICAN_PREVIEW_INLINE_BYTES", 5 * 1024 * 1024)
 
 # Sessions and cookies.
 SESSION_COOKIE_AGE = 8 * 3600

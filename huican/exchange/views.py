@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import uuid
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, cast
 
@@ -40,12 +41,14 @@ from huican.core.models import Job
 from huican.core.tasks import submit
 from huican.exchange.kinds import KINDS
 from huican.exchange.models import ImportBatch
-from huican.exchange.pipeline import ImportRefused, preview_import, run_import
+from huican.exchange.pipeline import ImportPreview, ImportRefused, preview_import, run_import
 from huican.exchange.reading import decode_csv, read_table, trimmed_header
 
 ALLOWED_SUFFIXES = (".csv", ".xlsx")
 _MASKED_COLUMNS = {"公民身份号码": mask_id_number, "残疾人证号": mask_id_number, "联系电话": mask_phone}
 META_FILE = "upload.json"
+PREVIEW_FILE = "preview.json"
+PREVIEW_JOB = "import.preview"
 PREVIEW_ROWS = 20
 RESULT_REJECTED_ROWS = 100
 _TOKEN_CHARS = frozenset("0123456789abcdef")
@@ -339,10 +342,17 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
     context: dict[str, Any] = {"meta": meta, "spec": KINDS[meta["kind"]], "token": token}
     try:
         context["columns"] = column_mapping(meta["kind"], read_header(path))
-        result = preview_import(kind=meta["kind"], path=path, limit=PREVIEW_ROWS)
     except ImportRefused as exc:
         context["refused"] = str(exc)
         return render(request, "exchange/preview.html", context, status=422)
+    checked = checked_preview(user=request.user, token=token, meta=meta)
+    if isinstance(checked, Job):
+        # A large file is checked in the background; this page refreshes itself until it is done.
+        return render(request, "exchange/preview_wait.html", {**context, "job": checked})
+    if "refused" in checked:
+        context["refused"] = checked["refused"]
+        return render(request, "exchange/preview.html", context, status=422)
+    result = ImportPreview(**checked["preview"])
     spec_columns = [c.name for c in KINDS[meta["kind"]].columns]
     present = [c["name"] for c in context["columns"] if c["found"]]
     shown = [c for c in spec_columns if c in present]
@@ -355,6 +365,58 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
         ],
     )
     return render(request, "exchange/preview.html", context)
+
+
+def checked_preview(*, user: Any, token: str, meta: dict[str, Any]) -> dict[str, Any] | Job:
+    """The checked preview of a stored upload: ``{"preview": …}`` or ``{"refused": …}``.
+
+    A small file is checked during the request. A large one (over HUICAN_PREVIEW_INLINE_BYTES)
+    is checked by a background job — validating every row of a 500 MB file takes minutes — and
+    the Job is returned while it runs. The result is kept beside the upload, so it is computed once.
+    """
+    cached = _upload_dir(token) / PREVIEW_FILE
+    if cached.is_file():
+        return cast(dict[str, Any], json.loads(cached.read_text(encoding="utf-8")))
+    if int(meta.get("size") or 0) <= settings.HUICAN_PREVIEW_INLINE_BYTES:
+        return _check_and_keep(meta["kind"], token)
+    job = Job.objects.filter(pk=meta.get("preview_job_id") or 0, kind=PREVIEW_JOB).first()
+    if job is None:
+        job = submit(
+            kind=PREVIEW_JOB, actor=user, func=check_upload_preview, import_kind=meta["kind"], token=token
+        )
+        meta["preview_job_id"] = job.pk
+        _write_meta(token, meta)
+    if cached.is_file():  # the job has already finished (or ran synchronously)
+        return cast(dict[str, Any], json.loads(cached.read_text(encoding="utf-8")))
+    if job.status == Job.Status.FAILED:
+        return {"refused": _("检查文件时出错：%(message)s") % {"message": job.message or "?"}}
+    return job
+
+
+def check_upload_preview(*, import_kind: str, token: str, progress: Any) -> dict[str, Any]:
+    """The background task of `checked_preview`."""
+    progress(10, _("检查每一行"))
+    checked = _check_and_keep(import_kind, token)
+    return {"token": token, "refused": "refused" in checked}
+
+
+def _check_and_keep(import_kind: str, token: str) -> dict[str, Any]:
+    """Check a stored upload (every row) and keep the preview beside it."""
+    meta = json.loads((_upload_dir(token) / META_FILE).read_text(encoding="utf-8"))
+    try:
+        checked: dict[str, Any] = {
+            "preview": asdict(
+                preview_import(kind=import_kind, path=stored_file(token, meta), limit=PREVIEW_ROWS)
+            )
+        }
+    except ImportRefused as exc:
+        checked = {"refused": str(exc)}
+    text = json.dumps(checked, ensure_ascii=False, default=str)
+    target = _upload_dir(token) / PREVIEW_FILE
+    partial = target.with_suffix(".part")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(target)  # readers never see half a file
+    return checked
 
 
 def _shown_value(user: Any, column: str, value: Any) -> Any:

@@ -254,3 +254,50 @@ def test_a_completed_web_import_triggers_a_findings_run(client: Any, city_staff:
     assert run.triggered_by == city_staff
     warm = Job.objects.get(kind="monitoring.warm")
     assert warm.status == Job.Status.DONE and warm.result["runs"] >= 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_file_is_checked_in_the_background_then_previewed(
+    client: Any, city_staff: Any, tmp_var: Any, settings: Any
+) -> None:
+    settings.HUICAN_PREVIEW_INLINE_BYTES = 10  # every test file counts as large
+    settings.HUICAN_TASKS_SYNC = False  # see the waiting page: the job runs in a worker thread
+    client.force_login(city_staff)
+    preview_url = upload(client, "registry", "大名册.csv", registry_csv(good=3, bad=2))["Location"]
+
+    waiting = client.get(preview_url)
+    assert waiting.status_code == 200
+    assert next(t.name for t in waiting.templates) == "exchange/preview_wait.html"
+    page = waiting.content.decode()
+    assert 'http-equiv="refresh"' in page and "正在逐行检查" in page and "确认导入" not in page
+    job = waiting.context["job"]
+    assert job.kind == "import.preview" and not ImportBatch.objects.exists()
+
+    import time
+
+    deadline = time.monotonic() + 60
+    while Job.objects.get(pk=job.pk).status not in (Job.Status.DONE, Job.Status.FAILED):
+        assert time.monotonic() < deadline, "the background check did not finish"
+        time.sleep(0.05)
+    assert Job.objects.get(pk=job.pk).status == Job.Status.DONE
+    shown = client.get(preview_url)
+    assert shown.status_code == 200 and "确认导入" in shown.content.decode()
+    assert (shown.context["preview"].would_accept, shown.context["preview"].would_reject) == (3, 2)
+    assert [p[0] for p in shown.context["preview"].problems] == [5, 6]
+    # the check ran once: a reload reads the kept result, no second job
+    client.get(preview_url)
+    assert Job.objects.filter(kind="import.preview").count() == 1
+    assert not ImportBatch.objects.exists()  # still nothing imported before confirming
+
+
+@pytest.mark.django_db
+def test_a_large_unreadable_file_is_refused_after_the_background_check(
+    client: Any, city_staff: Any, tmp_var: Any, settings: Any
+) -> None:
+    settings.HUICAN_PREVIEW_INLINE_BYTES = 10
+    client.force_login(city_staff)  # tasks run synchronously in tests: the check is done at once
+    preview_url = upload(client, "registry", "坏.csv", "姓名,其他\n张三,1\n".encode())["Location"]
+    refused = client.get(preview_url)
+    assert refused.status_code == 422
+    assert "此文件不能导入" in refused.content.decode() and "确认导入" not in refused.content.decode()
+    assert Job.objects.filter(kind="import.preview").count() == 1
