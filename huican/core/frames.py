@@ -28,6 +28,11 @@ def sql_real(column: str) -> str:
     return f"CAST({column} AS DOUBLE PRECISION)"
 
 
+def sql_flag(column: str) -> str:
+    """A boolean column as 0/1: SQLite's driver would otherwise call a converter for every value."""
+    return f"CAST({column} AS INTEGER)"
+
+
 def fetch_frame(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
     """Run `sql` (placeholders ``%s``) and build a frame with `schema` (its columns in select order).
 
@@ -36,14 +41,21 @@ def fetch_frame(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.D
     if connection.vendor == "postgresql":
         return _fetch_copy(sql, params, schema)
     dates = [name for name, dtype in schema.items() if dtype == pl.Date]
-    wire = {name: (pl.String if name in dates else dtype) for name, dtype in schema.items()}
+    flags = [name for name, dtype in schema.items() if dtype == pl.Boolean]
+    wire = {
+        name: (pl.String if name in dates else pl.Int8 if name in flags else dtype)
+        for name, dtype in schema.items()
+    }
     frames: list[pl.DataFrame] = []
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
         while rows := cursor.fetchmany(FETCH_CHUNK):
-            frames.append(pl.DataFrame(rows, schema=wire, orient="row"))
+            frames.append(pl.DataFrame(rows, schema=wire, orient="row", strict=False))
     frame = pl.concat(frames, rechunk=True) if frames else pl.DataFrame(schema=wire)
-    return frame.with_columns([pl.col(name).str.slice(0, 10).str.to_date("%Y-%m-%d") for name in dates])
+    return frame.with_columns(
+        *[pl.col(name).str.slice(0, 10).str.to_date("%Y-%m-%d") for name in dates],
+        *[pl.col(name).cast(pl.Boolean) for name in flags],
+    )
 
 
 def _fetch_copy(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
@@ -66,7 +78,8 @@ def _from_text(name: str, dtype: Any) -> pl.Expr:
     if dtype == pl.String:
         return column
     if dtype == pl.Boolean:
-        return column.replace_strict({"t": True, "f": False}, default=None, return_dtype=pl.Boolean)
+        values = {"t": True, "f": False, "1": True, "0": False}  # a boolean, or one cast to 0/1 (sql_flag)
+        return column.replace_strict(values, default=None, return_dtype=pl.Boolean)
     if dtype == pl.Date:
         return column.str.slice(0, 10).str.to_date("%Y-%m-%d")
     return column.cast(dtype)

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from huican.core.models import AuditEntry
 from huican.matching.models import Finding
+from tests.browser.helpers import html
 from tests.matching_web.world import PASSWORD, FindingsWorld, build_world
 
 pytestmark = pytest.mark.browser
@@ -50,15 +51,15 @@ def test_county_user_works_through_a_finding(
 
     page.get_by_role("combobox", name="处理状态").select_option("误报")
     page.get_by_role("button", name="保存").click()  # no note: refused with a message
-    assert "请填写处理结果说明" in page.content()
+    assert "请填写处理结果说明" in html(page)
     assert_accessible(page)
 
     page.get_by_role("combobox", name="处理状态").select_option("已核实-需处理")
     page.get_by_role("combobox", name="指派给").select_option(str(worker.pk))
     page.get_by_label("处理结果说明").fill("已电话联系本人，补办参保")
     page.get_by_role("button", name="保存").click()
-    assert "已保存核实处理情况" in page.content()
-    assert "待核实 → 已核实-需处理" in page.content()
+    assert "已保存核实处理情况" in html(page)
+    assert "待核实 → 已核实-需处理" in html(page)
     assert_accessible(page)
 
     finding.refresh_from_db()
@@ -69,7 +70,7 @@ def test_county_user_works_through_a_finding(
     page.get_by_role("button", name="立即比对").click()
     # tasks run at once in tests; the run's number is its database id (PostgreSQL keeps counting)
     assert re.match(r"第 \d+ 次比对", page.locator("h1").inner_text())
-    assert "比对已完成" in page.content()
+    assert "比对已完成" in html(page)
     assert_accessible(page)
 
     page.goto(live_url + reverse("matching:runs"))
@@ -87,5 +88,5 @@ def test_evaluator_sees_counts_only(
     login(page, "w_eval", PASSWORD)
     page.goto(live_url + reverse("matching:index"))
     assert page.locator("h1").inner_text() == "比对发现统计"
-    assert fworld.near.name not in page.content()
+    assert fworld.near.name not in html(page)
     assert_accessible(page)

@@ -13,6 +13,8 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "api"))
 
 from huican_api_factories import PASSWORD, make_standard, make_user, registry_csv
 
+from tests.browser.helpers import html
+
 pytestmark = pytest.mark.browser
 
 
@@ -36,7 +38,7 @@ def test_an_import_through_the_web(
     page.set_input_files("input[type=file]", str(wrong))
     with page.expect_navigation():
         page.get_by_role("button", name="上传并预览").click()
-    assert "请上传 .xlsx 或 .csv 文件" in page.content()
+    assert "请上传 .xlsx 或 .csv 文件" in html(page)
     assert_accessible(page)
 
     good = tmp_path / "名册.csv"
@@ -46,7 +48,7 @@ def test_an_import_through_the_web(
     with page.expect_navigation():
         page.get_by_role("button", name="上传并预览").click()
     assert "导入预览" in page.locator("h1").inner_text()
-    assert "校验码" in page.content()
+    assert "校验码" in html(page)
     assert_accessible(page)
 
     with page.expect_navigation():
@@ -63,7 +65,7 @@ def test_an_import_through_the_web(
     assert downloaded.startswith(b"\xef\xbb\xbf") and "行号".encode() in downloaded
 
     page.goto(live_url + "/imports/history/")
-    assert "名册.csv" in page.content()
+    assert "名册.csv" in html(page)
     assert_accessible(page)
 
 
@@ -101,7 +103,7 @@ def test_standards_what_if_and_token_pages_are_accessible(
     assert page.get_by_role("alert").count() >= 1
     assert_accessible(page)
     page.goto(live_url + "/policy/what-if/?field=living_subsidy&value=100&on=2024-06-01")
-    assert "测算结果" in page.content()
+    assert "测算结果" in html(page)
     assert_accessible(page)
     page.goto(live_url + "/api/tokens/")
     page.fill("input[name=name]", "对接测试")

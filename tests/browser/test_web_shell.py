@@ -13,6 +13,7 @@ from django.urls import reverse
 from huican.accounts.testing import PASSWORD, World
 from huican.core.crypto import decrypt
 from huican.core.models import AuditEntry
+from tests.browser.helpers import html
 
 pytestmark = pytest.mark.browser
 
@@ -40,13 +41,13 @@ def test_county_user_searches_opens_a_person_and_reveals_the_id(
     assert_accessible(page)
     page.get_by_role("link", name=world.alice.name).click()
     assert page.locator("h1").inner_text() == world.alice.name
-    assert number not in page.content()
+    assert number not in html(page)
     assert_accessible(page)
 
     page.get_by_role("link", name="查看完整身份证号和电话（需说明理由）").click()
     assert_accessible(page)
     page.get_by_role("button", name="查看").click()  # no reason: refused with a message
-    assert "请填写查看理由" in page.content()
+    assert "请填写查看理由" in html(page)
     assert_accessible(page)
     page.get_by_label("查看理由").fill("核对低保申请材料")
     page.get_by_role("button", name="查看").click()
@@ -89,7 +90,7 @@ def test_administrators_pages(
     page.get_by_role("link", name="审计").click()
     assert_accessible(page)
     page.get_by_role("button", name="校验哈希链").click()
-    assert "审计日志完整" in page.content()
+    assert "审计日志完整" in html(page)
     page.get_by_label("操作人（用户名）").fill("t_audit")
     page.get_by_role("button", name="筛选", exact=True).click()
     assert_accessible(page)

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from huican.core.frames import fetch_frame, sql_date, sql_real
+from huican.core.frames import fetch_frame, sql_date, sql_flag, sql_real
 from huican.exchange import columnar
 from huican.exchange.kinds import IMPORT_ORDER
 from huican.exchange.models import BatchColumns, ImportBatch, ListRecord
@@ -153,3 +153,16 @@ def test_fetch_frame_reads_more_rows_than_one_chunk() -> None:
         {"n": pl.Int64},
     )
     assert frame.height == 250_000 and frame["n"].sum() == 250_000 * 250_001 // 2
+
+
+def test_fetch_frame_reads_boolean_columns_raw_or_as_flags(django_user_model) -> None:
+    django_user_model.objects.create_user(username="on", password="x" * 16, is_active=True)
+    django_user_model.objects.create_user(username="off", password="x" * 16, is_active=False)
+    table = django_user_model._meta.db_table
+    frame = fetch_frame(
+        f"SELECT username, is_active, {sql_flag('is_active')} FROM {table}"
+        " WHERE username IN ('on', 'off') ORDER BY username",
+        [],
+        {"username": pl.String, "raw": pl.Boolean, "flag": pl.Boolean},
+    )
+    assert frame.rows() == [("off", False, False), ("on", True, True)]
