@@ -58,21 +58,11 @@ SURVEY_SCHEMA: dict[str, Any] = {
     "care_service_need": pl.Boolean,
     "employment": pl.String,
 }
+# A list row: the fact columns of its columnar copy, with the person it belongs to (if any).
 LIST_SCHEMA: dict[str, Any] = {
     "id_hash": pl.String,
     "person_id": pl.Int64,
-    "name": pl.String,
-    "start_date": pl.Date,
-    "end_date": pl.Date,
-    "year": pl.Int32,
-    "school_year": pl.String,
-    "category": pl.String,
-    "status": pl.String,
-    "organisation": pl.String,
-    "project": pl.String,
-    "amount": pl.Float64,
-    "row_number": pl.Int64,
-    "batch_id": pl.Int64,
+    **{name: dtype for name, dtype in columnar.SCHEMA.items() if name != "id_hash"},
 }
 STANDARD_SCHEMA: dict[str, Any] = {
     "region_code": pl.String,
