@@ -83,3 +83,21 @@ def _from_text(name: str, dtype: Any) -> pl.Expr:
     if dtype == pl.Date:
         return column.str.slice(0, 10).str.to_date("%Y-%m-%d")
     return column.cast(dtype)
+
+
+PART_ROWS = 1_000_000  # rows per stored Parquet value (a few tens of MB), well under any blob limit
+
+
+def parquet_parts(frame: pl.DataFrame, rows_per_part: int = PART_ROWS) -> list[tuple[int, bytes]]:
+    """`frame` as Parquet values of at most `rows_per_part` rows: [(rows, bytes)], at least one."""
+    parts = []
+    for offset in range(0, max(frame.height, 1), rows_per_part):
+        chunk = frame.slice(offset, rows_per_part)
+        buffer = io.BytesIO()
+        chunk.write_parquet(buffer, compression="zstd", statistics=False)
+        parts.append((chunk.height, buffer.getvalue()))
+    return parts
+
+
+def from_parquet(data: bytes | memoryview) -> pl.DataFrame:
+    return pl.read_parquet(io.BytesIO(bytes(data)))

@@ -80,3 +80,34 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class TableVersion(models.Model):
+    """A counter that database triggers raise on every write to a watched table.
+
+    The triggers (migration core 0003) fire on INSERT, UPDATE and DELETE however the write is made
+    (ORM, raw SQL, COPY), so a copy stamped with the version it was read at is known to be current
+    exactly when the version has not moved since. See ``huican.core.copies``.
+    """
+
+    table = models.CharField(max_length=64, primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.table}@{self.version}"
+
+
+class TableCopy(models.Model):
+    """One part of a columnar copy (Parquet) of a watched table, as of ``version``."""
+
+    table = models.CharField(max_length=64)
+    version = models.BigIntegerField()
+    part = models.PositiveIntegerField()
+    rows = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["table", "part"], name="tablecopy_table_part")]
+
+    def __str__(self) -> str:
+        return f"{self.table}@{self.version}:{self.part}"

@@ -10,14 +10,13 @@ rebuilds the copies (``rebuild``).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from typing import Any
 
 import polars as pl
 from django.db import connection
 
-from huican.core.frames import fetch_frame, sql_date, sql_real
+from huican.core.frames import PART_ROWS, fetch_frame, from_parquet, parquet_parts, sql_date, sql_real
 from huican.exchange.models import BatchColumns, ListRecord
 
 # The fact columns of a list row, in this order, with these types.
@@ -36,7 +35,6 @@ SCHEMA: dict[str, Any] = {
     "row_number": pl.Int64,
     "batch_id": pl.Int64,
 }
-PART_ROWS = 1_000_000  # rows per stored value (a few tens of MB), well under any blob limit
 
 
 def conform(frame: pl.DataFrame) -> pl.DataFrame:
@@ -48,12 +46,10 @@ def store(batch_id: int, frame: pl.DataFrame) -> int:
     """Store the copy of batch `batch_id` from the rows written (`frame`); returns the parts written."""
     frame = conform(frame.with_columns(batch_id=pl.lit(batch_id, dtype=pl.Int64)))
     BatchColumns.objects.filter(batch_id=batch_id).delete()
-    parts = []
-    for number, offset in enumerate(range(0, max(frame.height, 1), PART_ROWS)):
-        chunk = frame.slice(offset, PART_ROWS)
-        buffer = io.BytesIO()
-        chunk.write_parquet(buffer, compression="zstd", statistics=False)
-        parts.append(BatchColumns(batch_id=batch_id, part=number, rows=chunk.height, data=buffer.getvalue()))
+    parts = [
+        BatchColumns(batch_id=batch_id, part=number, rows=rows, data=data)
+        for number, (rows, data) in enumerate(parquet_parts(frame, PART_ROWS))
+    ]
     BatchColumns.objects.bulk_create(parts)
     return len(parts)
 
@@ -85,7 +81,7 @@ def read(batch_ids: Iterable[int]) -> pl.DataFrame:
         )
         while row := cursor.fetchone():
             copied.add(row[0])
-            frames.append(conform(pl.read_parquet(io.BytesIO(bytes(row[1])))))
+            frames.append(conform(from_parquet(row[1])))
     missing = [b for b in wanted if b not in copied]
     if missing:
         frames.append(_from_table(missing))

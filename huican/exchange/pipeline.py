@@ -315,6 +315,11 @@ def run_import(
             created, updated = writers.persist(prepared, batch, progress=report)
             batch.created, batch.updated = created, updated
             batch.status = ImportBatch.Status.DONE
+            if created or updated:
+                from huican.policy.facts import refresh_registry_copies
+
+                report(96, "更新供全市计算读取的列存副本")
+                refresh_registry_copies(kind)
         RejectedRow.objects.bulk_create(
             [
                 RejectedRow(batch=batch, row_number=row, columns=cols, reasons=reasons)

@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from huican.benefits.models import Entitlement
+from huican.core import copies
 from huican.core.crypto import decrypt_many
 from huican.core.frames import fetch_frame as _fetch
 from huican.core.frames import sql_date as _date
@@ -151,27 +152,14 @@ def load_facts(*, on: dt.date, region: str | None = None, person_ids: list[int] 
     cond, cond_params = _person_filter("p", region, person_ids)
     where = f"WHERE {cond}" if cond else ""
 
-    persons = _fetch(
-        f"SELECT p.id, p.id_hash, p.name, p.sex, {_date('p.birth_date')}, p.category, p.grade,"
-        f" {_date('p.issue_date')},"
-        f" p.region_id, p.county_code, p.township_code, p.urban_rural, p.household_number,"
-        f" p.status, {_date('p.status_date')} FROM {person} p {where} ORDER BY p.id",
-        cond_params,
-        PERSON_SCHEMA,
-    ).with_columns(expiry_date=expiry_expr(pl.col("issue_date")))
-
-    flags = ", ".join(
-        _flag(f"s.{c}")
-        for c in ("long_term_care", "rehab_need", "device_need", "renovation_need", "care_service_need")
-    )
-    # Everyone: no join (every survey row belongs to a person), a third faster at a million persons.
-    joined = f"JOIN {person} p ON p.id = s.person_id {where}" if filtered else ""
-    surveys = _fetch(
-        f"SELECT s.person_id, s.year, s.household_size, {_real('s.income')}, {flags}, s.employment"
-        f" FROM {Survey._meta.db_table} s {joined}",
-        cond_params if filtered else [],
-        SURVEY_SCHEMA,
-    )
+    if filtered:
+        persons = _persons(where, cond_params)
+        surveys = _surveys(f"JOIN {person} p ON p.id = s.person_id {where}", cond_params)
+    else:
+        # Everyone: from the tables' columnar copies when current (huican.core.copies).
+        persons = copies.read_or_fetch(person, all_persons)
+        surveys = copies.read_or_fetch(Survey._meta.db_table, all_surveys)
+    persons = persons.with_columns(expiry_date=expiry_expr(pl.col("issue_date")))
 
     lists = _load_lists(person, cond, cond_params, filtered, persons)
     standards = _fetch(
@@ -197,6 +185,48 @@ def load_facts(*, on: dt.date, region: str | None = None, person_ids: list[int] 
         receiving=receiving,
         renovations=renovations,
     )
+
+
+def _persons(where: str, params: list[Any]) -> pl.DataFrame:
+    return _fetch(
+        f"SELECT p.id, p.id_hash, p.name, p.sex, {_date('p.birth_date')}, p.category, p.grade,"
+        f" {_date('p.issue_date')},"
+        f" p.region_id, p.county_code, p.township_code, p.urban_rural, p.household_number,"
+        f" p.status, {_date('p.status_date')} FROM {Person._meta.db_table} p {where} ORDER BY p.id",
+        params,
+        PERSON_SCHEMA,
+    )
+
+
+def _surveys(join: str, params: list[Any]) -> pl.DataFrame:
+    flags = ", ".join(
+        _flag(f"s.{c}")
+        for c in ("long_term_care", "rehab_need", "device_need", "renovation_need", "care_service_need")
+    )
+    return _fetch(
+        f"SELECT s.person_id, s.year, s.household_size, {_real('s.income')}, {flags}, s.employment"
+        f" FROM {Survey._meta.db_table} s {join}",
+        params,
+        SURVEY_SCHEMA,
+    )
+
+
+def all_persons() -> pl.DataFrame:
+    """Every registry person (the columns the rules read)."""
+    return _persons("", [])
+
+
+def all_surveys() -> pl.DataFrame:
+    """Every survey row; no join: every survey row belongs to a person."""
+    return _surveys("", [])
+
+
+def refresh_registry_copies(kind: str) -> None:
+    """After an import of `kind` (in its transaction): refresh the copy of the table it wrote."""
+    if kind == "registry":
+        copies.refresh(Person._meta.db_table, all_persons)
+    elif kind == "survey":
+        copies.refresh(Survey._meta.db_table, all_surveys)
 
 
 def _load_lists(

@@ -1,0 +1,119 @@
+"""Columnar copies of whole tables, known to be current by a trigger-kept version.
+
+Reading a million persons and five million survey rows through the database driver takes tens of
+seconds; reading the same rows as a few Parquet values takes about a second. The rules, findings
+and indicators of a whole city read the registry this way (``huican.policy.facts``).
+
+A copy can never be stale: database triggers (migration core 0003) raise the table's
+``TableVersion`` on every INSERT, UPDATE and DELETE, however it is made, and a copy is used only
+while its version equals the table's. ``read_or_fetch`` returns the copy when it is current, and
+otherwise reads the table and stores a new copy, stamped with the version read *before* the rows
+(if anything is written in between, that stamp is already old and the copy will not be used).
+Imports refresh the copies of what they wrote in their own transaction (``refresh``), so the
+first whole-city computation after an import does not pay for the read either.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import polars as pl
+from django.db import IntegrityError, OperationalError, connection, transaction
+
+from huican.core.frames import PART_ROWS, from_parquet, parquet_parts
+from huican.core.models import TableCopy, TableVersion
+
+WATCHED = ("registry_person", "registry_survey")
+logger = logging.getLogger(__name__)
+
+
+def version(table: str) -> int | None:
+    """The table's current version (None when its counter is missing, e.g. after a test flush)."""
+    return TableVersion.objects.filter(table=table).values_list("version", flat=True).first()
+
+
+def read(table: str) -> pl.DataFrame | None:
+    """The copy of `table` if one exists for its current version, else None."""
+    current = version(table)
+    if current is None:
+        return None
+    parts = TableCopy.objects.filter(table=table, version=current).order_by("part")
+    frames = [from_parquet(data) for data in parts.values_list("data", flat=True).iterator(chunk_size=1)]
+    if not frames:
+        return None
+    return pl.concat(frames, rechunk=True)
+
+
+def store(table: str, frame: pl.DataFrame, *, at_version: int) -> None:
+    """Keep `frame` as the copy of `table` as of `at_version` (replacing any older copy)."""
+    try:
+        with transaction.atomic():
+            TableCopy.objects.filter(table=table).delete()
+            TableCopy.objects.bulk_create(
+                TableCopy(table=table, version=at_version, part=number, rows=rows, data=data)
+                for number, (rows, data) in enumerate(parquet_parts(frame, PART_ROWS))
+            )
+    except IntegrityError:  # another process stored a copy at the same moment: keep theirs
+        return
+
+
+def read_or_fetch(table: str, fetch: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+    """The current copy of `table`, or `fetch()` from the table (then kept as its copy)."""
+    copied = read(table)
+    if copied is not None:
+        return copied
+    before = version(table)
+    frame = fetch()
+    if before is None:
+        _restart_counter(table)  # the rows just read carry no version: keep no copy of them
+    else:
+        try:
+            # A reader does not queue behind an import holding the lock for minutes: it keeps no
+            # copy this time (the import stores its own when it commits).
+            with _quick_write():
+                store(table, frame, at_version=before)
+        except OperationalError as exc:
+            logger.info("no copy of %s kept this time: %s", table, exc)
+    return frame
+
+
+@contextmanager
+def _quick_write(milliseconds: int = 500) -> Iterator[None]:
+    """A transaction that waits at most `milliseconds` for the database's locks (OperationalError)."""
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SHOW lock_timeout")
+            (previous,) = cursor.fetchone()
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{milliseconds}ms"])
+            yield
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+        return
+    # SQLite takes its write lock at BEGIN (IMMEDIATE): shorten the busy wait around it.
+    configured = int(float(connection.settings_dict.get("OPTIONS", {}).get("timeout", 5)) * 1000)
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+    try:
+        with transaction.atomic():
+            yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {configured}")
+
+
+def refresh(table: str, fetch: Callable[[], pl.DataFrame]) -> None:
+    """Inside a writer's transaction, after its writes: store the copy of what the table now holds."""
+    current = version(table)
+    if current is None:
+        current = _restart_counter(table)
+    store(table, fetch(), at_version=current)
+
+
+def _restart_counter(table: str) -> int:
+    """A lost counter (e.g. emptied by a test flush) starts again; copies made before it are dropped."""
+    with transaction.atomic():
+        TableCopy.objects.filter(table=table).delete()
+        counter, _ = TableVersion.objects.get_or_create(table=table)
+    return counter.version
