@@ -146,23 +146,60 @@ def load_facts(*, on: dt.date, region: str | None = None, person_ids: list[int] 
     household-registration code starts with it; `person_ids` keeps only those persons (used to
     explain one decision). Survey, list and roll rows are kept for the persons kept; list rows of
     people not in the registry are kept only when no filter is given.
+
+    The city and any region are read from columnar copies (tables: ``huican.core.copies``; list
+    batches: ``huican.exchange.columnar``) and filtered in polars; a few persons are read by query.
+    Both ways give the same frames (tests compare them).
     """
+    if person_ids is not None:
+        return load_facts_by_query(on=on, region=region, person_ids=person_ids)
+    everyone = copies.read_or_fetch(Person._meta.db_table, all_persons)
+    surveys = copies.read_or_fetch(Survey._meta.db_table, all_surveys)
+    lists = _lists_from_copies(everyone)
+    renovations = _renovations_of(lists["services"], everyone)
+    persons = everyone
+    if region and region != CITY_CODE:
+        persons = everyone.filter(pl.col("region_code").str.starts_with(region))
+        kept = persons.select("person_id")
+        surveys = surveys.join(kept, on="person_id", how="semi")
+        lists = {kind: frame.join(kept, on="person_id", how="semi") for kind, frame in lists.items()}
+        # The renovation exclusion looks at whole households, which may reach outside the region.
+        renovations = renovations.join(persons.select("household_number"), on="household_number", how="semi")
+    cond, cond_params = _person_filter("p", region, None)
+    return Facts(
+        on=on,
+        persons=persons.with_columns(expiry_date=expiry_expr(pl.col("issue_date"))),
+        surveys=surveys,
+        lists=lists,
+        standards=_standards(),
+        receiving=_load_receiving(lists["subsidy_recipients"], f"WHERE {cond}" if cond else "", cond_params),
+        renovations=renovations,
+    )
+
+
+def load_facts_by_query(
+    *, on: dt.date, region: str | None = None, person_ids: list[int] | None = None
+) -> Facts:
+    """`load_facts` through SQL conditions: for a few persons (the database picks their rows by index)."""
     person = Person._meta.db_table
-    filtered = bool(region and region != CITY_CODE) or person_ids is not None
     cond, cond_params = _person_filter("p", region, person_ids)
     where = f"WHERE {cond}" if cond else ""
+    persons = _persons(where, cond_params).with_columns(expiry_date=expiry_expr(pl.col("issue_date")))
+    surveys = _surveys(f"JOIN {person} p ON p.id = s.person_id {where}", cond_params)
+    lists = _lists_by_query(cond or "1 = 1", cond_params)
+    return Facts(
+        on=on,
+        persons=persons,
+        surveys=surveys,
+        lists=lists,
+        standards=_standards(),
+        receiving=_load_receiving(lists["subsidy_recipients"], where, cond_params),
+        renovations=_load_renovations(person, cond, cond_params),
+    )
 
-    if filtered:
-        persons = _persons(where, cond_params)
-        surveys = _surveys(f"JOIN {person} p ON p.id = s.person_id {where}", cond_params)
-    else:
-        # Everyone: from the tables' columnar copies when current (huican.core.copies).
-        persons = copies.read_or_fetch(person, all_persons)
-        surveys = copies.read_or_fetch(Survey._meta.db_table, all_surveys)
-    persons = persons.with_columns(expiry_date=expiry_expr(pl.col("issue_date")))
 
-    lists = _load_lists(person, cond, cond_params, filtered, persons)
-    standards = _fetch(
+def _standards() -> pl.DataFrame:
+    return _fetch(
         f"SELECT region_code, {_date('effective_date')}, {_real('urban_dibao')}, {_real('rural_dibao')},"
         f" {_real('living_subsidy')}, {_real('nursing_grade1')}, {_real('nursing_grade2')},"
         f" {_real('near_poor_multiple')}, {_real('topup_rate')}, living_includes_near_poor,"
@@ -170,20 +207,6 @@ def load_facts(*, on: dt.date, region: str | None = None, person_ids: list[int] 
         f" FROM {Standard._meta.db_table} ORDER BY region_code, effective_date",
         [],
         STANDARD_SCHEMA,
-    )
-    receiving = _load_receiving(person, lists["subsidy_recipients"], where, cond_params)
-    if filtered:
-        renovations = _load_renovations(person, cond, cond_params)
-    else:
-        renovations = _renovations_of(lists["services"], persons)
-    return Facts(
-        on=on,
-        persons=persons,
-        surveys=surveys,
-        lists=lists,
-        standards=standards,
-        receiving=receiving,
-        renovations=renovations,
     )
 
 
@@ -229,53 +252,50 @@ def refresh_registry_copies(kind: str) -> None:
         copies.refresh(Survey._meta.db_table, all_surveys)
 
 
-def _load_lists(
-    person: str, cond: str, cond_params: list[Any], filtered: bool, persons: pl.DataFrame
-) -> dict[str, pl.DataFrame]:
-    batch_kind: dict[int, str] = {}
-    for kind in LIST_KINDS:
-        for batch_id in active_batch_ids(kind):
-            batch_kind[batch_id] = kind
+def _active_batches() -> dict[int, str]:
+    """batch id → list kind, for the batches in force."""
+    return {batch_id: kind for kind in LIST_KINDS for batch_id in active_batch_ids(kind)}
+
+
+def _lists_from_copies(persons: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Every list row in force, each kind from its batches' columnar copies, with person ids attached
+    in polars (a hash join instead of an index look-up per row for tens of millions of rows)."""
+    ids = persons.select("id_hash", pl.col("person_id").cast(LIST_SCHEMA["person_id"]))
+    by_kind: dict[str, list[int]] = {}
+    for batch_id, kind in _active_batches().items():
+        by_kind.setdefault(kind, []).append(batch_id)
+    return {
+        kind: columnar.read(by_kind[kind]).join(ids, on="id_hash", how="left").select(list(LIST_SCHEMA))
+        if kind in by_kind
+        else pl.DataFrame(schema=LIST_SCHEMA)
+        for kind in LIST_KINDS
+    }
+
+
+def _lists_by_query(cond: str, cond_params: list[Any]) -> dict[str, pl.DataFrame]:
+    """The list rows in force of the persons matching `cond` (on the person table aliased p)."""
+    batch_kind = _active_batches()
     empty = pl.DataFrame(schema=LIST_SCHEMA)
     if not batch_kind:
         return {kind: empty for kind in LIST_KINDS}
-    batch_marks = ", ".join(["%s"] * len(batch_kind))
-    columns = (
-        f"{_date('lr.start_date')}, {_date('lr.end_date')}, lr.year, lr.school_year, lr.category, lr.status,"
-        f" lr.organisation, lr.project, {_real('lr.amount')}, lr.row_number, lr.batch_id"
+    frame = _fetch(
+        f"SELECT lr.id_hash, p.id, lr.name, {_date('lr.start_date')}, {_date('lr.end_date')}, lr.year,"
+        f" lr.school_year, lr.category, lr.status, lr.organisation, lr.project, {_real('lr.amount')},"
+        f" lr.row_number, lr.batch_id FROM {ListRecord._meta.db_table} lr"
+        f" JOIN {Person._meta.db_table} p ON p.id_hash = lr.id_hash"
+        f" WHERE lr.batch_id IN ({', '.join(['%s'] * len(batch_kind))}) AND {cond}",
+        [*batch_kind, *cond_params],
+        LIST_SCHEMA,
     )
-    if filtered:
-        # A region or a few persons: let the database pick their rows through the id_hash index.
-        frame = _fetch(
-            f"SELECT lr.id_hash, p.id, lr.name, {columns} FROM {ListRecord._meta.db_table} lr"
-            f" JOIN {person} p ON p.id_hash = lr.id_hash WHERE lr.batch_id IN ({batch_marks}) AND {cond}",
-            [*batch_kind, *cond_params],
-            LIST_SCHEMA,
-        )
-    else:
-        # Everyone: read the lists from their columnar copies and attach person ids in polars — one
-        # hash join instead of reading tens of millions of rows and an index look-up per row.
-        frame = (
-            columnar.read(batch_kind)
-            .join(
-                persons.select("id_hash", pl.col("person_id").cast(LIST_SCHEMA["person_id"])),
-                on="id_hash",
-                how="left",
-            )
-            .select(list(LIST_SCHEMA))
-        )
     kinds = pl.DataFrame(
         {"batch_id": list(batch_kind), "kind": list(batch_kind.values())},
         schema={"batch_id": pl.Int64, "kind": pl.String},
     )
-    frame = frame.join(kinds, on="batch_id", how="left")
-    parts = frame.partition_by("kind", as_dict=True, include_key=False)
+    parts = frame.join(kinds, on="batch_id", how="left").partition_by("kind", as_dict=True, include_key=False)
     return {kind: parts.get((kind,), empty) for kind in LIST_KINDS}
 
 
-def _load_receiving(
-    person: str, recipients: pl.DataFrame, where: str, cond_params: list[Any]
-) -> pl.DataFrame:
+def _load_receiving(recipients: pl.DataFrame, where: str, cond_params: list[Any]) -> pl.DataFrame:
     from_roll = recipients.filter(pl.col("category").is_in(list(SUBSIDY_TYPES))).select(
         "person_id",
         "id_hash",
@@ -287,7 +307,7 @@ def _load_receiving(
     granted = _fetch(
         f"SELECT e.person_id, p.id_hash, e.benefit, {_date('e.start_month')}, {_date('e.end_month')},"
         f" {_real('e.monthly_amount')} FROM {Entitlement._meta.db_table} e"
-        f" JOIN {person} p ON p.id = e.person_id {where}",
+        f" JOIN {Person._meta.db_table} p ON p.id = e.person_id {where}",
         cond_params,
         RECEIVING_SCHEMA,
     )

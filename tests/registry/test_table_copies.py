@@ -12,7 +12,7 @@ from django.db import connection
 from huican.core import copies
 from huican.core.models import TableCopy, TableVersion
 from huican.exchange.pipeline import run_import
-from huican.policy.facts import all_persons, all_surveys, load_facts
+from huican.policy.facts import all_persons, all_surveys, load_facts, load_facts_by_query
 from huican.registry.models import Person, Survey
 from huican.synth.generator import generate
 
@@ -90,7 +90,7 @@ def test_any_write_makes_the_copy_stale(registry: None, write: str) -> None:
 def test_the_whole_city_and_a_region_read_the_same_rows(registry: None) -> None:
     on = dt.date(2025, 6, 30)
     everyone = load_facts(on=on)  # copies
-    by_query = load_facts(on=on, region="1409")  # SQL with a region condition covering the city
+    by_query = load_facts_by_query(on=on, region="1409")  # SQL, a region covering the whole city
     assert _sorted(everyone.persons).equals(_sorted(by_query.persons))
     assert _sorted(everyone.surveys).equals(_sorted(by_query.surveys))
 
