@@ -91,6 +91,14 @@ def main() -> None:
     del facts, prepared, decisions, findings
 
     started = time.perf_counter()
+    county = load_facts(on=on, region="140902")
+    print(
+        f"load_facts for one county (忻府区, {county.persons.height:,} persons): {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+    del county
+
+    started = time.perf_counter()
     rows = compute_indicators(year=2025)
     print(
         f"all indicators, city + 15 units, 2025 ({len(rows)} rows), from the database: {time.perf_counter() - started:.1f} s"
