@@ -20,6 +20,7 @@ from django.utils import timezone
 from huican.core.audit import audit_record
 from huican.core.crypto import blind_index_many
 from huican.exchange import writers
+from huican.exchange.bulk import statement_journals_in_memory
 from huican.exchange.kinds import KINDS, KindSpec
 from huican.exchange.models import ImportBatch, RejectedRow
 from huican.exchange.reading import TRIM_CHARS, ImportRefused, read_table, trimmed_header
@@ -294,7 +295,7 @@ def run_import(
         unknown_columns=prepared.unknown_columns,
         rejects_path=str(target),
     )
-    with transaction.atomic():
+    with statement_journals_in_memory(), transaction.atomic():
         same = None
         if kind in SNAPSHOT_KINDS or kind == "services":
             same = (
