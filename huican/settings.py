@@ -133,7 +133,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-200000;",
+        # recursive_triggers: a REPLACE's deletion fires delete triggers too (huican.core.copies).
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-200000;"
+            " PRAGMA recursive_triggers=ON;"
+        ),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Tests use a file, like the real thing: background threads then wait on WAL locks instead of

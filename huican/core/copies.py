@@ -4,11 +4,15 @@ Reading a million persons and five million survey rows through the database driv
 seconds; reading the same rows as a few Parquet values takes about a second. The rules, findings
 and indicators of a whole city read the registry this way (``huican.policy.facts``).
 
-A copy can never be stale: database triggers (migration core 0003) raise the table's
-``TableVersion`` on every INSERT, UPDATE and DELETE, however it is made, and a copy is used only
-while its version equals the table's. ``read_or_fetch`` returns the copy when it is current, and
-otherwise reads the table and stores a new copy, stamped with the version read *before* the rows
-(if anything is written in between, that stamp is already old and the copy will not be used).
+A copy can never be stale. Database triggers (migration core 0003) raise the table's
+``TableVersion`` on writes, however they are made: on PostgreSQL every INSERT, UPDATE and DELETE
+statement; on SQLite every updated or deleted row, while an insert shows in the row count (an
+insert trigger would make SQLite journal every inserted row's pages). A table's ``stamp`` is its
+version (and on SQLite its row count), and a copy is used only while its stamp is the table's.
+``read_or_fetch`` returns the copy when it is current, and otherwise reads the table and stores a
+new copy, stamped *before* the rows were read (if anything is written in between, that stamp is
+already old and the copy will not be used). SQLite's REPLACE deletes without a delete trigger unless
+``recursive_triggers`` is on: the connection turns it on (settings).
 Imports refresh the copies of what they wrote in their own transaction (``refresh``), so the
 first whole-city computation after an import does not pay for the read either.
 """
@@ -29,30 +33,40 @@ WATCHED = ("registry_person", "registry_survey")
 logger = logging.getLogger(__name__)
 
 
-def version(table: str) -> int | None:
-    """The table's current version (None when its counter is missing, e.g. after a test flush)."""
-    return TableVersion.objects.filter(table=table).values_list("version", flat=True).first()
+def stamp(table: str) -> str | None:
+    """The table's current stamp (None when its counter is missing, e.g. after a test flush)."""
+    if table not in WATCHED:
+        raise ValueError(f"{table} is not a watched table")
+    version = TableVersion.objects.filter(table=table).values_list("version", flat=True).first()
+    if version is None:
+        return None
+    if connection.vendor == "postgresql":
+        return str(version)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")  # a watched table (checked above)
+        (rows,) = cursor.fetchone()
+    return f"{version}/{rows}"
 
 
 def read(table: str) -> pl.DataFrame | None:
-    """The copy of `table` if one exists for its current version, else None."""
-    current = version(table)
+    """The copy of `table` if one exists for its current stamp, else None."""
+    current = stamp(table)
     if current is None:
         return None
-    parts = TableCopy.objects.filter(table=table, version=current).order_by("part")
+    parts = TableCopy.objects.filter(table=table, stamp=current).order_by("part")
     frames = [from_parquet(data) for data in parts.values_list("data", flat=True).iterator(chunk_size=1)]
     if not frames:
         return None
     return pl.concat(frames, rechunk=True)
 
 
-def store(table: str, frame: pl.DataFrame, *, at_version: int) -> None:
-    """Keep `frame` as the copy of `table` as of `at_version` (replacing any older copy)."""
+def store(table: str, frame: pl.DataFrame, *, at_stamp: str) -> None:
+    """Keep `frame` as the copy of `table` as of `at_stamp` (replacing any older copy)."""
     try:
         with transaction.atomic():
             TableCopy.objects.filter(table=table).delete()
             TableCopy.objects.bulk_create(
-                TableCopy(table=table, version=at_version, part=number, rows=rows, data=data)
+                TableCopy(table=table, stamp=at_stamp, part=number, rows=rows, data=data)
                 for number, (rows, data) in enumerate(parquet_parts(frame, PART_ROWS))
             )
     except IntegrityError:  # another process stored a copy at the same moment: keep theirs
@@ -64,7 +78,7 @@ def read_or_fetch(table: str, fetch: Callable[[], pl.DataFrame]) -> pl.DataFrame
     copied = read(table)
     if copied is not None:
         return copied
-    before = version(table)
+    before = stamp(table)
     frame = fetch()
     if before is None:
         _restart_counter(table)  # the rows just read carry no version: keep no copy of them
@@ -73,7 +87,7 @@ def read_or_fetch(table: str, fetch: Callable[[], pl.DataFrame]) -> pl.DataFrame
             # A reader does not queue behind an import holding the lock for minutes: it keeps no
             # copy this time (the import stores its own when it commits).
             with _quick_write():
-                store(table, frame, at_version=before)
+                store(table, frame, at_stamp=before)
         except OperationalError as exc:
             logger.info("no copy of %s kept this time: %s", table, exc)
     return frame
@@ -105,15 +119,15 @@ def _quick_write(milliseconds: int = 500) -> Iterator[None]:
 
 def refresh(table: str, fetch: Callable[[], pl.DataFrame]) -> None:
     """Inside a writer's transaction, after its writes: store the copy of what the table now holds."""
-    current = version(table)
-    if current is None:
-        current = _restart_counter(table)
-    store(table, fetch(), at_version=current)
+    current = stamp(table) or _restart_counter(table)
+    store(table, fetch(), at_stamp=current)
 
 
-def _restart_counter(table: str) -> int:
+def _restart_counter(table: str) -> str:
     """A lost counter (e.g. emptied by a test flush) starts again; copies made before it are dropped."""
     with transaction.atomic():
         TableCopy.objects.filter(table=table).delete()
-        counter, _ = TableVersion.objects.get_or_create(table=table)
-    return counter.version
+        TableVersion.objects.get_or_create(table=table)
+    current = stamp(table)
+    assert current is not None
+    return current

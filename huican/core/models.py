@@ -83,11 +83,11 @@ class ApiToken(models.Model):
 
 
 class TableVersion(models.Model):
-    """A counter that database triggers raise on every write to a watched table.
+    """A counter that database triggers raise on writes to a watched table.
 
-    The triggers (migration core 0003) fire on INSERT, UPDATE and DELETE however the write is made
-    (ORM, raw SQL, COPY), so a copy stamped with the version it was read at is known to be current
-    exactly when the version has not moved since. See ``huican.core.copies``.
+    The triggers (migration core 0003) fire however the write is made (ORM, raw SQL, COPY): on
+    PostgreSQL for every INSERT, UPDATE and DELETE statement, on SQLite for every updated or deleted
+    row (an insert shows in the row count instead). See ``huican.core.copies``.
     """
 
     table = models.CharField(max_length=64, primary_key=True)
@@ -98,10 +98,10 @@ class TableVersion(models.Model):
 
 
 class TableCopy(models.Model):
-    """One part of a columnar copy (Parquet) of a watched table, as of ``version``."""
+    """One part of a columnar copy (Parquet) of a watched table, as of ``stamp`` (copies.stamp)."""
 
     table = models.CharField(max_length=64)
-    version = models.BigIntegerField()
+    stamp = models.CharField(max_length=64)
     part = models.PositiveIntegerField()
     rows = models.PositiveIntegerField()
     data = models.BinaryField()
@@ -110,4 +110,4 @@ class TableCopy(models.Model):
         constraints = [models.UniqueConstraint(fields=["table", "part"], name="tablecopy_table_part")]
 
     def __str__(self) -> str:
-        return f"{self.table}@{self.version}:{self.part}"
+        return f"{self.table}@{self.stamp}:{self.part}"

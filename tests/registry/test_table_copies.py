@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -53,7 +54,7 @@ def test_imports_leave_current_copies_equal_to_the_tables(registry: None) -> Non
     ],
 )
 def test_any_write_makes_the_copy_stale(registry: None, write: str) -> None:
-    before = {t: copies.version(t) for t in (PERSONS, SURVEYS)}
+    before = {t: copies.stamp(t) for t in (PERSONS, SURVEYS)}
     person = Person.objects.order_by("id").first()
     assert person is not None
     table = PERSONS
@@ -71,7 +72,7 @@ def test_any_write_makes_the_copy_stale(registry: None, write: str) -> None:
     else:
         table = SURVEYS
         Survey.objects.create(person=person, year=2030, household_size=1)
-    assert copies.version(table) != before[table]
+    assert copies.stamp(table) != before[table]
     assert copies.read(table) is None  # never the stale copy
     fresh = load_facts(on=dt.date(2025, 6, 30))  # reads the table, keeps a new copy
     assert copies.read(table) is not None
@@ -140,20 +141,22 @@ def test_large_tables_are_stored_in_parts(registry: None, monkeypatch) -> None:
 def test_a_reader_does_not_wait_for_a_long_import_to_keep_its_copy(registry: None) -> None:
     """While another process holds the write lock (an import), a reader answers without a copy."""
     TableCopy.objects.filter(table=PERSONS).delete()
+    other: Any
     if connection.vendor == "postgresql":
         import psycopg
 
         other = psycopg.connect(**connection.get_connection_params())
-        other.execute(  # an uncommitted copy part, as an import's refresh would hold
-            "INSERT INTO core_tablecopy (\"table\", version, part, rows, data) VALUES (%s, 0, 0, 0, '')",
+        hold = (  # an uncommitted copy part, as an import's refresh would hold
+            "INSERT INTO core_tablecopy (\"table\", stamp, part, rows, data) VALUES (%s, '0', 0, 0, '')",
             [PERSONS],
         )
     else:
         import sqlite3
 
         other = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
-        other.execute("BEGIN IMMEDIATE")
+        hold = ("BEGIN IMMEDIATE", [])
     try:
+        other.execute(*hold)
         frame = copies.read_or_fetch(PERSONS, all_persons)
     finally:
         other.rollback()
@@ -166,3 +169,27 @@ def test_a_reader_does_not_wait_for_a_long_import_to_keep_its_copy(registry: Non
             assert cursor.fetchone()[0] == connection.settings_dict["OPTIONS"]["timeout"] * 1000
     copies.read_or_fetch(PERSONS, all_persons)  # the lock is gone: now the copy is kept
     assert copies.read(PERSONS) is not None
+
+
+def test_a_raw_insert_or_replace_makes_the_copy_stale(registry: None) -> None:
+    """Inserts show in the stamp (row count on SQLite); REPLACE's deletion fires the delete trigger."""
+    survey = Survey.objects.order_by("id").first()
+    assert survey is not None and copies.read(SURVEYS) is not None
+    columns = "person_id, year, household_size, income, employment"
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                f"INSERT OR REPLACE INTO {SURVEYS} (id, {columns}) VALUES (%s, %s, %s, %s, %s, %s)",
+                [survey.pk, survey.person_id, survey.year, 9, 1, ""],
+            )
+        else:
+            cursor.execute(
+                f"INSERT INTO {SURVEYS} ({columns}) VALUES (%s, %s, %s, %s, %s)",
+                [survey.person_id, 2031, 9, 1, ""],
+            )
+    assert copies.read(SURVEYS) is None
+
+
+def test_only_watched_tables_have_stamps() -> None:
+    with pytest.raises(ValueError):
+        copies.stamp("accounts_user")

@@ -24,13 +24,16 @@ def create_triggers(apps, schema_editor):
                     f"CREATE TRIGGER {table}_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}"
                     " FOR EACH STATEMENT EXECUTE FUNCTION huican_bump_table_version()"
                 )
-        else:  # SQLite has row triggers only (about 0.4 µs a row)
+        else:
+            # SQLite has row triggers only, and a trigger makes every inserted row journal its pages:
+            # UPDATE and DELETE raise the version, an INSERT changes the row count, and the copy's
+            # stamp on SQLite is both (huican.core.copies.stamp).
             for table in WATCHED:
-                for event in ("INSERT", "UPDATE", "DELETE"):
+                for event in ("UPDATE", "DELETE"):
                     cursor.execute(
                         f"CREATE TRIGGER {table}_version_{event.lower()} AFTER {event} ON {table}"
                         f" BEGIN UPDATE core_tableversion SET version = version + 1"
-                        f" WHERE \"table\" = '{table}'; END"
+                        f' WHERE "table" = \'{table}\'; END'
                     )
 
 
@@ -70,7 +73,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("table", models.CharField(max_length=64)),
-                ("version", models.BigIntegerField()),
+                ("stamp", models.CharField(max_length=64)),
                 ("part", models.PositiveIntegerField()),
                 ("rows", models.PositiveIntegerField()),
                 ("data", models.BinaryField()),
