@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from huican.exchange.kinds import IMPORT_ORDER, KINDS
+
 from .common import (
     CATEGORIES,
     GRADES,
@@ -24,47 +26,9 @@ from .lists import Table
 from .population import RELATIONS, STATUS, Places, Population
 from .yearly import EMPLOYMENT, ENROL_MODES, SERVICE_ORGS, SERVICE_PROJECTS, SERVICE_TYPES
 
+# The columns of every kind the synthetic city writes, as FORMATS.md (huican.exchange.kinds) declares them.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "registry": (
-        "姓名",
-        "公民身份号码",
-        "残疾人证号",
-        "残疾类别",
-        "残疾等级",
-        "发证日期",
-        "户籍地区划代码",
-        "城乡类别",
-        "户编号",
-        "与户主关系",
-        "联系电话",
-        "证件状态",
-        "状态变更日期",
-        "性别",
-        "出生日期",
-    ),
-    "survey": (
-        "公民身份号码",
-        "调查年度",
-        "家庭人口数",
-        "家庭人均年收入",
-        "需要长期照护",
-        "康复需求",
-        "辅具需求",
-        "无障碍改造需求",
-        "托养需求",
-        "就业状况",
-    ),
-    "dibao": ("公民身份号码", "姓名", "保障类别", "起始日期", "终止日期", "月保障金额"),
-    "tekun": ("公民身份号码", "姓名", "起始日期", "终止日期", "供养方式"),
-    "orphan": ("公民身份号码", "姓名", "起始日期", "终止日期"),
-    "elderly_care": ("公民身份号码", "姓名", "起始日期", "终止日期", "月金额"),
-    "injury_care": ("公民身份号码", "姓名", "起始日期", "终止日期"),
-    "pension": ("公民身份号码", "姓名", "参保年度", "险种", "参保状态"),
-    "medical": ("公民身份号码", "姓名", "参保年度", "险种"),
-    "enrolment": ("公民身份号码", "姓名", "学年", "学校", "就读方式"),
-    "deaths": ("公民身份号码", "姓名", "死亡日期"),
-    "services": ("公民身份号码", "服务类型", "服务日期", "服务机构", "项目", "结果", "金额"),
-    "subsidy_recipients": ("公民身份号码", "姓名", "补贴类型", "起始月份", "终止月份", "月标准"),
+    kind: tuple(column.name for column in KINDS[kind].columns) for kind in IMPORT_ORDER if kind != "standards"
 }
 YES_NO = ("否", "是")
 

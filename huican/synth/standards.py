@@ -9,22 +9,11 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from huican.exchange.kinds import KINDS
+
 from .common import CITY_CODE, COUNTIES, WUTAISHAN, day
 
-STANDARD_COLUMNS = (
-    "区划代码",
-    "生效日期",
-    "城市低保标准",
-    "农村低保标准",
-    "生活补贴标准",
-    "一级护理补贴标准",
-    "二级护理补贴标准",
-    "低保边缘倍数",
-    "重度低保增发比例",
-    "生活补贴含低保边缘",
-    "护理补贴含三四级智力精神",
-    "儿童康复救助年龄上限",
-)
+STANDARD_COLUMNS = tuple(column.name for column in KINDS["standards"].columns)
 
 # city-wide monthly amounts (yuan) by year, effective 1 January
 CITY = {
