@@ -15,6 +15,7 @@ class ImportBatch(models.Model):
         DONE = "done", "已完成"
         UNCHANGED = "unchanged", "与已导入文件相同，未作改动"
         REFUSED = "refused", "文件被拒绝"
+        ALL_REJECTED = "all_rejected", "全部行被拒绝，未生效"
         FAILED = "failed", "失败"
 
     kind = models.CharField(max_length=32, db_index=True)
@@ -39,6 +40,14 @@ class ImportBatch(models.Model):
     message = models.TextField(blank=True)
     rejects_path = models.CharField(max_length=500, blank=True)
     same_as = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The date the department drew the list (a list is in force for computations on or after it);
+    # the import date unless stated (FORMATS.md "--data-date"). Null only for batches of old versions.
+    data_date = models.DateField(null=True, blank=True, db_index=True)
+    # Where the rows were found: the sheet read (xlsx) and the spreadsheet row of the header.
+    sheet_name = models.CharField(max_length=255, blank=True)
+    header_row = models.PositiveIntegerField(default=1)
+    # Warnings shown with the summary (header not in row 1, IDs ending in 000, a shrink confirmed …).
+    warnings = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-imported_at", "-id"]
