@@ -7,7 +7,7 @@ from django.db import models
 
 
 class FindingCode(models.TextChoices):
-    """RULES.md "Cross-matching findings"."""
+    """RULES.md "Cross-matching findings" and "Needs findings"."""
 
     DIBAO_NOT_COVERED = "dibao_not_covered", "应保未保"
     LIVING_SUBSIDY_NOT_COVERED = "living_subsidy_not_covered", "生活补贴应补未补"
@@ -21,6 +21,14 @@ class FindingCode(models.TextChoices):
     CHILD_NOT_ENROLLED = "child_not_enrolled", "适龄未入学"
     CERTIFICATE_EXPIRED = "certificate_expired", "证件过期"
     NAME_MISMATCH = "name_mismatch", "姓名不一致"
+    # RULES.md "Needs findings" (主动服务): the federation's own work, seen by its staff only.
+    REHAB_NEED_UNSERVED = "rehab_need_unserved", "康复需求未服务"
+    DEVICE_NEED_UNSERVED = "device_need_unserved", "辅具需求未适配"
+    CARE_NEED_UNSERVED = "care_need_unserved", "托养需求未服务"
+    RENOVATION_PENDING = "renovation_pending", "无障碍改造待实施"
+    EMPLOYMENT_AID = "employment_aid", "就业援助对象"
+    POVERTY_RISK = "poverty_risk", "返贫致贫风险"
+    SEVERE_LIVING_ALONE = "severe_living_alone", "重度残疾人独居"
 
 
 class FindingRun(models.Model):
