@@ -19,7 +19,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from huican.core.audit import audit_record
-from huican.exchange.snapshots import LIST_KINDS, active_batch_ids
 from huican.matching.findings import compute_findings
 from huican.matching.models import Finding, FindingRun
 from huican.policy.facts import load_facts
@@ -75,8 +74,8 @@ def findings_run(
     FindingRun.objects.filter(pk=run.pk).update(status=FindingRun.Status.RUNNING)
     try:
         step(5, "读取名册和部门名单")
-        batch_ids = {kind: active_batch_ids(kind) for kind in LIST_KINDS}
         facts = load_facts(on=on)
+        batch_ids = facts.batches  # the list snapshots in force on `on`
         step(30, "资格判定")
         prepared = prepare(facts)
         decisions = evaluate(prepared)

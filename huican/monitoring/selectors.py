@@ -6,7 +6,9 @@ kept in ``IndicatorSnapshot`` under the *data version* (a digest of the latest i
 registry row, survey, entitlement, standard and GDP entry), so a page asks for them again in a few
 milliseconds until the data change. For a trend, the facts are loaded once and evaluated on each
 year's date: ``load_facts`` reads every row whatever the date (the rules filter by date), so the
-same frames serve every D (tests/monitoring_web checks this against ``compute_indicators``).
+same frames serve every D that has the same list snapshots in force (``policy.facts.redated``; a
+date with other snapshots gets its own load); tests/monitoring_web checks this against
+``compute_indicators``.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from huican.accounts.access import can, region_prefix_for
 from huican.benefits.models import Entitlement
 from huican.exchange.kinds import KINDS
 from huican.exchange.models import ImportBatch, ListRecord
-from huican.exchange.snapshots import active_batch_ids
+from huican.exchange.snapshots import LIST_KINDS, batches_in_force
 from huican.monitoring.indicators import (
     COMPLETED_RESULTS,
     RENOVATION,
@@ -39,7 +41,7 @@ from huican.monitoring.indicators import (
 )
 from huican.monitoring.models import GdpGrowth, IndicatorSnapshot
 from huican.monitoring.plan import Plan, load_plan
-from huican.policy.facts import Facts, load_facts
+from huican.policy.facts import Facts, load_facts, redated
 from huican.policy.models import Standard
 from huican.policy.rules import evaluate
 from huican.policy.vocabulary import prepare
@@ -115,6 +117,12 @@ def data_version() -> str:
     """A digest that changes whenever any input of an indicator changes (a few indexed aggregates)."""
     parts: list[Any] = [
         ImportBatch.objects.filter(status=ImportBatch.Status.DONE).aggregate(m=Max("id"))["m"],
+        # Which snapshot is in force on a date depends on every list batch's data date.
+        list(
+            ImportBatch.objects.filter(kind__in=LIST_KINDS, status=ImportBatch.Status.DONE)
+            .order_by("id")
+            .values_list("id", "data_date")
+        ),
         ListRecord.objects.aggregate(m=Max("id"))["m"],
         Person.objects.aggregate(m=Max("id"))["m"],
         Survey.objects.aggregate(m=Max("id"))["m"],
@@ -133,8 +141,12 @@ def run_region(region: str) -> str:
 
 def _compute(facts: Facts, run: str, points: Iterable[tuple[int, dt.date]], plan: Plan) -> dict:
     prepared: dict[tuple[int, dt.date], list[dict[str, Any]]] = {}
+    loaded = {_batches_key(facts.batches): facts}
     for year, on in points:
-        dated = replace(facts, on=on)
+        # Each D reads the list snapshots in force on D: one load per distinct set of snapshots.
+        same = loaded.get(_batches_key(batches_in_force(on)))
+        dated = replace(same, on=on) if same else redated(facts, on, region=run or None)
+        loaded.setdefault(_batches_key(dated.batches), dated)
         prepared[(year, on)] = indicators_from_facts(
             dated,
             year=year,
@@ -144,6 +156,10 @@ def _compute(facts: Facts, run: str, points: Iterable[tuple[int, dt.date]], plan
             units=sorted(COUNTY_CODES) if run == FULL_RUN else [],
         )
     return prepared
+
+
+def _batches_key(batches: dict[str, list[int]]) -> tuple:
+    return tuple(sorted((kind, tuple(ids)) for kind, ids in batches.items()))
 
 
 def indicator_runs(
@@ -235,12 +251,14 @@ def indicator_member_ids(
 # --- data sources ----------------------------------------------------------------------------------
 
 
-def data_sources() -> list[dict[str, Any]]:
-    """For every import kind: the batches in force (file name, imported at, rows accepted).
+def data_sources(on: dt.date | None = None) -> list[dict[str, Any]]:
+    """For every import kind: the batches in force on `on` (default today): file name, imported at,
+    data date, rows accepted.
 
-    Departmental lists: the latest snapshot (services: every batch). Registry, surveys and
-    standards are updated by each import: the latest completed import is named.
+    Departmental lists: the snapshot in force on `on` (services: every batch). Registry, surveys
+    and standards are updated by each import: the latest completed import is named.
     """
+    in_force = batches_in_force(on or timezone.localdate())
     out: list[dict[str, Any]] = []
     for kind, spec in KINDS.items():
         if kind in ("registry", "survey", "standards"):
@@ -252,7 +270,7 @@ def data_sources() -> list[dict[str, Any]]:
             )
             ids = [latest] if latest is not None else []
         else:
-            ids = active_batch_ids(kind)
+            ids = in_force.get(kind, [])
         batches = list(ImportBatch.objects.filter(id__in=ids).order_by("id"))
         out.append(
             {
@@ -263,6 +281,7 @@ def data_sources() -> list[dict[str, Any]]:
                     {
                         "file_name": batch.file_name,
                         "imported_at": timezone.localtime(batch.imported_at),
+                        "data_date": batch.data_date or timezone.localdate(batch.imported_at),
                         "accepted": batch.accepted,
                     }
                     for batch in batches

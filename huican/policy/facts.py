@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import polars as pl
@@ -24,7 +24,7 @@ from huican.core.frames import sql_flag as _flag
 from huican.core.frames import sql_real as _real
 from huican.exchange import columnar
 from huican.exchange.models import ListRecord
-from huican.exchange.snapshots import LIST_KINDS, active_batch_ids
+from huican.exchange.snapshots import LIST_KINDS, batches_in_force
 from huican.policy.models import Standard
 from huican.registry.models import Person, Survey
 
@@ -111,6 +111,9 @@ class Facts:
     # one of the kept persons' households, whatever the filter: the home_renovation exclusion looks
     # at the whole household, which may reach outside the region or the explained person.
     renovations: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=RENOVATION_SCHEMA))
+    # The list batches read (kind → batch ids): the snapshots in force on `on`
+    # (huican.exchange.snapshots). Frames for another date may be reused only with the same batches.
+    batches: dict[str, list[int]] = field(default_factory=dict)
 
 
 def expiry_expr(issue: pl.Expr) -> pl.Expr:
@@ -149,13 +152,15 @@ def load_facts(*, on: dt.date, region: str | None = None, person_ids: list[int] 
 
     The city and any region are read from columnar copies (tables: ``huican.core.copies``; list
     batches: ``huican.exchange.columnar``) and filtered in polars; a few persons are read by query.
-    Both ways give the same frames (tests compare them).
+    Both ways give the same frames (tests compare them). The departmental lists are the snapshots
+    in force on `on` (``huican.exchange.snapshots.batches_in_force``), recorded in ``Facts.batches``.
     """
     if person_ids is not None:
         return load_facts_by_query(on=on, region=region, person_ids=person_ids)
+    batches = batches_in_force(on)
     everyone = copies.read_or_fetch(Person._meta.db_table, all_persons)
     surveys = copies.read_or_fetch(Survey._meta.db_table, all_surveys)
-    lists = _lists_from_copies(everyone)
+    lists = _lists_from_copies(everyone, batches)
     renovations = _renovations_of(lists["services"], everyone)
     persons = everyone
     if region and region != CITY_CODE:
@@ -174,7 +179,16 @@ def load_facts(*, on: dt.date, region: str | None = None, person_ids: list[int] 
         standards=_standards(),
         receiving=_load_receiving(lists["subsidy_recipients"], f"WHERE {cond}" if cond else "", cond_params),
         renovations=renovations,
+        batches=batches,
     )
+
+
+def redated(facts: Facts, on: dt.date, *, region: str | None = None) -> Facts:
+    """`facts` for date `on`: the same frames when the same list batches are in force on `on` (the
+    rules filter every row by date), otherwise the facts of `region` loaded anew for `on`."""
+    if batches_in_force(on) == facts.batches:
+        return replace(facts, on=on)
+    return load_facts(on=on, region=region)
 
 
 def load_facts_by_query(
@@ -186,7 +200,8 @@ def load_facts_by_query(
     where = f"WHERE {cond}" if cond else ""
     persons = _persons(where, cond_params).with_columns(expiry_date=expiry_expr(pl.col("issue_date")))
     surveys = _surveys(f"JOIN {person} p ON p.id = s.person_id {where}", cond_params)
-    lists = _lists_by_query(cond or "1 = 1", cond_params)
+    batches = batches_in_force(on)
+    lists = _lists_by_query(batches, cond or "1 = 1", cond_params)
     return Facts(
         on=on,
         persons=persons,
@@ -194,7 +209,8 @@ def load_facts_by_query(
         lists=lists,
         standards=_standards(),
         receiving=_load_receiving(lists["subsidy_recipients"], where, cond_params),
-        renovations=_load_renovations(person, cond, cond_params),
+        renovations=_load_renovations(batches["services"], person, cond, cond_params),
+        batches=batches,
     )
 
 
@@ -252,29 +268,23 @@ def refresh_registry_copies(kind: str) -> None:
         copies.refresh(Survey._meta.db_table, all_surveys)
 
 
-def _active_batches() -> dict[int, str]:
-    """batch id → list kind, for the batches in force."""
-    return {batch_id: kind for kind in LIST_KINDS for batch_id in active_batch_ids(kind)}
-
-
-def _lists_from_copies(persons: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    """Every list row in force, each kind from its batches' columnar copies, with person ids attached
-    in polars (a hash join instead of an index look-up per row for tens of millions of rows)."""
+def _lists_from_copies(persons: pl.DataFrame, batches: dict[str, list[int]]) -> dict[str, pl.DataFrame]:
+    """Every list row of `batches`, each kind from its batches' columnar copies, with person ids
+    attached in polars (a hash join instead of an index look-up per row for tens of millions of rows)."""
     ids = persons.select("id_hash", pl.col("person_id").cast(LIST_SCHEMA["person_id"]))
-    by_kind: dict[str, list[int]] = {}
-    for batch_id, kind in _active_batches().items():
-        by_kind.setdefault(kind, []).append(batch_id)
     return {
-        kind: columnar.read(by_kind[kind]).join(ids, on="id_hash", how="left").select(list(LIST_SCHEMA))
-        if kind in by_kind
+        kind: columnar.read(batches[kind]).join(ids, on="id_hash", how="left").select(list(LIST_SCHEMA))
+        if batches.get(kind)
         else pl.DataFrame(schema=LIST_SCHEMA)
         for kind in LIST_KINDS
     }
 
 
-def _lists_by_query(cond: str, cond_params: list[Any]) -> dict[str, pl.DataFrame]:
-    """The list rows in force of the persons matching `cond` (on the person table aliased p)."""
-    batch_kind = _active_batches()
+def _lists_by_query(
+    batches: dict[str, list[int]], cond: str, cond_params: list[Any]
+) -> dict[str, pl.DataFrame]:
+    """The list rows of `batches` of the persons matching `cond` (on the person table aliased p)."""
+    batch_kind = {batch_id: kind for kind in LIST_KINDS for batch_id in batches.get(kind, [])}
     empty = pl.DataFrame(schema=LIST_SCHEMA)
     if not batch_kind:
         return {kind: empty for kind in LIST_KINDS}
@@ -327,8 +337,7 @@ def _renovations_of(services: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFra
     )
 
 
-def _load_renovations(person: str, cond: str, cond_params: list[Any]) -> pl.DataFrame:
-    batches = active_batch_ids("services")
+def _load_renovations(batches: list[int], person: str, cond: str, cond_params: list[Any]) -> pl.DataFrame:
     if not batches:
         return pl.DataFrame(schema=RENOVATION_SCHEMA)
     marks = ", ".join(["%s"] * len(batches))

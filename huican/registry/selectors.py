@@ -163,8 +163,10 @@ def survey_history(person: Person) -> QuerySet[Survey]:
 
 
 def list_memberships(user: Any, person: Person) -> list[dict[str, Any]]:
-    """The person's rows in departmental lists, marking which come from the list now in force."""
-    from huican.exchange.snapshots import active_batch_ids
+    """The person's rows in departmental lists, marking which come from the list in force today."""
+    from django.utils import timezone
+
+    from huican.exchange.snapshots import batches_in_force
 
     records = list(
         list_records_for(user)
@@ -173,16 +175,15 @@ def list_memberships(user: Any, person: Person) -> list[dict[str, Any]]:
         .order_by("kind", "-start_date", "-year", "-id")
     )
     titles = _kind_titles()
-    active: dict[str, set[int]] = {}
+    in_force = batches_in_force(timezone.localdate())
+    active = {kind: set(ids) for kind, ids in in_force.items()}
     rows = []
     for record in records:
-        if record.kind not in active:
-            active[record.kind] = set(active_batch_ids(record.kind))
         rows.append(
             {
                 "record": record,
                 "title": titles.get(record.kind, record.kind),
-                "in_force": record.batch_id in active[record.kind],
+                "in_force": record.batch_id in active.get(record.kind, set()),
             }
         )
     return rows

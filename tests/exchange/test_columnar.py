@@ -7,13 +7,14 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from django.utils import timezone
 
 from huican.core.frames import fetch_frame, sql_date, sql_flag, sql_real
 from huican.exchange import columnar
 from huican.exchange.kinds import IMPORT_ORDER
 from huican.exchange.models import BatchColumns, ImportBatch, ListRecord
 from huican.exchange.pipeline import run_import
-from huican.exchange.snapshots import LIST_KINDS, active_batch_ids
+from huican.exchange.snapshots import LIST_KINDS, batches_in_force
 from huican.policy.facts import load_facts, load_facts_by_query
 from huican.synth.generator import generate
 
@@ -30,7 +31,7 @@ def city(tmp_path: Path) -> dict[str, int]:
 
 
 def _all_list_batches() -> list[int]:
-    return [b for kind in LIST_KINDS for b in active_batch_ids(kind)]
+    return [b for ids in batches_in_force(timezone.localdate()).values() for b in ids]
 
 
 def test_every_list_import_stores_a_copy_equal_to_its_rows(city: dict[str, int]) -> None:

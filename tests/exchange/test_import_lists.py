@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from huican.cli import main
 from huican.exchange.models import ImportBatch, ListRecord
@@ -101,7 +102,7 @@ def test_the_same_list_file_twice_changes_nothing_and_a_new_snapshot_supersedes(
     assert ImportBatch.objects.filter(kind="tekun", status="unchanged").count() == 1
     second = write_csv(tmp_path / "t2.csv", header, [[B, "测乙", "2022-01-01"]])
     run(capsys, "import", "tekun", str(second))
-    active = active_batch_ids("tekun")
+    active = active_batch_ids("tekun", timezone.localdate())
     assert list(ListRecord.objects.filter(batch_id__in=active).values_list("name", flat=True)) == ["测乙"]
     assert ListRecord.objects.filter(kind="tekun").count() == 2  # the older snapshot stays readable
 
@@ -153,7 +154,7 @@ def test_services_accept_children_without_certificates_and_accumulate(
         ),
     )
     assert ListRecord.objects.filter(kind="services").count() == 3
-    assert len(active_batch_ids("services")) == 2
+    assert len(active_batch_ids("services", timezone.localdate())) == 2
 
 
 @pytest.mark.parametrize(
