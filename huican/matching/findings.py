@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from huican.matching.needs import needs_findings
 from huican.matching.vocabulary import (
     LIST_NAMES,
     NAMED_LIST_KINDS,
@@ -330,6 +331,7 @@ def compute_findings(
         *_enrolment_findings(facts, people),
         _certificate_findings(facts, people),
         _name_findings(facts, people),
+        *needs_findings(facts, people, _reason_texts(_decided(decisions, "home_renovation", "eligible"))),
     ]
     found = pl.concat([part.select("person_id", "code", "detail") for part in parts])
     places = people.select("person_id", county=pl.col("county_code"), township_code=pl.col("township_code"))

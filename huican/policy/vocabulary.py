@@ -139,6 +139,12 @@ def _latest_survey(surveys: pl.DataFrame, on: dt.date) -> pl.LazyFrame:
             income_fen=to_fen(pl.col("income")),
             long_term_care="long_term_care",
             renovation_need="renovation_need",
+            # read by the needs findings (huican.matching.needs), not by the rules
+            household_size="household_size",
+            rehab_need="rehab_need",
+            device_need="device_need",
+            care_service_need="care_service_need",
+            employment="employment",
         )
     )
 
