@@ -79,6 +79,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--rejects")
     p.add_argument("--user", default="", help="记录为导入人的用户名（默认：命令行操作员）")
+    p.add_argument(
+        "--data-date",
+        dest="data_date",
+        type=parse_date,
+        help="部门提取该名单的日期（默认：今天）；计算某日的数据时使用当日或之前提取的最新名单",
+    )
+    p.add_argument(
+        "--confirm-shrink",
+        dest="confirm_shrink",
+        action="store_true",
+        help="确认用行数不到现行名单一半（或没有可接受行）的文件替换名单",
+    )
 
     p = sub.add_parser("eligibility", help="每人每项待遇的资格判定")
     p.add_argument("--on", type=parse_date, required=True)
@@ -100,10 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--final", action="store_true", help="2021–2025 终期评估")
+    p.add_argument("--current", action="store_true", help="按当前数据重新计算（不用已发布报告的数字）")
 
     p = sub.add_parser("audit", help="审计日志")
     audit_sub = p.add_subparsers(dest="audit_command", required=True, parser_class=_Parser)
-    audit_sub.add_parser("verify", help="校验审计日志的哈希链")
+    audit_sub.add_parser("verify", help="校验审计日志的 MAC 链和检查点")
+    checkpoint = audit_sub.add_parser("checkpoint", help="校验后把审计日志的最新一条记入检查点文件")
+    checkpoint.add_argument("--reset", action="store_true", help="从备份恢复后：另存旧检查点，重新开始")
+    audit_sub.add_parser("privileges", help="检查数据库角色能否改删审计日志（PostgreSQL）")
 
     p = sub.add_parser("keys", help="密钥管理")
     keys_sub = p.add_subparsers(dest="keys_command", required=True, parser_class=_Parser)
@@ -133,6 +149,12 @@ def setup_django() -> None:
     if db["ENGINE"].endswith("sqlite3"):
         os.makedirs(os.path.dirname(str(db["NAME"])) or ".", exist_ok=True)
     call_command("migrate", interactive=False, verbosity=0)
+    from huican.core.keycheck import KeyMismatch, check_keys
+
+    try:
+        check_keys()  # never run, let alone write, under keys other than the database's
+    except KeyMismatch as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _handler(name: str) -> Callable[[argparse.Namespace], int]:

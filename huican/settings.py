@@ -50,7 +50,9 @@ DEBUG = env_bool("HUICAN_DEBUG", False)
 
 if PRODUCTION:
     missing = [
-        name for name in ("HUICAN_SECRET_KEY", "HUICAN_DATA_KEY", "HUICAN_HMAC_KEY") if not env_secret(name)
+        name
+        for name in ("HUICAN_SECRET_KEY", "HUICAN_DATA_KEY", "HUICAN_HMAC_KEY", "HUICAN_AUDIT_KEY")
+        if not env_secret(name)
     ]
     if missing:
         raise ImproperlyConfigured("生产模式缺少密钥 / production mode needs: " + ", ".join(missing))
@@ -65,10 +67,16 @@ else:
     SECRET_KEY = env_secret("HUICAN_SECRET_KEY") or _dev["secret_key"]
     os.environ.setdefault("HUICAN_DATA_KEY", _dev["data_key"])
     os.environ.setdefault("HUICAN_HMAC_KEY", _dev["hmac_key"])
+    os.environ.setdefault("HUICAN_AUDIT_KEY", _dev["audit_key"])
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver", "[::1]"]
 
 HUICAN_DATA_KEYS = env_secret("HUICAN_DATA_KEY") or ""
 HUICAN_HMAC_KEY = env_secret("HUICAN_HMAC_KEY") or ""
+# The audit log's MAC key and where its signed checkpoints live: both outside the database
+# (huican.core.audit, docs/security.md). One checkpoint file per database in the directory.
+HUICAN_AUDIT_KEY = env_secret("HUICAN_AUDIT_KEY") or ""
+HUICAN_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("HUICAN_AUDIT_CHECKPOINT_DIR") or VAR_DIR / "audit")
+HUICAN_AUDIT_CHECKPOINT_EVERY = env_int("HUICAN_AUDIT_CHECKPOINT_EVERY", 100)
 HUICAN_CITY_CODE = os.environ.get("HUICAN_CITY_CODE", "140900")
 
 INSTALLED_APPS = [

@@ -2,6 +2,7 @@
 
 - Tests run with a fast password hasher and synchronous background tasks.
 - ``tmp_var``: a private ``var/`` directory for a test (settings.VAR_DIR, MEDIA_ROOT, STATIC_ROOT).
+- Every test writes its audit-log checkpoints (huican.core.audit) into a directory of its own.
 - Markers: ``browser`` (real Chromium), ``postgres`` (needs PostgreSQL: deselected on SQLite runs),
   ``slow``.
 - With ``CI=true`` a skipped ``browser`` or ``postgres`` test is reported as a failure, so CI can never
@@ -75,6 +76,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
     report.outcome = "failed"
     report.longrepr = f"CI=true: a {'/'.join(kinds)} test may not be skipped ({reason})"
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_per_test(tmp_path_factory: pytest.TempPathFactory, settings: Any) -> None:
+    """Each test anchors its audit log in a directory of its own: its database is rolled back after it."""
+    settings.HUICAN_AUDIT_CHECKPOINT_DIR = tmp_path_factory.mktemp("audit")
 
 
 @pytest.fixture

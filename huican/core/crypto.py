@@ -5,7 +5,9 @@ up through an HMAC-SHA256 "blind index", so exact search and cross-matching stay
 
 Keys come from the environment (see settings): ``HUICAN_DATA_KEY`` is a comma-separated list of
 ``version:base64key`` pairs, the first one current; older versions still decrypt, which is how a
-key is rotated (``huican keys rotate``). ``HUICAN_HMAC_KEY`` is one base64 key.
+key is rotated (``huican keys rotate``). ``HUICAN_HMAC_KEY`` is one base64 key. The database records
+a fingerprint of the keys its data is written under, and nothing is encrypted under other keys
+(``huican.core.keycheck``).
 """
 
 from __future__ import annotations
@@ -69,6 +71,10 @@ def encrypt(value: str) -> str:
 
 
 def encrypt_many(values: Iterable[str]) -> list[str]:
+    """Encrypt with the current key, after checking it is the database's (`keycheck`)."""
+    from huican.core.keycheck import ensure_write_keys
+
+    ensure_write_keys()
     version, ciphers = _ciphers(settings.HUICAN_DATA_KEYS)
     cipher = ciphers[version]
     out: list[str] = []

@@ -9,8 +9,10 @@ from django.db import models
 class AuditEntry(models.Model):
     """One line of the append-only audit log (审计日志).
 
-    Each entry's ``entry_hash`` covers its own content and the previous entry's hash, so any
-    change, insertion or deletion breaks the chain from that point on (`huican audit verify`).
+    Each entry's ``entry_hash`` is an HMAC (under the audit key, kept outside the database) of its
+    own content and the previous entry's MAC, so any change, insertion or deletion breaks the chain
+    from that point on, and a signed checkpoint outside the database catches a removed tail
+    (`huican audit verify`, huican.core.audit).
     """
 
     sequence = models.BigIntegerField(unique=True)
@@ -111,3 +113,19 @@ class TableCopy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table}@{self.stamp}:{self.part}"
+
+
+class KeyFingerprint(models.Model):
+    """Which keys this database's personal data is written under (huican.core.keycheck).
+
+    ``name`` is ``data:<version>`` for each data-key version that may hold values, or ``hmac`` for
+    the blind-index key; ``fingerprint`` is an HMAC of a fixed text under the key, never the key.
+    A process whose keys do not match refuses to start or write.
+    """
+
+    name = models.CharField(max_length=40, primary_key=True)
+    fingerprint = models.CharField(max_length=64)
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}:{self.fingerprint[:8]}"

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from huican.accounts.decorators import client_ip, require_can
 from huican.core import selectors
-from huican.core.audit import audit_record, audit_verify
+from huican.core.audit import audit_record, audit_verify, checkpoint_verified
 from huican.core.forms import AuditFilterForm
 
 PAGE_SIZE = 50
@@ -46,7 +46,10 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 def audit_verify_view(request: HttpRequest) -> HttpResponse:
     result = audit_verify()
     if result.intact:
+        checkpoint_verified(result)
         messages.success(request, _("审计日志完整，共 %(n)d 条。") % {"n": result.checked})
+    elif result.first_broken is None:
+        messages.error(request, _("审计日志无法确认完整：%(problem)s。") % {"problem": result.problem})
     else:
         messages.error(
             request,
