@@ -101,3 +101,23 @@ def parquet_parts(frame: pl.DataFrame, rows_per_part: int = PART_ROWS) -> list[t
 
 def from_parquet(data: bytes | memoryview) -> pl.DataFrame:
     return pl.read_parquet(io.BytesIO(bytes(data)))
+
+
+# A cell starting with one of these is taken as a formula by Excel/WPS when a CSV is opened.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every text cell that a spreadsheet would run as a formula gets a leading apostrophe, so the
+    original value stays visible and nothing runs (CSV injection)."""
+    pattern = "^[" + "".join("\\" + c if c in "-+" else c for c in FORMULA_STARTS) + "]"
+    return frame.with_columns(
+        [
+            pl.when(pl.col(name).str.contains(pattern))
+            .then(pl.lit("'") + pl.col(name))
+            .otherwise(pl.col(name))
+            .alias(name)
+            for name, dtype in frame.schema.items()
+            if dtype == pl.String
+        ]
+    )

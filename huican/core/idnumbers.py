@@ -19,6 +19,12 @@ GRADE_NAMES = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 _SCIENTIFIC = re.compile(r"^[0-9.]+[eE][+-]?[0-9]+$")
 
 LOST_DIGITS = "身份证号已被 Excel 转成数字、丢失了位数，请在原始名单中核对后以文本格式重新填写"
+SHAPE = "应为 18 位（17 位数字加 1 位数字或 X）"
+BAD_CHARACTER = "身份证号含有不能接受的字符“{}”，" + SHAPE
+
+
+def _character_name(char: str) -> str:
+    return "空格" if char.isspace() else char
 
 
 def check_character(first17: str) -> str:
@@ -40,8 +46,11 @@ def check_id_number(value: str, *, today: dt.date | None = None) -> str | None:
         return LOST_DIGITS
     if len(value) == 15 and value.isdigit():
         return "15 位第一代身份证号，请换成 18 位号码"
+    bad = re.search(r"[^0-9X]", value)
+    if bad:
+        return BAD_CHARACTER.format(_character_name(bad.group()))
     if len(value) != 18 or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
-        return "身份证号应为 18 位（17 位数字加 1 位数字或 X）"
+        return "身份证号" + SHAPE
     if check_character(value[:17]) != value[17]:
         if value.endswith("000"):
             return LOST_DIGITS
@@ -87,8 +96,15 @@ def id_number_problems(col: str, *, today: dt.date) -> pl.Expr:
         .then(pl.lit(LOST_DIGITS))
         .when(c.str.contains(r"^[0-9]{15}$"))
         .then(pl.lit("15 位第一代身份证号，请换成 18 位号码"))
+        .when(c.str.contains(r"[^0-9X]"))
+        .then(
+            pl.format(
+                BAD_CHARACTER,
+                c.str.extract(r"([^0-9X])", 1).str.replace(r"^\s$", "空格"),
+            )
+        )
         .when(~shape_ok)
-        .then(pl.lit("身份证号应为 18 位（17 位数字加 1 位数字或 X）"))
+        .then(pl.lit("身份证号" + SHAPE))
         .when((expected != c.str.slice(17, 1)) & c.str.ends_with("000"))
         .then(pl.lit(LOST_DIGITS))
         .when(expected != c.str.slice(17, 1))

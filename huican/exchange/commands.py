@@ -29,16 +29,20 @@ def run_import_command(args: argparse.Namespace) -> int:
             file_name=path.name,
             actor=actor or "命令行",
             rejects_path=Path(args.rejects) if args.rejects else None,
+            data_date=args.data_date,
+            confirm_shrink=args.confirm_shrink,
         )
     except ImportRefused as exc:
         raise UsageError(str(exc)) from None
+    for line in batch.warnings:
+        sys.stderr.write(f"{line}\n")
     print(f"accepted {batch.accepted}, rejected {batch.rejected}")
     if batch.unknown_columns:
         print("unknown columns: " + ", ".join(batch.unknown_columns))
     spec = KINDS[args.kind]
     if spec.is_list or args.kind == "services":
         print(f"not in registry: {batch.not_in_registry}")
-    if batch.status == batch.Status.UNCHANGED:
+    if batch.status in (batch.Status.UNCHANGED, batch.Status.ALL_REJECTED):
         sys.stderr.write(f"{batch.message}\n")
     if batch.rejected:
         sys.stderr.write(f"被拒绝的行已写入 {batch.rejects_path}\n")

@@ -10,6 +10,8 @@ class Column:
     name: str
     required: bool = False
     aliases: tuple[str, ...] = ()
+    # An identifier that must be typed as text: in an Excel number cell it has lost digits.
+    text_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class KindSpec:
         return [c.name for c in self.columns if c.required]
 
     def alias_map(self) -> dict[str, str]:
+        """Every accepted header (as `reading.normalize_header` leaves it) → the column's name."""
         mapping: dict[str, str] = {}
         for column in self.columns:
             mapping[column.name] = column.name
@@ -36,9 +39,15 @@ class KindSpec:
                 mapping[alias] = column.name
         return mapping
 
+    def missing_from(self, header: list[str]) -> list[str]:
+        """The required columns a header row (normalised cells) lacks."""
+        aliases = self.alias_map()
+        found = {aliases.get(cell) for cell in header}
+        return [name for name in self.required if name not in found]
 
-ID = Column("公民身份号码", True, ("身份证号", "证件号码"))
-NAME = Column("姓名", True)
+
+ID = Column("公民身份号码", True, ("身份证号", "证件号码", "身份证号码", "身份证", "证件号"), text_only=True)
+NAME = Column("姓名", True, ("名字",))
 START = Column("起始日期", True)
 END = Column("终止日期")
 
@@ -52,7 +61,7 @@ KINDS: dict[str, KindSpec] = {
             (
                 NAME,
                 ID,
-                Column("残疾人证号", True),
+                Column("残疾人证号", True, text_only=True),
                 Column("残疾类别", True),
                 Column("残疾等级", True),
                 Column("发证日期", True),

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import polars as pl
 
-_TIME = r"(?:[ T]0{1,2}:00(?::00(?:\.0+)?)?)?"
+# A time of day after a date (an Excel date-time cell, or text copied from one) is dropped: the
+# value is read as its date.
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _DATE_PATTERNS = (
     rf"^(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){_TIME}$",
     r"^(\d{4})(\d{2})(\d{2})$",
@@ -51,9 +53,21 @@ def parse_yes_no(col: str) -> pl.Expr:
     return pl.when(c.is_in(YES)).then(pl.lit(True)).when(c.is_in(NO)).then(pl.lit(False)).otherwise(None)
 
 
+def _money_text(col: str) -> pl.Expr:
+    """The number of a money value: `￥`/`¥` before and `元` after are allowed (values are NFKC
+    normalised, so ￥ is already ¥), thousands separators are dropped."""
+    return (
+        pl.col(col)
+        .str.replace(r"^[¥￥]\s*", "")
+        .str.replace(r"\s*元$", "")
+        .str.replace_all(",", "", literal=True)
+        .str.replace_all("，", "", literal=True)
+    )
+
+
 def parse_money(col: str) -> pl.Expr:
-    """Yuan with at most two decimals (thousands separators tolerated); null when unreadable."""
-    c = pl.col(col).str.replace_all(",", "", literal=True).str.replace_all("，", "", literal=True)
+    """Yuan with at most two decimals (thousands separators, ¥ and 元 tolerated); null when unreadable."""
+    c = _money_text(col)
     ok = c.str.contains(r"^\d+(\.\d{1,2})?$") | c.str.contains(r"^\d+\.\d{3,}$") & c.str.contains(
         r"\.\d{2}0+$"
     )
@@ -73,5 +87,5 @@ def parse_int(col: str) -> pl.Expr:
 
 def money_decimals_problem(col: str) -> pl.Expr:
     """True where a readable amount has more than two decimals."""
-    c = pl.col(col).str.replace_all(",", "", literal=True)
+    c = _money_text(col)
     return c.str.contains(r"^\d+\.\d{3,}$") & ~c.str.contains(r"\.\d{2}0+$")

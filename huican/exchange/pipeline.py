@@ -19,12 +19,14 @@ from django.utils import timezone
 
 from huican.core.audit import audit_record
 from huican.core.crypto import blind_index_many
+from huican.core.frames import neutralize_formulas
+from huican.core.idnumbers import LOST_DIGITS
 from huican.exchange import writers
 from huican.exchange.bulk import statement_journals_in_memory
 from huican.exchange.kinds import KINDS, KindSpec
 from huican.exchange.models import ImportBatch, RejectedRow
-from huican.exchange.reading import TRIM_CHARS, ImportRefused, read_table, trimmed_header
-from huican.exchange.snapshots import SNAPSHOT_KINDS
+from huican.exchange.reading import ImportRefused, Table, normalize_header, normalized_values, read_table
+from huican.exchange.snapshots import SNAPSHOT_KINDS, active_batch_ids
 from huican.exchange.validation import validate
 
 __all__ = [
@@ -36,7 +38,6 @@ __all__ = [
     "default_rejects_path",
     "prepare",
     "preview_import",
-    "read_table",
     "run_import",
 ]
 
@@ -48,11 +49,16 @@ class PreparedFile:
     """A file read, mapped to canonical columns and validated (nothing written yet)."""
 
     spec: KindSpec
-    raw: pl.DataFrame  # the file's own columns and values, plus __row
-    frame: pl.DataFrame  # trimmed canonical columns, __row, __columns, __reasons, __id_hash
+    raw: pl.DataFrame  # the file's own values (__c0, __c1, … as in `header`), plus __row
+    header: list[str]  # the file's own header cells
+    frame: pl.DataFrame  # normalised canonical columns, __row, __columns, __reasons, __id_hash
     unknown_columns: list[str]
     checksum: str
     not_in_registry: int = 0
+    sheet_name: str = ""
+    header_row: int = 1
+    # Lines for the operator: where the header was found, IDs ending in 000 (FORMATS.md).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
@@ -83,6 +89,11 @@ class ImportPreview:
     recognised_columns: list[str]
     first_rows: list[dict[str, Any]] = field(default_factory=list)
     problems: list[tuple[int, str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    sheet_name: str = ""
+    header_row: int = 1
+    # Set when importing would replace the list in force by much less (needs a person's confirmation).
+    shrink: dict[str, Any] | None = None
 
 
 def file_checksum(path: Path) -> str:
@@ -93,13 +104,15 @@ def file_checksum(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _map_header(spec: KindSpec, columns: list[str]) -> tuple[dict[str, str], list[str]]:
+def _map_header(spec: KindSpec, header: list[str]) -> tuple[dict[int, str], list[str]]:
+    """Which column of the file supplies which column of the kind (by position), and the unknown
+    headers. Two headers that mean the same column refuse the file."""
     aliases = spec.alias_map()
-    rename: dict[str, str] = {}
+    mapping: dict[int, str] = {}
     unknown: list[str] = []
     seen: dict[str, str] = {}
-    for original in columns:
-        name = trimmed_header(original)
+    for index, original in enumerate(header):
+        name = normalize_header(original)
         canonical = aliases.get(name)
         if canonical is None:
             unknown.append(name or "（空表头）")
@@ -107,11 +120,44 @@ def _map_header(spec: KindSpec, columns: list[str]) -> tuple[dict[str, str], lis
         if canonical in seen:
             raise ImportRefused(f"表头中“{seen[canonical]}”和“{name}”都表示“{canonical}”，请只保留一列")
         seen[canonical] = name
-        rename[original] = canonical
-    missing = [c for c in spec.required if c not in seen]
-    if missing:
-        raise ImportRefused("表头缺少必填列：" + "、".join(missing))
-    return rename, unknown
+        mapping[index] = canonical
+    return mapping, unknown
+
+
+CELL_REASONS = {
+    "公民身份号码": LOST_DIGITS,
+    "残疾人证号": "残疾人证号在 Excel 中是数字格式、已丢失位数：请把该列设为文本格式后重新填写",
+}
+MERGED_REASON = "合并单元格：该单元格在合并区域中，没有自己的值，请取消合并后在每一行填写"
+
+
+def _cell_problems(spec: KindSpec, table: Table, mapping: dict[int, str]) -> dict[str, list[str | None]]:
+    """Per canonical column, what the file says about its cells that their text cannot: an ID in an
+    Excel number cell, a formula error, a required cell covered by a merged range."""
+    columns = {c.name: c for c in spec.columns}
+    height = table.values.height
+    problems: dict[str, list[str | None]] = {}
+    for index, name in mapping.items():
+        column = columns[name]
+        reasons: list[str | None] | None = None
+
+        def put(position: int, reason: str) -> None:
+            nonlocal reasons
+            if reasons is None:
+                reasons = [None] * height
+            reasons[position] = reason
+
+        if column.text_only:
+            for position in table.number_cells.get(index, ()):
+                put(position, CELL_REASONS.get(name, LOST_DIGITS))
+        if column.required:
+            for position in table.merged_cells.get(index, ()):
+                put(position, MERGED_REASON)
+        for position, error in table.error_cells.get(index, {}).items():
+            put(position, f"单元格是公式错误 {error}：请在 Excel 中修正公式，或复制后“选择性粘贴为数值”")
+        if reasons is not None:
+            problems[name] = reasons
+    return problems
 
 
 def prepare(kind: str, path: Path, *, today: dt.date | None = None) -> PreparedFile:
@@ -120,32 +166,54 @@ def prepare(kind: str, path: Path, *, today: dt.date | None = None) -> PreparedF
     if spec is None:
         raise ImportRefused(f"未知的导入类型 {kind!r}；可用类型：" + "、".join(KINDS))
     today = today or timezone.localdate()
-    raw = read_table(path)
-    rename, unknown = _map_header(spec, raw.columns)
-    # Drop rows that are entirely blank (Excel leaves them after the data); they are not rows.
-    trimmed = raw.with_columns(pl.all().str.strip_chars(TRIM_CHARS).replace("", None))
-    raw = raw.with_columns(pl.int_range(2, raw.height + 2, dtype=pl.Int64).alias("__row"))
-    nonblank = trimmed.with_columns(
-        pl.int_range(2, trimmed.height + 2, dtype=pl.Int64).alias("__row")
-    ).filter(~pl.all_horizontal([pl.col(c).is_null() for c in trimmed.columns]))
-    raw = raw.join(nonblank.select("__row"), on="__row", how="semi")
-    frame = nonblank.rename({c: f"__orig_{i}" for i, c in enumerate(trimmed.columns)})
-    original = [f"__orig_{i}" for i in range(len(trimmed.columns))]
-    frame = frame.with_columns(
-        [pl.col(f"__orig_{trimmed.columns.index(o)}").alias(c) for o, c in rename.items()]
-    )
+    table = read_table(path, spec.missing_from)
+    mapping, unknown = _map_header(spec, table.header)
+    width = len(table.header)
+    cells = [f"__c{i}" for i in range(width)]
+    values = table.values.with_columns(pl.Series("__row", table.rows, dtype=pl.Int64))
+    extra: list[pl.Series] = [
+        pl.Series(f"__cell_{name}", reasons, dtype=pl.String)
+        for name, reasons in _cell_problems(spec, table, mapping).items()
+    ]
+    if table.field_counts is not None:
+        extra.append(pl.Series("__fields", table.field_counts, dtype=pl.Int64))
+    normalized = values.with_columns(*[normalized_values(pl.col(c)).alias(c) for c in cells], *extra)
+    # Rows that are entirely blank (Excel leaves them after the data) are not rows.
+    nonblank = ~pl.all_horizontal([pl.col(c).is_null() for c in cells]) if cells else pl.lit(False)
+    keep = normalized.select(nonblank.alias("keep"))["keep"]
+    raw = values.filter(keep)
+    frame = normalized.filter(keep)
+    frame = frame.with_columns([pl.col(f"__c{i}").alias(name) for i, name in mapping.items()])
     for column in spec.columns:
         if column.name not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(column.name))
     for name in ("公民身份号码", "残疾人证号"):
         if name in frame.columns:
             frame = frame.with_columns(pl.col(name).str.to_uppercase())
-    frame = validate(spec, frame, original, today).drop(original)
+    frame = validate(spec, frame, cells, today, header_fields=width).drop(cells)
+    warnings = [table.location_note] if table.location_note else []
     prepared = PreparedFile(
-        spec=spec, raw=raw, frame=frame, unknown_columns=unknown, checksum=file_checksum(path)
+        spec=spec,
+        raw=raw,
+        header=table.header,
+        frame=frame,
+        unknown_columns=unknown,
+        checksum=file_checksum(path),
+        sheet_name=table.sheet_name,
+        header_row=table.header_row,
+        warnings=warnings,
     )
     if "公民身份号码" in frame.columns:
+        ending = frame.filter(pl.col("__id_ok") & pl.col("公民身份号码").str.ends_with("000")).height
+        if ending:
+            prepared.warnings.append(
+                f"注意：{ending} 行的身份证号以 000 结尾（校验码正确，已按文本读取）。"
+                "Excel 会把长数字的末几位变成 0，请与原始名单核对这些行"
+            )
         _match_registry(prepared)
+    prepared.frame = prepared.frame.drop(
+        [c for c in prepared.frame.columns if c.startswith("__cell_")] + ["__id_ok"], strict=False
+    )
     return prepared
 
 
@@ -192,6 +260,12 @@ def refresh_statistics(kind: str) -> None:
         cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
+def _same_as_latest(kind: str, checksum: str) -> bool:
+    """The file is the latest completed snapshot again (re-importing it changes nothing)."""
+    latest = ImportBatch.objects.filter(kind=kind, status=ImportBatch.Status.DONE).order_by("-id").first()
+    return latest is not None and latest.checksum == checksum
+
+
 def default_rejects_path(path: Path) -> Path:
     return path.with_name(path.stem + ".rejected.csv")
 
@@ -203,21 +277,106 @@ def write_rejects(prepared: PreparedFile, target: Path) -> None:
         pl.col("__columns").alias("列"),
         pl.col("__reasons").alias("原因"),
     )
-    original = prepared.raw.rename(
-        {
-            c: trimmed_header(c) or f"（空表头{i + 1}）"
-            for i, c in enumerate(prepared.raw.columns)
-            if c != "__row"
-        }
-    )
+    names: list[str] = []
+    for i, cell in enumerate(prepared.header):
+        name = (cell or "").strip() or f"（空表头{i + 1}）"
+        while name in names or name in ("行号", "列", "原因"):
+            name += "′"
+        names.append(name)
+    original = prepared.raw.rename({f"__c{i}": name for i, name in enumerate(names)})
     out = rejected.join(original, left_on="行号", right_on="__row", how="left").sort("行号")
+    out = neutralize_formulas(out)
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("wb") as handle:
         handle.write(b"\xef\xbb\xbf")
         out.write_csv(handle)
 
 
-def preview_import(*, kind: str, path: Path, limit: int = 20) -> ImportPreview:
+class ShrinkRefused(ImportRefused):
+    """A list would be replaced by much less and nobody confirmed it: nothing is imported."""
+
+
+@dataclass(frozen=True)
+class Shrink:
+    """A list import that would replace the list in force by much less (FORMATS.md "Replacing a
+    list"): no accepted rows, or fewer than half of the accepted rows of the list in force."""
+
+    accepted: int
+    rows_read: int
+    in_force_id: int | None
+    in_force_accepted: int
+
+    @property
+    def all_rejected(self) -> bool:
+        return self.rows_read > 0 and self.accepted == 0
+
+    def message(self) -> str:
+        if self.in_force_id is None:
+            now = "目前没有现行名单"
+        else:
+            now = f"现行名单（第 {self.in_force_id} 次导入）有 {self.in_force_accepted:,} 行"
+        if self.all_rejected:
+            return (
+                f"本文件的 {self.rows_read:,} 行全部被拒绝，{now}：全部被拒绝的文件不会成为现行名单。"
+                "请按被拒绝行文件中的原因修改后重新导入"
+            )
+        return (
+            f"本文件只有 {self.accepted:,} 行可以接受，{now}，新名单不到现行名单的一半。"
+            "为防止误用不完整的文件替换名单，未作任何改动；确认要替换，请在命令行加 --confirm-shrink，"
+            "或在网页上勾选确认"
+        )
+
+    def confirmation(self) -> str:
+        """What the person confirms, naming both counts."""
+        return f"我确认用本文件的 {self.accepted:,} 行替换现行名单的 {self.in_force_accepted:,} 行"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "accepted": self.accepted,
+            "rows_read": self.rows_read,
+            "in_force_id": self.in_force_id,
+            "in_force_accepted": self.in_force_accepted,
+            "all_rejected": self.all_rejected,
+            "message": self.message(),
+            "confirmation": self.confirmation(),
+        }
+
+
+def shrink_of(kind: str, *, accepted: int, rows_read: int, data_date: dt.date) -> Shrink | None:
+    """The shrink a list import would make on `data_date`, or None when it needs no confirmation."""
+    if kind not in SNAPSHOT_KINDS:
+        return None
+    in_force = active_batch_ids(kind, data_date)
+    batch = ImportBatch.objects.filter(pk__in=in_force).only("id", "accepted").first()
+    in_force_accepted = batch.accepted if batch else 0
+    if accepted > 0 and accepted * 2 >= in_force_accepted:
+        return None
+    return Shrink(
+        accepted=accepted,
+        rows_read=rows_read,
+        in_force_id=batch.pk if batch else None,
+        in_force_accepted=in_force_accepted,
+    )
+
+
+def check_rejects_path(target: Path) -> None:
+    """The rejected-rows file can be written (checked before anything is imported)."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        existed = target.exists()
+        with target.open("ab"):
+            pass
+        if not existed:
+            target.unlink()
+    except OSError as exc:
+        raise ImportRefused(
+            f"被拒绝行文件 {target} 无法写入（{exc.strerror or exc}）：请用 --rejects 指定一个可写的位置"
+        ) from None
+
+
+def preview_import(
+    *, kind: str, path: Path, limit: int = 20, data_date: dt.date | None = None
+) -> ImportPreview:
     prepared = prepare(kind, path)
     frame = prepared.frame
     spec = prepared.spec
@@ -239,7 +398,18 @@ def preview_import(*, kind: str, path: Path, limit: int = 20) -> ImportPreview:
         recognised_columns=[c.name for c in spec.columns],
         first_rows=first.select(["__row", *[c.name for c in spec.columns]]).to_dicts(),
         problems=problems,
+        warnings=prepared.warnings,
+        sheet_name=prepared.sheet_name,
+        header_row=prepared.header_row,
+        shrink=_shrink_dict(kind, prepared, data_date or timezone.localdate()),
     )
+
+
+def _shrink_dict(kind: str, prepared: PreparedFile, data_date: dt.date) -> dict[str, Any] | None:
+    shrink = shrink_of(
+        kind, accepted=prepared.accepted.height, rows_read=prepared.rows_read, data_date=data_date
+    )
+    return shrink.as_dict() if shrink else None
 
 
 def run_import(
@@ -250,15 +420,35 @@ def run_import(
     actor: Any = None,
     rejects_path: Path | None = None,
     progress: Progress | None = None,
+    data_date: dt.date | None = None,
+    confirm_shrink: bool = False,
+    confirmed_counts: tuple[int, int] | None = None,
 ) -> ImportBatch:
-    """Import one file. Raises ImportRefused (after recording the refusal) when it cannot be read."""
+    """Import one file. Raises ImportRefused (after recording the refusal) when it cannot be read,
+    and ShrinkRefused when it would replace a list by much less without `confirm_shrink` (or the
+    `confirmed_counts` (accepted, in force) that a person confirmed on the web or the API)."""
     report = progress or (lambda percent, message: None)
     user = actor if getattr(actor, "is_authenticated", False) else None
     actor_name = getattr(user, "username", "") if user else (actor if isinstance(actor, str) else "命令行")
     file_name = file_name or path.name
+    today = timezone.localdate()
+    if data_date is not None and data_date > today:
+        raise ImportRefused(f"数据日期 {data_date} 在今天之后：数据日期是部门提取名单的日期")
+    data_date = data_date or today
+    target = rejects_path or default_rejects_path(path)
+    check_rejects_path(target)
     report(5, "读取文件")
     try:
         prepared = prepare(kind, path)
+        shrink = shrink_of(
+            kind, accepted=prepared.accepted.height, rows_read=prepared.rows_read, data_date=data_date
+        )
+        confirmed = confirm_shrink or (
+            shrink is not None and confirmed_counts == (shrink.accepted, shrink.in_force_accepted)
+        )
+        if shrink is not None and not confirmed and not _same_as_latest(kind, prepared.checksum):
+            write_rejects(prepared, target)
+            raise ShrinkRefused(shrink.message())
     except ImportRefused as exc:
         batch = ImportBatch.objects.create(
             kind=kind[:32],
@@ -269,17 +459,20 @@ def run_import(
             status=ImportBatch.Status.REFUSED,
             message=str(exc),
             finished_at=timezone.now(),
+            data_date=data_date,
         )
         audit_record(
             actor=user or actor_name,
-            action="import.refused",
+            action="import.shrink_refused" if isinstance(exc, ShrinkRefused) else "import.refused",
             object_type="import",
             object_id=batch.pk,
             detail={"kind": kind, "file": file_name, "reason": str(exc)},
         )
         raise
+    warnings = list(prepared.warnings)
+    if shrink is not None and not shrink.all_rejected:
+        warnings.append("已确认：" + shrink.confirmation())
     report(40, "校验完成，写入数据")
-    target = rejects_path or default_rejects_path(path)
     batch = ImportBatch(
         kind=kind,
         file_name=file_name,
@@ -294,6 +487,10 @@ def run_import(
         not_in_registry=prepared.not_in_registry,
         unknown_columns=prepared.unknown_columns,
         rejects_path=str(target),
+        data_date=data_date,
+        sheet_name=prepared.sheet_name,
+        header_row=prepared.header_row,
+        warnings=warnings,
     )
     with statement_journals_in_memory(), transaction.atomic():
         same = None
@@ -308,7 +505,11 @@ def run_import(
             elif same is not None and same.checksum != prepared.checksum:
                 same = None
         batch.save()
-        if same is not None:
+        if same is None and shrink is not None and shrink.all_rejected:
+            # Every row was rejected: recorded, never the list in force (FORMATS.md).
+            batch.status = ImportBatch.Status.ALL_REJECTED
+            batch.message = shrink.message()
+        elif same is not None:
             batch.status = ImportBatch.Status.UNCHANGED
             batch.same_as = same
             batch.message = f"与第 {same.pk} 次导入（{same.file_name}）内容相同，数据未作改动"
@@ -348,6 +549,8 @@ def run_import(
                 "not_in_registry": batch.not_in_registry,
                 "created": batch.created,
                 "updated": batch.updated,
+                "data_date": data_date.isoformat(),
+                "shrink_confirmed": shrink.as_dict() if shrink is not None else None,
             },
         )
     write_rejects(prepared, target)

@@ -1,19 +1,105 @@
-"""Reading a spreadsheet (.xlsx first sheet, or .csv in UTF-8/GB18030) into string columns."""
+"""Reading a spreadsheet as departments really send it (FORMATS.md "Office files as they really are").
+
+`read_table` finds the sheet and the header row, and returns every row below the header as text,
+with what the file itself says about a cell that text cannot carry: an Excel *number* cell (an ID
+number in one has lost digits), a formula error (`#N/A` …), a cell covered by a merged range, and,
+for a CSV, the number of fields of each row. Nothing here judges a row: the pipeline does.
+
+- `.xlsx`: the first visible sheet that has a header among its first 10 rows (hidden sheets are
+  skipped); cells are read by python-calamine (typed values, merged ranges, sheet visibility) and
+  formula errors by fastexcel (which names them).
+- `.csv`: UTF-8 with or without BOM, else GB18030/GBK; CR, LF and CRLF line ends.
+"""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import io
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
-# Surrounding spaces trimmed from every header and value: ASCII and full-width (FORMATS.md);
-# tabs and line breaks that Excel users paste in are trimmed too.
-TRIM_CHARS = " \t\r\n\u3000\ufeff"
+HEADER_SEARCH_ROWS = 10
+
+# Characters that count as spaces in headers and values: besides ASCII and full-width spaces,
+# tabs and line breaks that Excel users paste in, non-breaking and zero-width spaces and the BOM.
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+TRIM_CHARS = " \t\r\n\u3000\u00a0" + ZERO_WIDTH
+_ZERO_WIDTH_RE = "[" + ZERO_WIDTH + "\u00a0\u3000]"
+# A trailing bracketed note in a header: 月保障金额（元）, 身份证号(18位) (after NFKC, brackets are ASCII).
+_HEADER_NOTE = re.compile(r"\([^()]*\)$")
+_HEADER_SPACES = re.compile(r"[\s" + ZERO_WIDTH + r"]+")
+
+# fastexcel names a formula error by calamine's error type; Excel shows these.
+EXCEL_ERRORS = {
+    "Div0": "#DIV/0!",
+    "NA": "#N/A",
+    "Name": "#NAME?",
+    "Null": "#NULL!",
+    "Num": "#NUM!",
+    "Ref": "#REF!",
+    "Value": "#VALUE!",
+}
+_ERROR_DETAIL = re.compile(r"Error\((\w+)\)")
+
+# Given a candidate header row (cells as text), the required columns it lacks (empty: a header).
+HeaderCheck = Callable[[list[str]], list[str]]
 
 
 class ImportRefused(Exception):
     """The file cannot be read, or its header lacks required columns: nothing is imported."""
+
+
+@dataclass
+class Table:
+    """The rows below the header, every cell as text (None where blank), in file order."""
+
+    header: list[str]
+    values: pl.DataFrame  # one String column per header cell: __c0, __c1, …
+    rows: list[int]  # the spreadsheet's own row number of each row
+    header_row: int  # 1-based
+    sheet_name: str = ""  # .xlsx only
+    first_visible_sheet: str = ""
+    field_counts: list[int] | None = None  # .csv: fields of each row (the header has len(header))
+    number_cells: dict[int, list[int]] = field(default_factory=dict)  # column → row positions
+    error_cells: dict[int, dict[int, str]] = field(default_factory=dict)  # column → {position: "#N/A"}
+    merged_cells: dict[int, list[int]] = field(default_factory=dict)  # covered cells: column → positions
+
+    @property
+    def location_note(self) -> str:
+        """Where the rows were found, when it is not the obvious place (else '')."""
+        if self.sheet_name and (self.sheet_name != self.first_visible_sheet or self.header_row != 1):
+            return f"读取的是工作表“{self.sheet_name}”，表头在第 {self.header_row} 行"
+        if not self.sheet_name and self.header_row != 1:
+            return f"表头在第 {self.header_row} 行（上面的 {self.header_row - 1} 行不是数据，未读取）"
+        return ""
+
+
+def normalize_header(name: Any) -> str:
+    """A header as compared with the column names: NFKC, no spaces or line breaks, no trailing note."""
+    text = unicodedata.normalize("NFKC", str(name or "")).replace("\x00", "")
+    text = _HEADER_SPACES.sub("", text)
+    previous = None
+    while previous != text:
+        previous, text = text, _HEADER_NOTE.sub("", text)
+    return text
+
+
+def normalized_values(expr: pl.Expr) -> pl.Expr:
+    """A value as checked: NFKC (full-width digits and letters, ｘ), odd spaces as spaces, trimmed;
+    blank → null."""
+    return (
+        expr.str.normalize("NFKC")
+        .str.replace_all(_ZERO_WIDTH_RE, " ")
+        .str.strip_chars(TRIM_CHARS)
+        .replace("", None)
+    )
 
 
 def decode_csv(raw: bytes) -> str:
@@ -28,64 +114,295 @@ def decode_csv(raw: bytes) -> str:
         return raw.decode("gb18030")
     except UnicodeDecodeError:
         raise ImportRefused(
-            "无法识别文件编码：请另存为 UTF-8 或 GBK/GB18030 编码的 CSV，或 .xlsx 文件"
+            "无法识别文件编码：请在 Excel/WPS 中另存为“CSV UTF-8”或 .xlsx 文件后再导入"
         ) from None
 
 
-def _read_csv(path: Path) -> pl.DataFrame:
+def _choose_header(candidates: list[list[str]], check: HeaderCheck) -> tuple[int | None, list[str], int]:
+    """The first candidate row that is a header, else (None, the fewest missing, that row)."""
+    best: tuple[list[str], int] | None = None
+    for index, cells in enumerate(candidates):
+        missing = check([normalize_header(c) for c in cells])
+        if not missing:
+            return index, [], index
+        if best is None or len(missing) < len(best[0]):
+            best = (missing, index)
+    if best is None:
+        return None, check([]), 0
+    return None, best[0], best[1]
+
+
+def _missing_message(where: str, missing: list[str]) -> str:
+    return (
+        f"{where}的前 {HEADER_SEARCH_ROWS} 行中没有找到包含全部必填列的表头，缺少必填列："
+        + "、".join(missing)
+        + "。请检查表头的列名（可用的列名见导入说明），或把表头放在前 10 行内"
+    )
+
+
+# --- CSV -------------------------------------------------------------------------------------------
+
+
+def _read_csv(path: Path, check: HeaderCheck) -> Table:
     text = decode_csv(path.read_bytes())
-    if not text.strip():
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip(TRIM_CHARS):
         raise ImportRefused("文件是空的：没有表头，也没有数据行")
+    # The first rows (a title or notes may stand above the header), with the line each starts on.
+    end = -1
+    for _ in range(400):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            break
+    head_lines = (text if end < 0 else text[:end]).split("\n")
+    head: list[list[str]] = []
+    starts: list[int] = []
+    reader = csv.reader(io.StringIO("\n".join(head_lines)))
+    line = 0
     try:
-        return pl.read_csv(
-            io.StringIO(text),
-            infer_schema=False,
-            has_header=True,
-            truncate_ragged_lines=True,
-            raise_if_empty=True,
+        for record in reader:
+            starts.append(line)
+            head.append(record)
+            line = reader.line_num
+            if len(head) == HEADER_SEARCH_ROWS:
+                break
+    except csv.Error:
+        pass
+    index, missing, _ = _choose_header(head, check)
+    if index is None:
+        raise ImportRefused(_missing_message("文件", missing))
+    header = head[index]
+    offset = sum(len(line) + 1 for line in head_lines[: starts[index]])
+    body = text[offset:]
+    values, counts = _parse_csv_body(body, len(header))
+    first = index + 2  # records above the header, then the header itself (row numbers are 1-based)
+    return Table(
+        header=header,
+        values=values,
+        rows=list(range(first, first + values.height)),
+        header_row=index + 1,
+        field_counts=counts,
+    )
+
+
+def _parse_csv_body(body: str, width: int) -> tuple[pl.DataFrame, list[int]]:
+    """The rows below the header (the body's first record) as text, and each row's field count."""
+    names = [f"__c{i}" for i in range(width)]
+    if '"' not in body:
+        lines = body.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        rows = pl.Series(lines[1:], dtype=pl.String)
+        counts_list = (
+            pl.select(
+                pl.when(rows.str.len_bytes() == 0)
+                .then(0)
+                .otherwise(rows.str.count_matches(",", literal=True) + 1)
+            )
+            .to_series()
+            .to_list()
         )
-    except pl.exceptions.PolarsError as exc:
-        raise ImportRefused(f"CSV 文件无法解析：{str(exc).splitlines()[0]}") from None
+    else:
+        try:
+            counts_list = [len(record) for record in csv.reader(io.StringIO(body))][1:]
+        except csv.Error as exc:
+            raise ImportRefused(
+                f"CSV 文件格式有误（{_csv_error(exc)}）：请在 Excel/WPS 中打开后重新另存为 CSV"
+            ) from None
+    frame: pl.DataFrame | None = None
+    try:
+        frame = pl.read_csv(
+            io.StringIO(body),
+            infer_schema=False,
+            has_header=False,
+            new_columns=names,
+            truncate_ragged_lines=True,
+            raise_if_empty=False,
+            quote_char='"',
+        )
+        if frame.width != width:
+            frame = None
+        else:
+            frame = frame.slice(1)
+    except pl.exceptions.PolarsError:
+        frame = None
+    if frame is None or frame.height != len(counts_list):
+        # Whatever polars made of it, Python's csv module reads every record (slower, exact).
+        records = list(csv.reader(io.StringIO(body)))[1:]
+        padded = [(r + [""] * width)[:width] for r in records]
+        columns = list(zip(*padded, strict=True)) if padded else [() for _ in names]
+        frame = pl.DataFrame(
+            {
+                name: pl.Series(name, list(col), dtype=pl.String)
+                for name, col in zip(names, columns, strict=True)
+            }
+        )
+        counts_list = [len(r) if any(r) else 0 for r in records]
+    return frame, counts_list
 
 
-def _read_xlsx(path: Path) -> pl.DataFrame:
+def _csv_error(exc: csv.Error) -> str:
+    text = str(exc)
+    if "NUL" in text:
+        return "含有 NUL 控制字符"
+    if "EOF" in text or "quote" in text:
+        return "引号不成对"
+    return "无法按 CSV 规则分列"
+
+
+# --- xlsx ------------------------------------------------------------------------------------------
+
+
+def _cell_text(value: Any) -> str | None:
+    """What a cell holds, as text; a date-time cell is read as its date."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.15g}"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _open_workbook(path: Path) -> Any:
+    import python_calamine
+
+    try:
+        return python_calamine.CalamineWorkbook.from_path(str(path))
+    except python_calamine.PasswordError:
+        raise ImportRefused("Excel 文件设有打开密码：请取消密码后另存，再导入") from None
+    except Exception:
+        raise ImportRefused(
+            "Excel 文件无法打开：文件已损坏，或不是真正的 .xlsx 文件（例如改了后缀名）。"
+            "请在 Excel/WPS 中打开后另存为 .xlsx 或 CSV"
+        ) from None
+
+
+def _read_xlsx(path: Path, check: HeaderCheck) -> Table:
+    import python_calamine
+
+    workbook = _open_workbook(path)
+    visible = [
+        meta.name
+        for meta in workbook.sheets_metadata
+        if meta.visible == python_calamine.SheetVisibleEnum.Visible
+        and meta.typ == python_calamine.SheetTypeEnum.WorkSheet
+    ]
+    if not visible:
+        raise ImportRefused("Excel 文件中没有可见的工作表")
+    best: tuple[list[str], str] | None = None
+    for name in visible:
+        try:
+            sheet = workbook.get_sheet_by_name(name)
+            head = sheet.to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
+        except Exception:
+            raise ImportRefused(
+                f"工作表“{name}”无法读取：文件可能已损坏，请在 Excel/WPS 中打开后另存为 .xlsx"
+            ) from None
+        candidates = [[_cell_text(v) or "" for v in row] for row in head]
+        index, missing, _ = _choose_header(candidates, check)
+        if index is not None:
+            return _sheet_table(path, sheet, name, visible[0], index, candidates[index])
+        if best is None or len(missing) < len(best[0]):
+            best = (missing, name)
+    assert best is not None
+    where = f"工作表“{best[1]}”" if len(visible) == 1 else f"所有可见工作表（最接近的是“{best[1]}”）"
+    raise ImportRefused(_missing_message(where, best[0]))
+
+
+def _sheet_table(
+    path: Path, sheet: Any, name: str, first_visible: str, index: int, header: list[str]
+) -> Table:
+    try:
+        grid = sheet.to_python(skip_empty_area=False)
+    except Exception:
+        raise ImportRefused(f"工作表“{name}”无法读取：请在 Excel/WPS 中打开后另存为 .xlsx") from None
+    # Trailing header cells that are empty and have nothing below them are not columns.
+    width = max((len(r) for r in grid), default=0)
+    body = grid[index + 1 :]
+    while (
+        width
+        and not (header[width - 1] if width <= len(header) else "")
+        and all(len(r) < width or r[width - 1] in ("", None) for r in body)
+    ):
+        width -= 1
+    header = (header + [""] * width)[:width]
+    columns: dict[str, list[str | None]] = {f"__c{i}": [] for i in range(width)}
+    number_cells: dict[int, list[int]] = {}
+    lists = list(columns.values())
+    for position, row in enumerate(body):
+        for column in range(width):
+            value = row[column] if column < len(row) else None
+            lists[column].append(_cell_text(value))
+            if type(value) is float or type(value) is int:
+                number_cells.setdefault(column, []).append(position)
+    values = pl.DataFrame({k: pl.Series(k, v, dtype=pl.String) for k, v in columns.items()})
+    first_row = index + 2
+    merged: dict[int, list[int]] = {}
+    for (top, left), (bottom, right) in sheet.merged_cell_ranges or []:
+        for row in range(max(top, index + 1), bottom + 1):
+            for column in range(left, min(right, width - 1) + 1):
+                if (row, column) != (top, left):
+                    merged.setdefault(column, []).append(row - index - 1)
+    return Table(
+        header=header,
+        values=values,
+        rows=list(range(first_row, first_row + values.height)),
+        header_row=index + 1,
+        sheet_name=name,
+        first_visible_sheet=first_visible,
+        number_cells=number_cells,
+        error_cells=_formula_errors(path, name, sheet, index, width),
+        merged_cells=merged,
+    )
+
+
+def _formula_errors(path: Path, name: str, sheet: Any, index: int, width: int) -> dict[int, dict[int, str]]:
+    """Formula errors below the header: column → {row position: "#N/A"} (python-calamine reads
+    them as blank cells; fastexcel names them)."""
     import fastexcel
 
+    (start_row, start_col) = sheet.start or (0, 0)
     try:
-        reader = fastexcel.read_excel(path)
-        if not reader.sheet_names:
-            raise ImportRefused("Excel 文件中没有工作表")
-        sheet = reader.load_sheet(0, header_row=0, dtypes="string")
-        frame = sheet.to_polars()
-    except ImportRefused:
-        raise
-    except Exception as exc:
-        raise ImportRefused(
-            f"Excel 文件无法读取：{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
-        ) from None
-    return frame.with_columns(pl.all().cast(pl.String))
+        loaded = fastexcel.read_excel(path).load_sheet(name, header_row=None, dtypes="string")
+        _, errors = loaded.to_arrow_with_errors()
+    except Exception:
+        return {}
+    found: dict[int, dict[int, str]] = {}
+    for error in errors.errors if errors else []:
+        match = _ERROR_DETAIL.search(error.detail)
+        if not match:
+            continue
+        row, column = error.position[0] + start_row, error.position[1] + start_col
+        position = row - index - 1
+        if position >= 0 and column < width:
+            found.setdefault(column, {})[position] = EXCEL_ERRORS.get(match.group(1), "#" + match.group(1))
+    return found
 
 
-def read_table(path: Path) -> pl.DataFrame:
-    """Read a file into a frame of string columns named by the trimmed header.
-
-    Raises ImportRefused when the file cannot be read at all.
-    """
+def read_table(path: Path, check: HeaderCheck) -> Table:
+    """Read a file: find the header (`check` says which required columns a row lacks) and the rows
+    below it. Raises ImportRefused, in Chinese, when the file cannot be read or has no header."""
     if not path.exists():
         raise ImportRefused(f"找不到文件：{path}")
     if not path.is_file():
         raise ImportRefused(f"不是文件：{path}")
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        frame = _read_csv(path)
-    elif suffix in (".xlsx", ".xlsm"):
-        frame = _read_xlsx(path)
-    elif suffix == ".xls":
+        return _read_csv(path, check)
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, check)
+    if suffix == ".xls":
         raise ImportRefused("不支持旧版 .xls 格式：请在 Excel/WPS 中另存为 .xlsx 或 CSV")
-    else:
-        raise ImportRefused(f"不支持的文件类型 {suffix or '（无后缀）'}：请上传 .xlsx 或 .csv 文件")
-    return frame
-
-
-def trimmed_header(name: str) -> str:
-    return name.replace("\x00", "").strip(TRIM_CHARS)
+    raise ImportRefused(f"不支持的文件类型 {suffix or '（无后缀）'}：请上传 .xlsx 或 .csv 文件")

@@ -397,16 +397,32 @@ def checks_for(spec: k.KindSpec, today: dt.date) -> list[Check]:
     return _other_checks(spec, today)
 
 
+RAGGED = "字段数与表头不符：表头有 {} 个字段，本行有 {} 个。请检查该行是否多了或少了逗号（分隔符）"
+
+
 def validate(
-    spec: k.KindSpec, frame: pl.DataFrame, original_columns: list[str], today: dt.date
+    spec: k.KindSpec,
+    frame: pl.DataFrame,
+    original_columns: list[str],
+    today: dt.date,
+    *,
+    header_fields: int | None = None,
 ) -> pl.DataFrame:
-    """Add `__columns`/`__reasons` to a frame of trimmed canonical columns plus `__row`.
+    """Add `__columns`/`__reasons` to a frame of normalised canonical columns plus `__row`.
 
     `original_columns` are the frame's columns that held the file's own values (for the
-    exact-duplicate check, which compares whole rows).
+    exact-duplicate check, which compares whole rows). Optional columns the reader adds:
+    `__cell_<column>` (what the file says about that cell: an Excel number cell, a formula error,
+    a merged cell — it replaces every other reason about the column) and `__fields` (a CSV row's
+    field count: a row whose count differs from the header's `header_fields` has only that reason).
     """
     derived = _derived(spec, today)
     frame = frame.with_columns(derived)
+    cell_columns = [c.removeprefix("__cell_") for c in frame.columns if c.startswith("__cell_")]
+    if "公民身份号码" in cell_columns and "__id_problem" in frame.columns:
+        frame = frame.with_columns(
+            pl.coalesce(pl.col("__cell_公民身份号码"), pl.col("__id_problem")).alias("__id_problem")
+        )
     checks = checks_for(spec, today)
     duplicate_keys = [pl.col(c) for c in original_columns]
     checks.append(_duplicate_of_earlier(duplicate_keys, "与第 {} 行完全相同（重复行）", "（整行）"))
@@ -415,11 +431,26 @@ def validate(
         checks.append(
             Check("（整行）", _when(control.fill_null(False), "含有不可见的控制字符（NUL），请检查原始文件"))
         )
+    checks = [
+        Check(check.column, _when(pl.col(f"__cell_{check.column}").is_null(), check.reason))
+        if check.column in cell_columns and check.column != "公民身份号码"
+        else check
+        for check in checks
+    ]
+    checks = [Check(c, pl.col(f"__cell_{c}")) for c in cell_columns if c != "公民身份号码"] + checks
+    if "__fields" in frame.columns and header_fields is not None:
+        ragged = pl.col("__fields") != header_fields
+        checks = [Check(check.column, _when(~ragged, check.reason)) for check in checks]
+        checks.insert(
+            0, Check("（整行）", _when(ragged, pl.format(RAGGED, pl.lit(header_fields), pl.col("__fields"))))
+        )
     reason_columns = [check.reason.alias(f"__r{i}") for i, check in enumerate(checks)]
     frame = frame.with_columns(reason_columns)
     names = [f"__r{i}" for i in range(len(checks))]
+    id_ok = [pl.col("__id_problem").is_null().alias("__id_ok")] if "__id_problem" in frame.columns else []
     # Joined strings (null when the row has no problem): much faster than list columns.
     return frame.with_columns(
+        *id_ok,
         pl.concat_str([pl.col(n) for n in names], separator=SEPARATOR, ignore_nulls=True)
         .replace("", None)
         .alias("__reasons"),
@@ -433,4 +464,4 @@ def validate(
         )
         .replace("", None)
         .alias("__columns"),
-    ).drop([*names, *(e.meta.output_name() for e in derived)])
+    ).drop([*names, *(e.meta.output_name() for e in derived), "__fields"], strict=False)
