@@ -80,3 +80,38 @@ class IndicatorSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.on} {self.region or '全市'} {self.version[:8]}"
+
+
+class PublishedReport(models.Model):
+    """An annual report or final evaluation as published (发布) by city staff: frozen figures.
+
+    ``figures`` holds everything the report prints that comes from data: the indicator rows of every
+    (year, D) of its trend for every unit (``runs``: a list of {"year", "on", "rows"}), the findings
+    counted per code and county, the task progress reports and the data sources. ``batches`` (list
+    kind → batch ids in force on D) and ``copies`` (watched table → the stamp of its columnar copy)
+    name the data version it was computed on; ``data_version`` is the dashboard's digest then. The
+    report is produced again from ``figures`` alone (``huican.monitoring.publishing``). A later
+    publication of the same year and kind supersedes it; every publication is kept.
+    """
+
+    plan_code = models.CharField(max_length=64)
+    year = models.PositiveSmallIntegerField()
+    final = models.BooleanField(default=False)
+    on = models.DateField(help_text="评估日期 D")
+    today = models.DateField(help_text="发布时的当天日期（决定当年的评估日期）")
+    figures = models.JSONField(default=dict)
+    batches = models.JSONField(default=dict)
+    copies = models.JSONField(default=dict)
+    data_version = models.CharField(max_length=64)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_by_name = models.CharField(max_length=150, blank=True)
+    published_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["year", "final", "-published_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.year}{' 终期' if self.final else ''} {self.published_at:%Y-%m-%d}"

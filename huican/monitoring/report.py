@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from huican.matching.findings import compute_findings
 from huican.matching.models import FindingCode
-from huican.monitoring.plan import BaselineFigure, Plan, Task
-from huican.monitoring.report_summary import Summary, build_summary
+from huican.monitoring.plan import BaselineFigure, Plan, Task, load_plan
+from huican.monitoring.report_summary import Summary, build_summary, summary_points
 from huican.monitoring.selectors import data_sources, evaluation_day, indicator_runs, region_name, rows_for
 from huican.monitoring.tasks_progress import TaskStatus, task_statuses
 from huican.policy.facts import load_facts
@@ -51,6 +51,10 @@ class ReportData:
     tasks: list[TaskStatus]
     sources: list[dict[str, Any]]
     baseline: list[tuple[BaselineFigure, Any]] = field(default_factory=list)
+    # The indicator rows of every (year, D) of the trend, all units: what a publication stores.
+    runs: dict[tuple[int, dt.date], list[dict[str, Any]]] = field(default_factory=dict)
+    # The list batches in force on D (kind → ids), when computed from current data.
+    batches: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -72,20 +76,50 @@ class ReportData:
 
 
 def build_report(*, year: int, final: bool = False, today: dt.date | None = None) -> ReportData:
-    """Everything the report prints, for the city and every county-level unit."""
+    """Everything the report prints, for the city and every county-level unit, from current data."""
     today = today or timezone.localdate()
     on = evaluation_day(year, today=today)
     facts = load_facts(on=on)
-    city = build_summary(region=CITY_CODE, year=year, today=today, show_ranking=True, facts=facts)
-    plan = city.plan
-    all_rows = indicator_runs([(year, on)], region=CITY_CODE, facts=facts)[(year, on)]
-    units = [(CITY_CODE, region_name(CITY_CODE), rows_for(all_rows, CITY_CODE))]
-    units += [(code, name, rows_for(all_rows, code)) for code, name, _ in COUNTIES]
+    points = summary_points(load_plan(), year=year, today=today)
+    runs = indicator_runs(points, region=CITY_CODE, facts=facts)
     prepared = prepare(facts)
     found = compute_findings(facts, evaluate(prepared), prepared=prepared)
     findings: dict[str, dict[str, int]] = {}
     for row in found.group_by("code", "county").agg(pl.len().alias("n")).iter_rows(named=True):
         findings.setdefault(row["code"], {})[row["county"]] = int(row["n"])
+    data = assemble_report(
+        year=year,
+        final=final,
+        today=today,
+        runs=runs,
+        findings=findings,
+        tasks=task_statuses(year, load_plan()),
+        sources=data_sources(on),
+        generated_at=timezone.localtime(),
+    )
+    data.batches = facts.batches
+    return data
+
+
+def assemble_report(
+    *,
+    year: int,
+    final: bool,
+    today: dt.date,
+    runs: dict[tuple[int, dt.date], list[dict[str, Any]]],
+    findings: dict[str, dict[str, int]],
+    tasks: list[TaskStatus],
+    sources: list[dict[str, Any]],
+    generated_at: dt.datetime,
+) -> ReportData:
+    """The report from its figures: `runs` holds the indicator rows of every (year, D) of the trend
+    (all units); a published report passes its stored figures (``huican.monitoring.publishing``)."""
+    on = evaluation_day(year, today=today)
+    city = build_summary(region=CITY_CODE, year=year, today=today, show_ranking=True, runs=runs)
+    plan = city.plan
+    all_rows = runs[(year, on)]
+    units = [(CITY_CODE, region_name(CITY_CODE), rows_for(all_rows, CITY_CODE))]
+    units += [(code, name, rows_for(all_rows, code)) for code, name, _ in COUNTIES]
     baseline = []
     if final:
         values = {item.code: item.row["value"] for item in city.items}
@@ -95,13 +129,14 @@ def build_report(*, year: int, final: bool = False, today: dt.date | None = None
         year=year,
         final=final,
         on=on,
-        generated_at=timezone.localtime(),
+        generated_at=generated_at,
         city=city,
         units=units,
         findings=findings,
-        tasks=task_statuses(year, plan),
-        sources=data_sources(),
+        tasks=tasks,
+        sources=sources,
         baseline=baseline,
+        runs=runs,
     )
 
 
@@ -112,10 +147,26 @@ def check_suffix(out: Path | str) -> str:
     return suffix
 
 
-def write_report(*, year: int, out: Path | str, final: bool = False, today: dt.date | None = None) -> Path:
-    """Build the report and write it to `out` in the format its suffix names."""
+def write_report(
+    *, year: int, out: Path | str, final: bool = False, today: dt.date | None = None, current: bool = False
+) -> Path:
+    """Write the report to `out` in the format its suffix names.
+
+    A published report (``huican.monitoring.publishing``) is produced again from its stored figures,
+    identically; `current` computes it from current data instead (as an unpublished one always is).
+    """
+    from huican.monitoring.publishing import latest_publication, published_report_data
+
+    check_suffix(out)
+    published = None if current else latest_publication(year=year, final=final)
+    if published is not None:
+        return write_report_data(published_report_data(published), out)
+    return write_report_data(build_report(year=year, final=final, today=today), out)
+
+
+def write_report_data(data: ReportData, out: Path | str) -> Path:
+    """Write `data` to `out` as .xlsx, .docx or .pdf (its suffix decides)."""
     suffix = check_suffix(out)
-    data = build_report(year=year, final=final, today=today)
     target = Path(out)
     target.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".xlsx":
@@ -147,13 +198,15 @@ def report_path(file_name: str) -> Path | None:
     return reports_dir() / file_name
 
 
-def report_job(*, progress: Any, year: int, suffix: str, final: bool) -> dict[str, Any]:
+def report_job(
+    *, progress: Any, year: int, suffix: str, final: bool, current: bool = False
+) -> dict[str, Any]:
     """Background task: write the report under MEDIA_ROOT/reports and return its names."""
     check_suffix(f"x{suffix}")
     progress(10, "计算指标")
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
     file_name = f"report-{stamp}-{year}{'-final' if final else ''}{suffix}"
-    write_report(year=year, out=reports_dir() / file_name, final=final)
+    write_report(year=year, out=reports_dir() / file_name, final=final, current=current)
     progress(100, "完成")
     label = "终期评估报告" if final else f"{year}年度监测报告"
     return {"file_name": file_name, "download_name": f"{label}{suffix}"}

@@ -1,5 +1,7 @@
-"""`huican report --year Y --out PATH [--final]`: the annual monitoring report (or the final
-evaluation) as .xlsx, .docx or .pdf, chosen by PATH's suffix (FORMATS.md "The command line").
+"""`huican report --year Y --out PATH [--final] [--current]`: the annual monitoring report (or the
+final evaluation) as .xlsx, .docx or .pdf, chosen by PATH's suffix (FORMATS.md "The command line").
+A report published on the web is produced again from its published figures; `--current` computes
+it from current data instead.
 
 Exit 0 when written; 2 (one line) for an unknown suffix or a year outside 2000–2100.
 """
@@ -25,6 +27,11 @@ def run_report(args: argparse.Namespace) -> int:
         check_suffix(args.out)
     except ReportFormatError as exc:
         raise UsageError(str(exc)) from None
-    target = write_report(year=args.year, out=Path(args.out), final=bool(getattr(args, "final", False)))
+    target = write_report(
+        year=args.year,
+        out=Path(args.out),
+        final=bool(getattr(args, "final", False)),
+        current=bool(getattr(args, "current", False)),  # a published report is reproduced unless asked
+    )
     sys.stderr.write(f"已写入 {target}\n")
     return 0

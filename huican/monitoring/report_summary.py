@@ -162,6 +162,15 @@ def rank_units(rows: list[dict[str, Any]], code: str) -> list[RankEntry]:
     return ranking
 
 
+def summary_points(
+    plan: Plan, *, year: int, today: dt.date, as_of: dt.date | None = None, first_year: int | None = None
+) -> list[tuple[int, dt.date]]:
+    """The (year, D) points of a summary's trend: the plan's first year (or `first_year`) to `year`."""
+    start = first_year or plan.start_year
+    points = [(y, evaluation_day(y, today=today, as_of=as_of)) for y in range(start, year + 1)]
+    return points or [(year, evaluation_day(year, today=today, as_of=as_of))]
+
+
 def build_summary(
     *,
     region: str,
@@ -171,18 +180,18 @@ def build_summary(
     show_ranking: bool = True,
     first_year: int | None = None,
     facts: Facts | None = None,
+    runs: dict[tuple[int, dt.date], list[dict[str, Any]]] | None = None,
 ) -> Summary:
     """The summary of `region` for `year` (D = 31 December, or the as-of date for the current year).
 
     The trend runs from the plan's first year (or `first_year`) to `year`; `show_ranking` adds every
-    county-level unit's ranking (city-wide viewers), otherwise only the region's own rank.
+    county-level unit's ranking (city-wide viewers), otherwise only the region's own rank. `runs`
+    (the rows of every point, e.g. those of a published report) are used instead of computing them.
     """
     plan = load_plan()
-    start = first_year or plan.start_year
-    points = [(y, evaluation_day(y, today=today, as_of=as_of)) for y in range(start, year + 1)]
-    if not points:
-        points = [(year, evaluation_day(year, today=today, as_of=as_of))]
-    runs = indicator_runs(points, region=region, facts=facts)
+    points = summary_points(plan, year=year, today=today, as_of=as_of, first_year=first_year)
+    if runs is None:
+        runs = indicator_runs(points, region=region, facts=facts)
     on = points[-1][1]
     latest = runs[points[-1]]
     own = {row["code"]: row for row in rows_for(latest, region)}

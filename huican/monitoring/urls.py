@@ -10,6 +10,7 @@ urlpatterns = [
     path("tasks/", views.tasks, name="tasks"),
     path("tasks/<str:code>/<int:year>/report/", views.task_report, name="task_report"),
     path("report/", views.report, name="report"),
+    path("report/publish/", views.report_publish, name="report_publish"),
     path("report/jobs/<int:job_id>/", views.report_job_status, name="report_job"),
     path("report/jobs/<int:job_id>/download/", views.report_download, name="report_download"),
     re_path(rf"^{REGION}/$", views.dashboard, name="dashboard"),

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from huican.accounts.access import can, persons_for, region_prefix_for
 from huican.accounts.decorators import client_ip, require_can
@@ -29,6 +29,7 @@ from huican.core.tasks import submit
 from huican.monitoring import charts
 from huican.monitoring.models import GdpGrowth
 from huican.monitoring.plan import load_plan
+from huican.monitoring.publishing import may_publish, publication_checks, publications, publish_job
 from huican.monitoring.report import REPORT_KINDS, report_job, report_path
 from huican.monitoring.report_summary import build_summary
 from huican.monitoring.selectors import (
@@ -52,6 +53,7 @@ from huican.monitoring.tasks_progress import (
     task_units,
 )
 from huican.monitoring.tasks_progress_forms import TaskProgressForm
+from huican.regions.divisions import CITY_CODE
 
 PAGE_SIZE = 50
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -111,6 +113,20 @@ class ReportForm(forms.Form):
         label=gettext_lazy("文件格式"), choices=[(k, v) for k, v in REPORT_KINDS.items()]
     )
     final = forms.BooleanField(label=gettext_lazy("终期评估（2021–2025 年对照“十三五”基线）"), required=False)
+    current = forms.BooleanField(
+        label=gettext_lazy("按当前数据重新计算"),
+        required=False,
+        help_text=gettext_lazy("已发布的报告默认按发布时的数字生成，与发布时完全相同"),
+    )
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.TypedChoiceField, self.fields["year"]).choices = [(y, f"{y} 年") for y in reversed(years)]
+
+
+class PublishForm(forms.Form):
+    year = forms.TypedChoiceField(label=gettext_lazy("年度"), coerce=int)
+    final = forms.BooleanField(label=gettext_lazy("终期评估"), required=False)
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -156,6 +172,8 @@ def dashboard(request: HttpRequest, region: str) -> HttpResponse:
         "may_list": can(request.user, "browse_registry"),
         "may_download": whole_city,
         "current_year": today.year,
+        # Published reports and whether current data would change their figures (city page only).
+        "publication_checks": publication_checks() if whole_city and region == CITY_CODE else [],
     }
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "monitoring/dashboard.html", context, status=status)
@@ -316,18 +334,55 @@ def report(request: HttpRequest) -> HttpResponse:
             year=int(data["year"]),
             suffix=data["format"],
             final=bool(data["final"]),
+            current=bool(data.get("current")),
         )
         audit_record(
             actor=request.user,
             action="monitoring.report",
             object_type="Job",
             object_id=job.pk,
-            detail={"year": data["year"], "format": data["format"], "final": bool(data["final"])},
+            detail={
+                "year": data["year"],
+                "format": data["format"],
+                "final": bool(data["final"]),
+                "current": bool(data.get("current")),
+            },
             ip_address=client_ip(request),
         )
         return redirect("monitoring:report_job", job_id=job.pk)
     status = 400 if form.is_bound else 200
-    return render(request, "monitoring/report.html", {"form": form, "kinds": REPORT_KINDS}, status=status)
+    context = {
+        "form": form,
+        "kinds": REPORT_KINDS,
+        "publications": publications(),
+        "may_publish": may_publish(request.user),
+        "publish_form": PublishForm(years=plan_years(load_plan(), today), prefix="publish"),
+    }
+    return render(request, "monitoring/report.html", context, status=status)
+
+
+@require_can("view_aggregates")
+@require_POST
+def report_publish(request: HttpRequest) -> HttpResponse:
+    """Publish (发布) an annual report or final evaluation: its figures are frozen (city staff only)."""
+    if not may_publish(request.user):
+        raise PermissionDenied(_("只有市级工作人员可以发布报告"))
+    form = PublishForm(request.POST, years=plan_years(load_plan(), timezone.localdate()), prefix="publish")
+    if not form.is_valid():
+        messages.error(request, _("请选择要发布的年度"))
+        return redirect("monitoring:report")
+    year, final = int(form.cleaned_data["year"]), bool(form.cleaned_data["final"])
+    user: Any = request.user
+    job = submit(
+        kind="monitoring_publish", actor=user, func=publish_job, year=year, final=final, actor_id=user.pk
+    )
+    if job.status == Job.Status.FAILED:
+        messages.error(request, _("发布失败：%(message)s") % {"message": job.message})
+    elif job.status == Job.Status.DONE:
+        messages.success(request, _("已发布 %(year)s 年报告，数字已按发布时的数据固定") % {"year": year})
+    else:
+        messages.info(request, _("报告正在后台计算，完成后列在本页“已发布的报告”中"))
+    return redirect("monitoring:report")
 
 
 def _own_job(request: HttpRequest, job_id: int) -> Job:
