@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 from pydantic import Field
@@ -55,6 +56,10 @@ class ImportOut(Schema):
     created: int
     updated: int
     unknown_columns: list[str]
+    data_date: dt.date | None = Field(None, description="部门提取名单的日期")
+    sheet_name: str = Field("", description="读取的工作表（.xlsx）")
+    header_row: int = Field(1, description="表头所在行")
+    warnings: list[str] = Field(default_factory=list, description="提示（表头位置、以 000 结尾的身份证号等）")
     rejected_rows: list[RejectedRowOut] = Field(description="前 100 个被拒绝的行")
 
 
@@ -108,6 +113,10 @@ def _batch_out(batch: ImportBatch) -> dict[str, Any]:
         "created": batch.created,
         "updated": batch.updated,
         "unknown_columns": list(batch.unknown_columns or []),
+        "data_date": batch.data_date,
+        "sheet_name": batch.sheet_name,
+        "header_row": batch.header_row,
+        "warnings": list(batch.warnings or []),
         "rejected_rows": [
             {"row_number": r.row_number, "columns": r.columns, "reasons": r.reasons} for r in rows
         ],
@@ -130,28 +139,52 @@ def _job_out(user: Any, job: Job) -> dict[str, Any]:
     "",
     response={201: ImportOut, 202: ImportJobOut},
     summary="上传并导入一个文件",
-    description="multipart/form-data：kind（导入类型）和 file（.xlsx 或 .csv）。检查与网页相同。"
-    "导入完成时返回 201 和导入结果；大文件在后台导入时返回 202，用 GET /imports/jobs/{job_id} 查询进度。",
+    description="multipart/form-data：kind（导入类型）和 file（.xlsx 或 .csv）；可选 data_date（部门提取名单的日期，"
+    "YYYY-MM-DD，默认今天）和 confirm_shrink（确认用少得多的名单替换现行名单，写明两个行数：“新名单行数/现行名单行数”）。"
+    "检查与网页相同。导入完成时返回 201 和导入结果；大文件在后台导入时返回 202，用 GET /imports/jobs/{job_id} 查询进度。"
+    "名单行数为 0 或不到现行名单一半且未确认时返回 409 shrink_needs_confirmation，details 给出两个行数和应填写的确认。",
 )
-def create_import(request: HttpRequest, kind: Form[str], file: File[UploadedFile]) -> Status[dict[str, Any]]:
+def create_import(
+    request: HttpRequest,
+    kind: Form[str],
+    file: File[UploadedFile],
+    data_date: Form[dt.date | None] = None,
+    confirm_shrink: Form[str | None] = None,
+) -> Status[dict[str, Any]]:
     user = request.user
     try:
         views.check_upload(user=user, kind=kind, upload=file)
+        confirmed = views.parse_confirmation(confirm_shrink)
     except views.UploadProblem as problem:
         raise ApiProblem(problem.status, problem.code, str(problem)) from None
-    token = views.store_upload(user=user, kind=kind, upload=file, ip_address=client_ip(request))
+    if data_date is not None and data_date > timezone.localdate():
+        raise ApiProblem(422, "bad_data_date", "数据日期不能晚于今天")
+    token = views.store_upload(
+        user=user, kind=kind, upload=file, ip_address=client_ip(request), data_date=data_date
+    )
     path = views.stored_file(token, views.load_upload(user, token))
     try:
-        mapping = views.column_mapping(kind, views.read_header(path))
+        mapping = views.column_mapping(kind, views.read_header(kind, path).header)
     except ImportRefused as exc:
-        raise ApiProblem(422, "import_refused", str(exc)) from None
+        details = {"missing_columns": exc.missing} if exc.missing else None
+        raise ApiProblem(422, "import_refused", str(exc), details) from None
     missing = [c["name"] for c in mapping if c["required"] and not c["found"]]
     if missing:
         message = "表头缺少必填列：" + "、".join(missing)
         raise ApiProblem(422, "import_refused", message, {"missing_columns": missing})
-    job = views.start_import(user=user, token=token, ip_address=client_ip(request))
+    job = views.start_import(
+        user=user, token=token, ip_address=client_ip(request), confirmed_counts=confirmed
+    )
     job.refresh_from_db()
     refused = (job.result or {}).get("refused")
+    shrink = (job.result or {}).get("shrink")
+    if refused and shrink:
+        details = {
+            "job_id": job.pk,
+            **shrink,
+            "confirm_shrink": f"{shrink['accepted']}/{shrink['in_force_accepted']}",
+        }
+        raise ApiProblem(409, "shrink_needs_confirmation", refused, details)
     if refused:
         raise ApiProblem(422, "import_refused", refused, {"job_id": job.pk})
     if job.status == Job.Status.FAILED:

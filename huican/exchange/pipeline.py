@@ -295,6 +295,10 @@ def write_rejects(prepared: PreparedFile, target: Path) -> None:
 class ShrinkRefused(ImportRefused):
     """A list would be replaced by much less and nobody confirmed it: nothing is imported."""
 
+    def __init__(self, shrink: Shrink) -> None:
+        super().__init__(shrink.message())
+        self.shrink = shrink
+
 
 @dataclass(frozen=True)
 class Shrink:
@@ -448,7 +452,7 @@ def run_import(
         )
         if shrink is not None and not confirmed and not _same_as_latest(kind, prepared.checksum):
             write_rejects(prepared, target)
-            raise ShrinkRefused(shrink.message())
+            raise ShrinkRefused(shrink)
     except ImportRefused as exc:
         batch = ImportBatch.objects.create(
             kind=kind[:32],

@@ -53,7 +53,15 @@ HeaderCheck = Callable[[list[str]], list[str]]
 
 
 class ImportRefused(Exception):
-    """The file cannot be read, or its header lacks required columns: nothing is imported."""
+    """The file cannot be read, or its header lacks required columns: nothing is imported.
+
+    For a missing header, `missing` names the required columns and `header` is the row that came
+    closest (so a page can show which columns were found)."""
+
+    def __init__(self, message: str, *, missing: list[str] | None = None, header: list[str] | None = None):
+        super().__init__(message)
+        self.missing = missing or []
+        self.header = header or []
 
 
 @dataclass
@@ -143,13 +151,8 @@ def _missing_message(where: str, missing: list[str]) -> str:
 # --- CSV -------------------------------------------------------------------------------------------
 
 
-def _read_csv(path: Path, check: HeaderCheck) -> Table:
-    text = decode_csv(path.read_bytes())
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip(TRIM_CHARS):
-        raise ImportRefused("文件是空的：没有表头，也没有数据行")
-    # The first rows (a title or notes may stand above the header), with the line each starts on.
+def _csv_header(text: str, check: HeaderCheck) -> tuple[int, list[str], int]:
+    """(index of the header among the records, its cells, the line it starts on)."""
     end = -1
     for _ in range(400):
         end = text.find("\n", end + 1)
@@ -169,13 +172,31 @@ def _read_csv(path: Path, check: HeaderCheck) -> Table:
                 break
     except csv.Error:
         pass
-    index, missing, _ = _choose_header(head, check)
+    index, missing, closest = _choose_header(head, check)
     if index is None:
-        raise ImportRefused(_missing_message("文件", missing))
-    header = head[index]
-    offset = sum(len(line) + 1 for line in head_lines[: starts[index]])
-    body = text[offset:]
-    values, counts = _parse_csv_body(body, len(header))
+        raise ImportRefused(
+            _missing_message("文件", missing), missing=missing, header=head[closest] if head else []
+        )
+    return index, head[index], starts[index]
+
+
+def _csv_text(raw: bytes) -> str:
+    text = decode_csv(raw)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip(TRIM_CHARS):
+        raise ImportRefused("文件是空的：没有表头，也没有数据行")
+    return text
+
+
+def _read_csv(path: Path, check: HeaderCheck) -> Table:
+    text = _csv_text(path.read_bytes())
+    # A title or notes may stand above the header.
+    index, header, start_line = _csv_header(text, check)
+    offset = 0
+    for _ in range(start_line):
+        offset = text.index("\n", offset) + 1
+    values, counts = _parse_csv_body(text[offset:], len(header))
     first = index + 2  # records above the header, then the header itself (row numbers are 1-based)
     return Table(
         header=header,
@@ -289,7 +310,7 @@ def _open_workbook(path: Path) -> Any:
         ) from None
 
 
-def _read_xlsx(path: Path, check: HeaderCheck) -> Table:
+def _read_xlsx(path: Path, check: HeaderCheck, *, header_only: bool = False) -> Table:
     import python_calamine
 
     workbook = _open_workbook(path)
@@ -301,7 +322,7 @@ def _read_xlsx(path: Path, check: HeaderCheck) -> Table:
     ]
     if not visible:
         raise ImportRefused("Excel 文件中没有可见的工作表")
-    best: tuple[list[str], str] | None = None
+    best: tuple[list[str], str, list[str]] | None = None
     for name in visible:
         try:
             sheet = workbook.get_sheet_by_name(name)
@@ -311,14 +332,23 @@ def _read_xlsx(path: Path, check: HeaderCheck) -> Table:
                 f"工作表“{name}”无法读取：文件可能已损坏，请在 Excel/WPS 中打开后另存为 .xlsx"
             ) from None
         candidates = [[_cell_text(v) or "" for v in row] for row in head]
-        index, missing, _ = _choose_header(candidates, check)
+        index, missing, closest = _choose_header(candidates, check)
+        if index is not None and header_only:
+            return Table(
+                header=candidates[index],
+                values=pl.DataFrame(),
+                rows=[],
+                header_row=index + 1,
+                sheet_name=name,
+                first_visible_sheet=visible[0],
+            )
         if index is not None:
             return _sheet_table(path, sheet, name, visible[0], index, candidates[index])
         if best is None or len(missing) < len(best[0]):
-            best = (missing, name)
+            best = (missing, name, candidates[closest] if candidates else [])
     assert best is not None
     where = f"工作表“{best[1]}”" if len(visible) == 1 else f"所有可见工作表（最接近的是“{best[1]}”）"
-    raise ImportRefused(_missing_message(where, best[0]))
+    raise ImportRefused(_missing_message(where, best[0]), missing=best[0], header=best[2])
 
 
 def _sheet_table(
@@ -391,13 +421,34 @@ def _formula_errors(path: Path, name: str, sheet: Any, index: int, width: int) -
     return found
 
 
-def read_table(path: Path, check: HeaderCheck) -> Table:
-    """Read a file: find the header (`check` says which required columns a row lacks) and the rows
-    below it. Raises ImportRefused, in Chinese, when the file cannot be read or has no header."""
+def locate_header(path: Path, check: HeaderCheck) -> Table:
+    """Only where the header is (sheet, row) and its cells (`values` is empty): reads a CSV's first
+    256 KB only. Raises ImportRefused as `read_table` would."""
+    _check_path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open("rb") as handle:
+            head = handle.read(256 * 1024)
+        if len(head) == 256 * 1024:
+            head = head[: head.rfind(b"\n") + 1] or head
+        index, header, _ = _csv_header(_csv_text(head), check)
+        return Table(header=header, values=pl.DataFrame(), rows=[], header_row=index + 1)
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, check, header_only=True)
+    return read_table(path, check)
+
+
+def _check_path(path: Path) -> None:
     if not path.exists():
         raise ImportRefused(f"找不到文件：{path}")
     if not path.is_file():
         raise ImportRefused(f"不是文件：{path}")
+
+
+def read_table(path: Path, check: HeaderCheck) -> Table:
+    """Read a file: find the header (`check` says which required columns a row lacks) and the rows
+    below it. Raises ImportRefused, in Chinese, when the file cannot be read or has no header."""
+    _check_path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _read_csv(path, check)

@@ -11,7 +11,7 @@ The upload checks here are shared with the REST API (``huican.exchange.api``).
 
 from __future__ import annotations
 
-import csv
+import datetime as dt
 import json
 import uuid
 from dataclasses import asdict
@@ -41,8 +41,8 @@ from huican.core.models import Job
 from huican.core.tasks import submit
 from huican.exchange.kinds import KINDS
 from huican.exchange.models import ImportBatch
-from huican.exchange.pipeline import ImportPreview, ImportRefused, preview_import, run_import
-from huican.exchange.reading import decode_csv, read_table, trimmed_header
+from huican.exchange.pipeline import ImportPreview, ImportRefused, ShrinkRefused, preview_import, run_import
+from huican.exchange.reading import Table, locate_header, normalize_header
 
 ALLOWED_SUFFIXES = (".csv", ".xlsx")
 _MASKED_COLUMNS = {"公民身份号码": mask_id_number, "残疾人证号": mask_id_number, "联系电话": mask_phone}
@@ -116,7 +116,9 @@ def check_upload(*, user: Any, kind: str, upload: UploadedFile | None) -> None:
         raise UploadProblem(_("文件是空的"), code="file_empty")
 
 
-def store_upload(*, user: Any, kind: str, upload: UploadedFile, ip_address: str = "") -> str:
+def store_upload(
+    *, user: Any, kind: str, upload: UploadedFile, ip_address: str = "", data_date: dt.date | None = None
+) -> str:
     """Store an upload under MEDIA_ROOT/imports/<token>/ and return the token (audited)."""
     token = uuid.uuid4().hex
     folder = _upload_dir(token)
@@ -137,6 +139,7 @@ def store_upload(*, user: Any, kind: str, upload: UploadedFile, ip_address: str 
         "user_id": user.pk,
         "size": target.stat().st_size,
         "uploaded_at": timezone.now().isoformat(),
+        "data_date": data_date.isoformat() if data_date else None,
     }
     _write_meta(token, meta)
     audit_record(
@@ -151,7 +154,16 @@ def store_upload(*, user: Any, kind: str, upload: UploadedFile, ip_address: str 
 
 
 def import_job(
-    *, import_kind: str, path: str, file_name: str, actor_id: int, rejects_path: str, progress: Any
+    *,
+    import_kind: str,
+    path: str,
+    file_name: str,
+    actor_id: int,
+    rejects_path: str,
+    progress: Any,
+    data_date: str | None = None,
+    confirmed_counts: list[int] | None = None,
+    token: str = "",
 ) -> dict[str, Any]:
     """Background task: run the import pipeline on a stored upload."""
     actor = User.objects.get(pk=actor_id)
@@ -163,13 +175,16 @@ def import_job(
             actor=actor,
             rejects_path=Path(rejects_path),
             progress=progress,
+            data_date=dt.date.fromisoformat(data_date) if data_date else None,
+            confirmed_counts=(confirmed_counts[0], confirmed_counts[1]) if confirmed_counts else None,
         )
     except ImportRefused as exc:
         refused = ImportBatch.objects.filter(
             kind=import_kind, imported_by=actor, status=ImportBatch.Status.REFUSED
         )
         latest = refused.order_by("-id").values_list("id", flat=True).first()
-        return {"batch_id": latest, "refused": str(exc)}
+        shrink = exc.shrink.as_dict() if isinstance(exc, ShrinkRefused) else None
+        return {"batch_id": latest, "refused": str(exc), "shrink": shrink, "token": token}
     if batch.status == ImportBatch.Status.DONE:
         # New data: recompute the findings so the work list follows the lists (issue 5).
         from huican.matching.runs import start_findings_run
@@ -187,11 +202,28 @@ def _warm_dashboard(*, progress: Any) -> dict[str, Any]:
     return {"runs": warm_indicator_cache()}
 
 
-def start_import(*, user: Any, token: str, ip_address: str = "") -> Job:
-    """Confirm a stored upload: submit its import as a background job (once)."""
+def parse_confirmation(value: str | None) -> tuple[int, int] | None:
+    """A shrink confirmation names both counts: "accepted/in force" (e.g. "120/5000")."""
+    if not value:
+        return None
+    parts = value.replace(",", "").split("/")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise UploadProblem(
+            _("确认替换名单应写成“新名单行数/现行名单行数”，如 120/5000"), code="bad_confirmation"
+        )
+    return int(parts[0]), int(parts[1])
+
+
+def start_import(
+    *, user: Any, token: str, ip_address: str = "", confirmed_counts: tuple[int, int] | None = None
+) -> Job:
+    """Confirm a stored upload: submit its import as a background job (once; after a refusal for
+    shrinking a list, once more with the person's confirmation)."""
     meta = load_upload(user, token)
     if meta.get("job_id"):
-        return Job.objects.get(pk=meta["job_id"])
+        previous = Job.objects.get(pk=meta["job_id"])
+        if not (confirmed_counts and (previous.result or {}).get("shrink")):
+            return previous
     stored = stored_file(token, meta)
     rejects = _upload_dir(token) / (Path(meta["file_name"]).stem[:150] + ".rejected.csv")
     job = submit(
@@ -203,6 +235,9 @@ def start_import(*, user: Any, token: str, ip_address: str = "") -> Job:
         file_name=meta["file_name"],
         actor_id=user.pk,
         rejects_path=str(rejects),
+        data_date=meta.get("data_date"),
+        confirmed_counts=list(confirmed_counts) if confirmed_counts else None,
+        token=token,
     )
     meta["job_id"] = job.pk
     _write_meta(token, meta)
@@ -211,7 +246,13 @@ def start_import(*, user: Any, token: str, ip_address: str = "") -> Job:
         action="import.confirm",
         object_type="upload",
         object_id=token,
-        detail={"kind": meta["kind"], "file": meta["file_name"], "job": job.pk},
+        detail={
+            "kind": meta["kind"],
+            "file": meta["file_name"],
+            "job": job.pk,
+            "data_date": meta.get("data_date"),
+            "confirmed_counts": list(confirmed_counts) if confirmed_counts else None,
+        },
         ip_address=ip_address,
     )
     return job
@@ -239,7 +280,7 @@ def load_upload(user: Any, token: str) -> dict[str, Any]:
 
 def column_mapping(kind: str, header: list[str]) -> list[dict[str, Any]]:
     """For each column of the kind: which header of the file supplies it (or none)."""
-    trimmed = [trimmed_header(h) for h in header]
+    trimmed = [normalize_header(h) for h in header]
     rows = []
     for column in KINDS[kind].columns:
         names = {column.name, *column.aliases}
@@ -250,15 +291,10 @@ def column_mapping(kind: str, header: list[str]) -> list[dict[str, Any]]:
     return rows
 
 
-def read_header(path: Path) -> list[str]:
-    """The header row only (CSV: the first line; .xlsx: the whole sheet is small enough)."""
-    if path.suffix.lower() == ".csv":
-        with path.open("rb") as handle:
-            head = handle.read(256 * 1024)
-        line = head.split(b"\n", 1)[0]
-        text = decode_csv(line)
-        return next(csv.reader([text]), [])
-    return read_table(path).columns
+def read_header(kind: str, path: Path) -> Table:
+    """The header row only, found as the import finds it (the first 10 rows; for .xlsx the first
+    visible sheet that has one)."""
+    return locate_header(path, KINDS[kind].missing_from)
 
 
 def stored_file(token: str, meta: dict[str, Any]) -> Path:
@@ -281,7 +317,18 @@ class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("导入类型"))
     file = forms.FileField(
         label=gettext_lazy("文件"),
-        help_text=gettext_lazy(".xlsx（第一个工作表，第 1 行为表头）或 .csv（UTF-8 或 GBK）"),
+        help_text=gettext_lazy(
+            ".xlsx 或 .csv（UTF-8 或 GBK）。表头须在前 10 行内；.xlsx 读取第一个含表头的可见工作表"
+        ),
+    )
+    data_date = forms.DateField(
+        label=gettext_lazy("数据日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy(
+            "部门提取这份名单的日期，不填则为今天。计算某日的数据时，使用该日或之前提取的最新名单，"
+            "所以补录旧名单不会改变之后的数字，新名单也不会改变之前的数字"
+        ),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -290,6 +337,12 @@ class UploadForm(forms.Form):
         cast(forms.ChoiceField, self.fields["kind"]).choices = [
             (k, f"{KINDS[k].title}（{KINDS[k].source}）") for k in importable_kinds(user)
         ]
+
+    def clean_data_date(self) -> dt.date | None:
+        value = self.cleaned_data.get("data_date")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("数据日期不能晚于今天"))
+        return value
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -318,6 +371,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
                 upload=form.cleaned_data["file"],
                 ip_address=client_ip(request),
+                data_date=form.cleaned_data.get("data_date"),
             )
             return redirect("exchange:preview", token=token)
         status = 400
@@ -334,16 +388,24 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
     if not can(request.user, f"import:{meta['kind']}"):
         raise PermissionDenied(_("您无权导入此类型"))
     if request.method == "POST":
-        job = start_import(user=request.user, token=token, ip_address=client_ip(request))
+        try:
+            confirmed = parse_confirmation(request.POST.get("confirm_shrink"))
+        except UploadProblem:
+            confirmed = None
+        job = start_import(
+            user=request.user, token=token, ip_address=client_ip(request), confirmed_counts=confirmed
+        )
         return redirect("exchange:progress", job_id=job.pk)
     if meta.get("job_id"):
         return redirect("exchange:progress", job_id=meta["job_id"])
     path = stored_file(token, meta)
     context: dict[str, Any] = {"meta": meta, "spec": KINDS[meta["kind"]], "token": token}
     try:
-        context["columns"] = column_mapping(meta["kind"], read_header(path))
+        context["columns"] = column_mapping(meta["kind"], read_header(meta["kind"], path).header)
     except ImportRefused as exc:
         context["refused"] = str(exc)
+        if exc.missing:
+            context["columns"] = column_mapping(meta["kind"], exc.header)
         return render(request, "exchange/preview.html", context, status=422)
     checked = checked_preview(user=request.user, token=token, meta=meta)
     if isinstance(checked, Job):
@@ -406,7 +468,12 @@ def _check_and_keep(import_kind: str, token: str) -> dict[str, Any]:
     try:
         checked: dict[str, Any] = {
             "preview": asdict(
-                preview_import(kind=import_kind, path=stored_file(token, meta), limit=PREVIEW_ROWS)
+                preview_import(
+                    kind=import_kind,
+                    path=stored_file(token, meta),
+                    limit=PREVIEW_ROWS,
+                    data_date=dt.date.fromisoformat(meta["data_date"]) if meta.get("data_date") else None,
+                )
             )
         }
     except ImportRefused as exc:
@@ -433,12 +500,19 @@ def progress(request: HttpRequest, job_id: int) -> HttpResponse:
     job = Job.objects.filter(pk=job_id, kind="import", created_by=user).first()
     if job is None:
         raise Http404(_("未找到该导入任务"))
-    if job.status == Job.Status.DONE:
+    shrink = (job.result or {}).get("shrink")
+    if job.status == Job.Status.DONE and not shrink:
         batch = batch_of_job(job)
         if batch is not None:
             return redirect("exchange:result", batch_id=batch.pk)
     # The page refreshes itself every 2 s (a <meta> refresh: no JavaScript needed) until done.
-    context = {"job": job, "refused": (job.result or {}).get("refused")}
+    # A list that would shrink much is asked about here: the person confirms naming both counts.
+    context = {
+        "job": job,
+        "refused": (job.result or {}).get("refused"),
+        "shrink": shrink,
+        "token": (job.result or {}).get("token", ""),
+    }
     return render(request, "exchange/progress.html", context)
 
 

@@ -296,7 +296,10 @@ def test_a_large_unreadable_file_is_refused_after_the_background_check(
 ) -> None:
     settings.HUICAN_PREVIEW_INLINE_BYTES = 10
     client.force_login(city_staff)  # tasks run synchronously in tests: the check is done at once
-    preview_url = upload(client, "registry", "坏.csv", "姓名,其他\n张三,1\n".encode())["Location"]
+    # The header is found in the first 256 KB; the whole file cannot be decoded (found by the check).
+    header = "姓名,公民身份号码,残疾人证号,残疾类别,残疾等级,发证日期,户籍地区划代码,城乡类别,户编号\n"
+    body = ("测,1,2,3,4,5,6,7,8\n" * 20000).encode() + b"\xff\xff\xff\n"
+    preview_url = upload(client, "registry", "坏.csv", header.encode() + body)["Location"]
     refused = client.get(preview_url)
     assert refused.status_code == 422
     assert "此文件不能导入" in refused.content.decode() and "确认导入" not in refused.content.decode()
