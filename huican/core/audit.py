@@ -157,8 +157,15 @@ class Checkpoint:
 
 def checkpoint_path() -> Path:
     """This database's checkpoint file: one per database (vendor and name) in the directory."""
-    label = hashlib.sha256(f"{connection.vendor}|{connection.settings_dict['NAME']}".encode()).hexdigest()
-    return Path(settings.HUICAN_AUDIT_CHECKPOINT_DIR) / f"audit-checkpoint-{label[:16]}.json"
+    return _checkpoint_path(
+        str(settings.HUICAN_AUDIT_CHECKPOINT_DIR), connection.vendor, connection.settings_dict["NAME"]
+    )
+
+
+@lru_cache(maxsize=16)
+def _checkpoint_path(directory: str, vendor: str, name: object) -> Path:
+    label = hashlib.sha256(f"{vendor}|{name}".encode()).hexdigest()
+    return Path(directory) / f"audit-checkpoint-{label[:16]}.json"
 
 
 def _checkpoint_key() -> bytes:
@@ -237,7 +244,7 @@ def write_checkpoint(sequence: int, entry_hash: str, at: dt.datetime | str, *, r
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
-    _last_checkpoint_day[path] = timezone.localdate()
+    _last_checkpoint_day[path] = dt.date.today()
     return True
 
 
@@ -250,14 +257,14 @@ def _checkpoint_due(sequence: int) -> bool:
     if every > 0 and sequence % every == 0:
         return True
     path = checkpoint_path()
-    today = timezone.localdate()
+    today = dt.date.today()  # the server's day: cheaper than the configured time zone's
     last = _last_checkpoint_day.get(path)
     if last is None:
         current = read_checkpoint(path)
         last = dt.date.min
         if current is not None and current.valid and current.written_at:
             try:
-                last = timezone.localdate(dt.datetime.fromisoformat(current.written_at))
+                last = dt.datetime.fromisoformat(current.written_at).astimezone().date()
             except ValueError:
                 pass
     # Optimistic: one checkpoint per process and day even when many entries commit together.

@@ -8,6 +8,7 @@ cannot delete the newest entries, append a forged one, re-hash the chain, or cha
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
 import importlib
 import json
@@ -136,7 +137,7 @@ def test_a_checkpoint_is_written_every_n_entries_once_committed(
     settings, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
     settings.HUICAN_AUDIT_CHECKPOINT_EVERY = 3
-    audit._last_checkpoint_day[checkpoint_path()] = audit.timezone.localdate()  # today's already done
+    audit._last_checkpoint_day[checkpoint_path()] = dt.date.today()  # today's already done
     for i in range(4):
         with django_capture_on_commit_callbacks(execute=True):
             audit_record(actor="test", action="test.entry", detail={"i": i})
