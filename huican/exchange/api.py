@@ -166,7 +166,7 @@ def create_import(
     try:
         mapping = views.column_mapping(kind, views.read_header(kind, path).header)
     except ImportRefused as exc:
-        details = {"missing_columns": exc.missing} if exc.missing else None
+        details: dict[str, Any] | None = {"missing_columns": exc.missing} if exc.missing else None
         raise ApiProblem(422, "import_refused", str(exc), details) from None
     missing = [c["name"] for c in mapping if c["required"] and not c["found"]]
     if missing:
@@ -179,7 +179,7 @@ def create_import(
     refused = (job.result or {}).get("refused")
     shrink = (job.result or {}).get("shrink")
     if refused and shrink:
-        details = {
+        details: dict[str, Any] = {
             "job_id": job.pk,
             **shrink,
             "confirm_shrink": f"{shrink['accepted']}/{shrink['in_force_accepted']}",
