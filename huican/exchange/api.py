@@ -179,12 +179,12 @@ def create_import(
     refused = (job.result or {}).get("refused")
     shrink = (job.result or {}).get("shrink")
     if refused and shrink:
-        details: dict[str, Any] = {
+        shrink_details: dict[str, Any] = {
             "job_id": job.pk,
             **shrink,
             "confirm_shrink": f"{shrink['accepted']}/{shrink['in_force_accepted']}",
         }
-        raise ApiProblem(409, "shrink_needs_confirmation", refused, details)
+        raise ApiProblem(409, "shrink_needs_confirmation", refused, shrink_details)
     if refused:
         raise ApiProblem(422, "import_refused", refused, {"job_id": job.pk})
     if job.status == Job.Status.FAILED:
