@@ -23,7 +23,8 @@ HEADERS = {
     "standards": "区划代码,生效日期,城市低保标准,农村低保标准,生活补贴标准,一级护理补贴标准,二级护理补贴标准,"
     "低保边缘倍数,重度低保增发比例,生活补贴含低保边缘,护理补贴含三四级智力精神,儿童康复救助年龄上限",
     "registry": "姓名,公民身份号码,残疾人证号,残疾类别,残疾等级,发证日期,户籍地区划代码,城乡类别,户编号,证件状态,状态变更日期",
-    "survey": "公民身份号码,调查年度,家庭人口数,家庭人均年收入,需要长期照护,康复需求,辅具需求,无障碍改造需求",
+    "survey": "公民身份号码,调查年度,家庭人口数,家庭人均年收入,需要长期照护,康复需求,辅具需求,无障碍改造需求,"
+    "托养需求,就业状况",
     "dibao": "公民身份号码,姓名,起始日期,终止日期",
     "tekun": "公民身份号码,姓名,起始日期,终止日期",
     "orphan": "公民身份号码,姓名,起始日期,终止日期",
@@ -111,9 +112,19 @@ class Builder:
             )
 
     def survey(
-        self, pid: str, year: int, income: str, care: str = "否", rehab="否", device="否", renovation="否"
+        self,
+        pid: str,
+        year: int,
+        income: str,
+        care: str = "否",
+        rehab="否",
+        device="否",
+        renovation="否",
+        tuoyang="否",
+        employment="",
+        size="3",
     ):
-        self.add("survey", pid, str(year), "3", income, care, rehab, device, renovation)
+        self.add("survey", pid, str(year), size, income, care, rehab, device, renovation, tuoyang, employment)
 
     def write(self, out: Path) -> None:
         out.mkdir(parents=True, exist_ok=True)
@@ -273,7 +284,106 @@ def build(out: Path) -> None:
     b.add("services", c2, "职业技能培训", "2021-01-01", "")
     b.add("services", a, "职业技能培训", "2022-05-05", "进行中")
 
+    needs_cases(b)
     b.write(out)
+
+
+def needs_cases(b: Builder) -> None:
+    """RULES.md "Needs findings": the 365-day window (D − 364 in, D − 365 out; 2024 is a leap year, so for
+    2024-02-29 that is 2023-03-02 in, 2023-03-01 out; for 2023-09-01, 2022-09-02 in, 2022-09-01 out),
+    unknown needs, ages 16 and 59/60, the 70% income drop, household size 1, persons outside P(D)."""
+    rich = "20000"  # above the near-poor limit everywhere (8461.80 rural in 忻府区)
+    # Rehabilitation served on 2023-03-02 (in for 2024-02-29) vs 2023-03-01 (out for 2024-02-29, in for 2023-09-01).
+    n1 = b.person("需一", grade="三级")
+    b.survey(n1, 2023, rich, rehab="是")
+    b.add("services", n1, "康复服务", "2023-03-02", "进行中")
+    n2 = b.person("需二", grade="三级")
+    b.survey(n2, 2023, rich, rehab="需要肢体康复训练")  # a description of the need is a need
+    b.add("services", n2, "康复服务", "2023-03-01", "完成")
+    # Devices served on 2022-09-01 (out for 2023-09-01) vs 2022-09-02 (in); a service after D does not count.
+    n3 = b.person("需三", grade="四级")
+    b.survey(n3, 2022, rich, device="是")
+    b.add("services", n3, "辅具适配", "2022-09-01", "")
+    b.add("services", n3, "辅具适配", "2023-09-02", "")
+    n4 = b.person("需四", grade="四级")
+    b.survey(n4, 2022, rich, device="是")
+    b.add("services", n4, "辅具适配", "2022-09-02", "")
+    # 托养: served on D itself; another person served only with a different service type.
+    n5 = b.person("需五", grade="一级", category="智力")
+    b.survey(n5, 2023, rich, tuoyang="是")
+    b.add("services", n5, "托养服务", "2023-09-01", "进行中")
+    n6 = b.person("需六", grade="二级", category="精神")
+    b.survey(n6, 2023, rich, tuoyang="是")
+    b.add("services", n6, "走访探视", "2023-08-01", "")
+    # Unknown: the latest survey leaves the needs blank although the year before said 是; 无 is no need.
+    n7 = b.person("需七", grade="三级")
+    b.survey(n7, 2022, rich, rehab="是", device="是", tuoyang="是", employment="未就业", size="1")
+    b.survey(n7, 2023, rich, rehab="", device="", tuoyang="", employment="", size="")
+    n8 = b.person("需八", grade="一级")
+    b.survey(n8, 2023, rich, rehab="无", device="不需要", tuoyang="没有", size="2")
+
+    # Employment aid: 16 from 2024-02-29 (15 on 2023-09-01); 59 on 2023-09-01 and 60 on 2024-02-29;
+    # 59 on 2024-02-29 (born 1 March).
+    e1 = b.person("业一", born="2008-02-29", grade="四级", issued="2019-01-01")
+    b.survey(e1, 2023, rich, employment="未就业")
+    e2 = b.person("业二", born="1964-02-29", grade="四级")
+    b.survey(e2, 2023, rich, employment="未就业")
+    e3 = b.person("业三", born="1964-03-01", grade="四级")
+    b.survey(e3, 2023, rich, employment="未就业")
+    # Training completed on 2023-03-02 (in for 2024-02-29), one completed on 2023-03-01 (out), one in progress.
+    e4 = b.person("业四", grade="四级")
+    b.survey(e4, 2023, rich, employment="未就业")
+    b.add("services", e4, "职业技能培训", "2023-03-02", "完成")
+    e5 = b.person("业五", grade="四级")
+    b.survey(e5, 2023, rich, employment="未就业")
+    b.add("services", e5, "职业技能培训", "2023-03-01", "")
+    e6 = b.person("业六", grade="四级")
+    b.survey(e6, 2023, rich, employment="未就业")
+    b.add("services", e6, "职业技能培训", "2023-08-08", "进行中")
+    e7 = b.person("业七", grade="四级")
+    b.survey(e7, 2023, rich, employment="无劳动能力")
+
+    # Poverty risk: income below 70% of the year before (13999.99 of 20000) vs exactly 70%; a gap year;
+    # in 低保 or 特困; low income outside them.
+    p1 = b.person("贫一", grade="四级")
+    b.survey(p1, 2022, "20000")
+    b.survey(p1, 2023, "13999.99")
+    p2 = b.person("贫二", grade="四级")
+    b.survey(p2, 2022, "20000")
+    b.survey(p2, 2023, "14000.00")
+    p3 = b.person("贫三", grade="四级")
+    b.survey(p3, 2021, "20000")
+    b.survey(p3, 2023, "10000")
+    p4 = b.person("贫四", grade="四级")
+    b.survey(p4, 2022, "20000")
+    b.survey(p4, 2023, "10000")
+    b.add("dibao", p4, "2023-01-01", "")
+    p5 = b.person("贫五", grade="四级")
+    b.survey(p5, 2022, "20000")
+    b.survey(p5, 2023, "10000")
+    b.add("tekun", p5, "2023-01-01", "2023-09-01")
+    p6 = b.person("贫六", grade="四级", county="140921")
+    b.survey(p6, 2021, "8461.79")  # near-poor in a county following the city row
+
+    # Severe living alone: grade 1 and 2 with household size 1; grade 3 alone; grade 1 with 2 persons.
+    s1 = b.person("独一", grade="一级")
+    b.survey(s1, 2022, rich, size="1")
+    b.add("services", s1, "走访探视", "2023-05-05", "")
+    s2 = b.person("独二", grade="二级", county="140981")
+    b.survey(s2, 2023, rich, size="1")
+    s3 = b.person("独三", grade="三级")
+    b.survey(s3, 2023, rich, size="1")
+    s4 = b.person("独四", grade="一级")
+    b.survey(s4, 2023, rich, size="2")
+
+    # Outside P(D): cancelled on 2023-06-01, expired on 2024-02-28 (issued 2014-02-28), dead on 2023-09-01.
+    o1 = b.person("外一", grade="一级", status="注销", status_date="2023-06-01")
+    b.survey(o1, 2022, "1000", rehab="是", size="1", employment="未就业", renovation="是")
+    o2 = b.person("外二", grade="二级", issued="2014-02-28")
+    b.survey(o2, 2023, "1000", device="是", size="1", tuoyang="是")
+    o3 = b.person("外三", grade="一级")
+    b.survey(o3, 2023, "1000", rehab="是", size="1")
+    b.add("deaths", o3, "2023-09-01")
 
 
 if __name__ == "__main__":

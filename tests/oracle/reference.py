@@ -37,6 +37,12 @@ Readings of RULES.md where it leaves room (each is marked ``READING`` in the cod
       any 结果.
 * R11 ``flags``: only ``choose_higher`` is defined by RULES.md (eligible ``nursing_subsidy`` + in elderly care
       on D).
+* R12 A need column (康复需求, 辅具需求, 无障碍改造需求, 托养需求) may hold a description of the need
+      (docs/decisions.md): 否/N/0/无/没有/不需要/无需求 is no need, blank is unknown, anything else a need.
+* R13 Needs findings: every survey fact (need, 就业状况, 家庭人口数, income) is the latest survey's own field
+      (blank → unknown → no finding, never an older survey's value); "the survey for the year before it" is
+      the survey with 调查年度 = the latest's − 1 (none, or a blank income, → no drop); "below 70%" is strict;
+      a service dated after D does not count; services match by ID number.
 """
 
 from __future__ import annotations
@@ -87,6 +93,7 @@ GRADE_NAMES = {"一级": 1, "二级": 2, "三级": 3, "四级": 4}
 YES = {"是", "Y", "y", "1"}
 NO = {"否", "N", "n", "0"}
 SPACES = " \t\r\n\u3000"
+NO_NEED = {*NO, "无", "没有", "不需要", "无需求"}  # READING R12
 
 # Aliases of FORMATS.md (only the ID-number column has any).
 ALIASES = {"公民身份号码": ["公民身份号码", "身份证号", "证件号码"]}
@@ -181,6 +188,14 @@ def parse_yes_no(text: str) -> bool | None:
     raise ValueError(f"an accepted row has a yes/no value the oracle cannot read: {text!r}")
 
 
+def parse_need(text: str) -> bool | None:
+    """A need column (康复需求, 辅具需求, 无障碍改造需求, 托养需求): READING R12."""
+    text = trim(text)
+    if not text:
+        return None
+    return text not in NO_NEED
+
+
 def parse_money(text: str) -> Decimal | None:
     text = trim(text)
     return Decimal(text) if text else None
@@ -252,6 +267,9 @@ class Survey:
     rehab_need: bool | None
     device_need: bool | None
     renovation_need: bool | None
+    household_size: int | None = None  # 家庭人口数
+    care_service_need: bool | None = None  # 托养需求
+    employment: str = ""  # 就业状况
 
 
 @dataclass
@@ -352,9 +370,12 @@ def load(data_dir: Path) -> Dataset:
                 year=int(row["调查年度"]),
                 income=parse_money(row["家庭人均年收入"]),
                 long_term_care=parse_yes_no(row.get("需要长期照护", "")),
-                rehab_need=parse_yes_no(row.get("康复需求", "")),
-                device_need=parse_yes_no(row.get("辅具需求", "")),
-                renovation_need=parse_yes_no(row.get("无障碍改造需求", "")),
+                rehab_need=parse_need(row.get("康复需求", "")),  # READING R12
+                device_need=parse_need(row.get("辅具需求", "")),
+                renovation_need=parse_need(row.get("无障碍改造需求", "")),
+                household_size=int(row["家庭人口数"]) if row.get("家庭人口数") else None,
+                care_service_need=parse_need(row.get("托养需求", "")),
+                employment=row.get("就业状况", ""),
             )
         )
 
@@ -674,6 +695,58 @@ def findings(ds: Dataset, day: dt.date) -> set[tuple[str, str, str]]:
             add("certificate_expired")
         if any(trim(name) != trim(p.name) for _, name in ds.names.get(pid, [])):
             add("name_mismatch")
+    return out | needs_findings(ds, day, facts, decisions)
+
+
+def needs_findings(
+    ds: Dataset, day: dt.date, facts: dict[str, Facts], decisions: dict[tuple[str, str], Decision]
+) -> set[tuple[str, str, str]]:
+    """RULES.md "Needs findings", for persons in P(D) only (READING R13)."""
+    first_day = day - dt.timedelta(days=364)  # "the last 365 days": D − 364 … D
+    out: set[tuple[str, str, str]] = set()
+    for p in ds.persons:
+        f = facts[p.id_number]
+        if not f.valid_certificate:
+            continue
+        pid = p.id_number
+        latest = f.survey
+        recent = [sv for sv in ds.services.get(pid, []) if first_day <= sv.date <= day]
+
+        def add(code: str, pid=pid, county=p.county) -> None:
+            out.add((code, pid, county))
+
+        if latest is not None:
+            for code, need, kind in (
+                ("rehab_need_unserved", latest.rehab_need, "康复服务"),
+                ("device_need_unserved", latest.device_need, "辅具适配"),
+                ("care_need_unserved", latest.care_service_need, "托养服务"),
+            ):
+                if need is True and not any(sv.kind == kind for sv in recent):
+                    add(code)
+        if decisions[(pid, "home_renovation")].decision == "eligible":
+            add("renovation_pending")
+        if (
+            latest is not None
+            and 16 <= f.age <= 59
+            and latest.employment == "未就业"
+            and not any(sv.kind == "职业技能培训" and completed(sv) for sv in recent)
+        ):
+            add("employment_aid")
+        if not f.in_dibao and not f.in_tekun:
+            before = [
+                sv for sv in ds.surveys.get(pid, []) if latest is not None and sv.year == latest.year - 1
+            ]
+            dropped = (
+                latest is not None
+                and latest.income is not None
+                and len(before) == 1
+                and before[0].income is not None
+                and latest.income < Decimal("0.7") * before[0].income
+            )
+            if f.low_income is True or f.near_poor is True or dropped:
+                add("poverty_risk")
+        if f.severe and latest is not None and latest.household_size == 1:
+            add("severe_living_alone")
     return out
 
 

@@ -214,6 +214,24 @@ def test_findings_match_the_oracle(request, world, on):
     assert not problems, report(f"findings on {on}", problems)
 
 
+NEEDS_CODES = {
+    "rehab_need_unserved",
+    "device_need_unserved",
+    "care_need_unserved",
+    "renovation_pending",
+    "employment_aid",
+    "poverty_risk",
+    "severe_living_alone",
+}
+
+
+def test_the_data_sets_exercise_every_needs_finding(synth_world, edge_world):
+    """The comparisons above mean something only if each needs code occurs in both data sets."""
+    for (_, ds), dates in ((synth_world, DATES), (edge_world, edge_data.EDGE_DATES)):
+        found = {code for on in dates for code, _, _ in ref.findings(ds, dt.date.fromisoformat(on))}
+        assert NEEDS_CODES <= found, NEEDS_CODES - found
+
+
 # --------------------------------------------------------------------------------------------------------
 # Indicators
 # --------------------------------------------------------------------------------------------------------
