@@ -1,5 +1,10 @@
 """REST API for cross-matching findings (政策找人): read them filtered by code, region and status,
-and record a finding's follow-up. Same scope as the web work list (``matching.selectors``)."""
+and record a finding's follow-up. Same scope as the web work list (``matching.selectors``).
+
+Runs: ``POST /runs`` starts one as the web's 「立即比对」 does (``runs.start_findings_run``; whether it
+reconciles the work list or is a read-only view is ``services.run_mode``), ``GET /runs/{id}`` says
+which kind it was and which yearly lists were missing, ``GET /runs/{id}/findings`` lists a read-only
+run's own findings."""
 
 from __future__ import annotations
 
@@ -15,9 +20,12 @@ from pydantic import ConfigDict, Field
 from huican.accounts.access import can
 from huican.accounts.decorators import client_ip
 from huican.core.audit import audit_record
-from huican.matching.models import Finding, FindingCode
-from huican.matching.selectors import access_finding_by_id, findings_for
-from huican.matching.services import FindingError, finding_update
+from huican.matching import services
+from huican.matching.models import Finding, FindingCode, FindingRun, RunFinding
+from huican.matching.runs import may_start_run, start_findings_run
+from huican.matching.selectors import access_finding_by_id, findings_for, run_findings_for
+from huican.matching.services import FindingError, finding_update, run_mode
+from huican.matching.urgency import urgency_order
 
 router = Router(tags=["比对发现"])
 
@@ -89,6 +97,83 @@ def finding_out(finding: Finding) -> dict[str, Any]:
     }
 
 
+class MissingListOut(Schema):
+    kind: str = Field(description="名单类型，如 medical")
+    period: str = Field(description="年度（如 2026）或学年（如 2025-2026）")
+    list: str = Field(description="名单名称")
+    finding_code: str = Field(description="因此未产生的发现代码")
+    indicator_code: str = Field(description="因此数据缺失的指标代码")
+    message: str
+
+
+class RunOut(Schema):
+    id: int
+    on_date: dt.date
+    mode: str = Field(description="reconcile（核对工作清单）或 read_only（只读查看）")
+    mode_name: str
+    status: str
+    triggered_by: str
+    total: int
+    new: int
+    reopened: int
+    resolved: int
+    missing_lists: list[MissingListOut] = Field(description="缺少数据的年度名单")
+
+
+class RunStartIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    on: dt.date | None = Field(None, description="比对日期，默认今天")
+
+
+class RunStartOut(Schema):
+    job_id: int
+    job_status: str
+    mode: str = Field(description="reconcile（核对工作清单）或 read_only（只读查看）")
+    mode_name: str
+    run: RunOut | None = Field(description="比对完成后的结果；仍在排队或进行中时为 null")
+
+
+class RunFindingOut(Schema):
+    code: str
+    code_name: str
+    person_id: int
+    name: str
+    id_masked: str
+    county_code: str
+    township_code: str
+    detail: str
+
+
+def run_out(run: FindingRun) -> dict[str, Any]:
+    return {
+        "id": run.pk,
+        "on_date": run.on_date,
+        "mode": run.mode,
+        "mode_name": str(run.get_mode_display()),
+        "status": run.status,
+        "triggered_by": run.triggered_by_name,
+        "total": run.total,
+        "new": run.new_count,
+        "reopened": run.reopened_count,
+        "resolved": run.resolved_count,
+        "missing_lists": [gap.as_dict() for gap in run.missing],
+    }
+
+
+def run_finding_out(finding: RunFinding) -> dict[str, Any]:
+    return {
+        "code": finding.code,
+        "code_name": str(finding.get_code_display()),
+        "person_id": finding.person_id,
+        "name": finding.person.name,
+        "id_masked": finding.person.id_masked,
+        "county_code": finding.county_code,
+        "township_code": finding.township_code,
+        "detail": finding.detail,
+    }
+
+
 def _problem(field: str, message: str) -> ApiProblem:
     return ApiProblem(422, "validation_error", message, [{"field": field, "problem": message}])
 
@@ -113,9 +198,9 @@ def list_findings(request: HttpRequest, query: Query[FindingQuery]) -> list[dict
     elif len(region) == 12:
         findings = findings.filter(person__region_id=region)
     page = list(
-        findings.select_related("first_seen_run", "last_seen_run").order_by("code", "county_code", "id")[
-            query.offset : query.offset + query.limit
-        ]
+        findings.select_related("first_seen_run", "last_seen_run").order_by(
+            urgency_order(), "county_code", "id"
+        )[query.offset : query.offset + query.limit]
     )
     audit_record(
         actor=user,
@@ -126,6 +211,71 @@ def list_findings(request: HttpRequest, query: Query[FindingQuery]) -> list[dict
         ip_address=client_ip(request),
     )
     return [finding_out(f) for f in page]
+
+
+@router.post(
+    "/runs", response={202: RunStartOut}, summary="立即比对（核对工作清单或只读查看，由发起人和比对日期决定）"
+)
+def start_run(request: HttpRequest, payload: RunStartIn) -> tuple[int, dict[str, Any]]:
+    user: Any = request.user
+    if not may_start_run(user):
+        raise ApiProblem(403, "forbidden", "您的角色无权发起比对")
+    on = payload.on or services.today()
+    job = start_findings_run(actor=user, on=on, automatic=False)
+    run_id = (job.result or {}).get("run_id")
+    run = FindingRun.objects.filter(pk=run_id).first() if run_id else None
+    mode = FindingRun.Mode(run.mode) if run else run_mode(actor=user, on=on)
+    return 202, {
+        "job_id": job.pk,
+        "job_status": job.status,
+        "mode": mode.value,
+        "mode_name": str(mode.label),
+        "run": run_out(run) if run else None,
+    }
+
+
+def _run_for(user: Any, run_id: int) -> FindingRun:
+    if not (can(user, "view_findings") or can(user, "view_aggregates")):
+        raise ApiProblem(403, "forbidden", "您的角色无权查看比对记录")
+    run = FindingRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise ApiProblem(404, "not_found", "未找到该次比对")
+    return run
+
+
+@router.get(
+    "/runs/{run_id}", response=RunOut, summary="一次比对：类型（核对工作清单 / 只读查看）和缺少的数据"
+)
+def get_run(request: HttpRequest, run_id: int) -> dict[str, Any]:
+    return run_out(_run_for(request.user, run_id))
+
+
+@router.get(
+    "/runs/{run_id}/findings",
+    response=list[RunFindingOut],
+    summary="一次只读查看比对的发现（按紧急程度排列）",
+)
+def list_run_findings(request: HttpRequest, run_id: int, query: Query[FindingQuery]) -> list[dict[str, Any]]:
+    user: Any = request.user
+    run = _run_for(user, run_id)
+    if not can(user, "view_findings"):
+        raise ApiProblem(403, "forbidden", "您的角色无权查看比对发现")
+    if run.reconciles:
+        raise ApiProblem(409, "conflict", "该次比对核对了工作清单，其发现见 /api/findings")
+    if query.code and query.code not in FindingCode.values:
+        raise _problem("query.code", f"不认识的发现代码：{query.code}")
+    found = run_findings_for(user, run, code=query.code or None)
+    page = list(found[query.offset : query.offset + query.limit])
+    audit_record(
+        actor=user,
+        action="finding.list",
+        object_type="FindingRun",
+        object_id=run.pk,
+        region_code=user.region_id or "",
+        detail={"via": "api", "run": run.pk, "code": query.code, "results": len(page)},
+        ip_address=client_ip(request),
+    )
+    return [run_finding_out(f) for f in page]
 
 
 @router.get("/{finding_id}", response=FindingOut, summary="一条比对发现")

@@ -1,8 +1,12 @@
 """`huican findings --on DATE [--region CODE] [--format json|csv]` (FORMATS.md "The command line").
 
 Prints every cross-matching finding on DATE with full ID numbers (an operator's tool on the server),
-ordered by code then ID number: a JSON list of {"id_number", "code", "county", "detail"}, or CSV
-with those columns.
+most urgent code first (huican.matching.urgency) then by ID number: a JSON list of {"id_number",
+"code", "county", "detail"}, or CSV with those columns. A yearly list not sent yet for the period
+read (huican.matching.missing_lists) gets one line on stderr, e.g. 「缺少数据：2026 年医疗保险参保名单
+（medical），未产生 medical_not_enrolled」; stdout keeps the contract.
+
+It never writes: no run is recorded and the work list is not touched (``services.compute_run``).
 """
 
 from __future__ import annotations
@@ -14,10 +18,10 @@ import sys
 import polars as pl
 
 from huican.cli import UsageError
-from huican.matching.findings import compute_findings
-from huican.policy.facts import CITY_CODE, load_facts, person_id_numbers
-from huican.policy.rules import evaluate
-from huican.policy.vocabulary import prepare
+from huican.matching.missing_lists import MissingList
+from huican.matching.services import compute_run
+from huican.matching.urgency import urgency_expr
+from huican.policy.facts import CITY_CODE, person_id_numbers
 from huican.regions.divisions import COUNTY_CODES
 
 OUTPUT_COLUMNS = ("id_number", "code", "county", "detail")
@@ -32,18 +36,31 @@ def check_region(region: str | None) -> str | None:
     return region
 
 
-def findings_for_output(on: dt.date, region: str | None = None) -> pl.DataFrame:
-    """id_number, code, county, detail for every finding on `on` under `region`."""
-    facts = load_facts(on=on, region=None if region in (None, CITY_CODE) else region)
-    prepared = prepare(facts)
-    found = compute_findings(facts, evaluate(prepared), prepared=prepared)
+def findings_with_missing(on: dt.date, region: str | None = None) -> tuple[pl.DataFrame, list[MissingList]]:
+    """id_number, code, county, detail for every finding on `on` under `region`, most urgent first;
+    and the yearly lists that were missing."""
+    computed = compute_run(on=on, region=None if region in (None, CITY_CODE) else region)
+    found = computed.found
     numbers = person_id_numbers(found.get_column("person_id"))
-    return found.join(numbers, on="person_id", how="left").select(OUTPUT_COLUMNS).sort("code", "id_number")
+    table = (
+        found.join(numbers, on="person_id", how="left")
+        .sort(urgency_expr(), "id_number")
+        .select(OUTPUT_COLUMNS)
+    )
+    return table, computed.missing
+
+
+def findings_for_output(on: dt.date, region: str | None = None) -> pl.DataFrame:
+    """id_number, code, county, detail for every finding on `on` under `region`, most urgent first."""
+    return findings_with_missing(on, region)[0]
 
 
 def run_findings(args: argparse.Namespace) -> int:
     region = check_region(args.region)
-    table = findings_for_output(args.on, region)
+    table, missing = findings_with_missing(args.on, region)
+    for gap in missing:
+        sys.stderr.write(gap.finding_message + "\n")
+    sys.stderr.flush()
     if args.format == "csv":
         sys.stdout.write(table.write_csv())
     else:

@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from huican.core.audit import audit_record
 from huican.core.crypto import decrypt_many
-from huican.matching.models import Finding
+from huican.matching.models import Finding, FindingRun, RunFinding
+from huican.matching.urgency import urgency_order
 from huican.regions.models import Region
 
 MAX_ROWS = 1_048_575  # one header row + the most rows an .xlsx sheet holds
@@ -53,7 +54,7 @@ def region_names(codes: set[str]) -> dict[str, str]:
 
 def _rows(findings: QuerySet[Finding], *, full_ids: bool) -> Iterator[list[Any]]:
     ordered = findings.select_related("person", "assigned_to", "first_seen_run", "last_seen_run").order_by(
-        "code", "county_code", "township_code", "id"
+        urgency_order(), "county_code", "township_code", "id"
     )
     chunk: list[Finding] = []
     for finding in ordered.iterator(chunk_size=CHUNK):
@@ -92,26 +93,100 @@ def _chunk_rows(chunk: list[Finding], *, full_ids: bool) -> Iterator[list[Any]]:
         ]
 
 
-def findings_workbook(findings: QuerySet[Finding], *, full_ids: bool) -> tuple[bytes, int]:
-    """The work list as .xlsx bytes and the number of findings in it (text cells only)."""
-    if findings.count() > MAX_ROWS:
-        raise ExportTooLarge(f"超过 {MAX_ROWS} 行，无法放入一个工作表，请缩小筛选范围")
+def _workbook(
+    header: tuple[str, ...], widths: tuple[int, ...], rows: Iterator[list[Any]]
+) -> tuple[bytes, int]:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     sheet = workbook.add_worksheet("比对发现")
     bold = workbook.add_format({"bold": True})
-    for column, (title, width) in enumerate(zip(HEADER, WIDTHS, strict=True)):
+    for column, (title, width) in enumerate(zip(header, widths, strict=True)):
         sheet.write_string(0, column, title, bold)
         sheet.set_column(column, column, width)
     sheet.freeze_panes(1, 0)
     count = 0
-    for count, row in enumerate(_rows(findings, full_ids=full_ids), start=1):
+    for count, row in enumerate(rows, start=1):
         for column, value in enumerate(row):
             sheet.write_string(count, column, str(value or ""))
     if count:
-        sheet.autofilter(0, 0, count, len(HEADER) - 1)
+        sheet.autofilter(0, 0, count, len(header) - 1)
     workbook.close()
     return buffer.getvalue(), count
+
+
+def findings_workbook(findings: QuerySet[Finding], *, full_ids: bool) -> tuple[bytes, int]:
+    """The work list as .xlsx bytes and the number of findings in it (text cells only)."""
+    if findings.count() > MAX_ROWS:
+        raise ExportTooLarge(f"超过 {MAX_ROWS} 行，无法放入一个工作表，请缩小筛选范围")
+    return _workbook(HEADER, WIDTHS, _rows(findings, full_ids=full_ids))
+
+
+RUN_HEADER = (*HEADER[:9], "比对日期")
+RUN_WIDTHS = (*WIDTHS[:9], 12)
+
+
+def _run_rows(findings: QuerySet[RunFinding], run: FindingRun, *, full_ids: bool) -> Iterator[list[Any]]:
+    ordered = findings.select_related("person").order_by(
+        urgency_order(), "county_code", "township_code", "id"
+    )
+    chunk: list[RunFinding] = []
+    for finding in ordered.iterator(chunk_size=CHUNK):
+        chunk.append(finding)
+        if len(chunk) == CHUNK:
+            yield from _run_chunk_rows(chunk, run, full_ids=full_ids)
+            chunk = []
+    if chunk:
+        yield from _run_chunk_rows(chunk, run, full_ids=full_ids)
+
+
+def _run_chunk_rows(chunk: list[RunFinding], run: FindingRun, *, full_ids: bool) -> Iterator[list[Any]]:
+    names = region_names({f.county_code for f in chunk} | {f.township_code for f in chunk})
+    if full_ids:
+        numbers = decrypt_many([f.person.id_number_encrypted for f in chunk])
+    else:
+        numbers = [f.person.id_masked for f in chunk]
+    for finding, number in zip(chunk, numbers, strict=True):
+        yield [
+            finding.code,
+            str(finding.get_code_display()),
+            finding.person.name,
+            number,
+            finding.county_code,
+            names.get(finding.county_code, ""),
+            finding.township_code,
+            names.get(finding.township_code, ""),
+            finding.detail,
+            run.on_date.isoformat(),
+        ]
+
+
+def export_run_findings(
+    *,
+    run: FindingRun,
+    findings: QuerySet[RunFinding],
+    actor: Any,
+    full_ids: bool,
+    reason: str = "",
+    region_code: str = "",
+    ip_address: str = "",
+) -> tuple[bytes, str]:
+    """A read-only run's findings as a workbook and its file name; one audit entry per export."""
+    if findings.count() > MAX_ROWS:
+        raise ExportTooLarge(f"超过 {MAX_ROWS} 行，无法放入一个工作表，请缩小筛选范围")
+    content, count = _workbook(RUN_HEADER, RUN_WIDTHS, _run_rows(findings, run, full_ids=full_ids))
+    audit_record(
+        actor=actor,
+        action="export.findings",
+        object_type="FindingRun",
+        object_id=run.pk,
+        region_code=region_code,
+        reason=reason,
+        detail={"run": run.pk, "mode": run.mode, "rows": count, "full_id_numbers": full_ids},
+        ip_address=ip_address,
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    suffix = "-完整身份证号" if full_ids else ""
+    return content, f"比对发现-第{run.pk}次-{run.on_date:%Y%m%d}-只读查看-{stamp}{suffix}.xlsx"
 
 
 def export_findings(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from huican.matching.missing_lists import missing_in_facts
 from huican.matching.needs import needs_findings
 from huican.matching.vocabulary import (
     LIST_NAMES,
@@ -334,6 +335,9 @@ def compute_findings(
         *needs_findings(facts, people, _reason_texts(_decided(decisions, "home_renovation", "eligible"))),
     ]
     found = pl.concat([part.select("person_id", "code", "detail") for part in parts])
+    # A yearly list not sent yet for the period read produces no finding (huican.matching.missing_lists).
+    withheld = [missing.finding_code for missing in missing_in_facts(facts)]
+    found = found.filter(~pl.col("code").is_in(withheld))
     places = people.select("person_id", county=pl.col("county_code"), township_code=pl.col("township_code"))
     return (
         found.join(places, on="person_id", how="left")

@@ -15,10 +15,11 @@ from django.utils.safestring import SafeString, mark_safe
 from huican.exchange.kinds import KINDS
 from huican.matching.models import FindingCode, FindingRun
 from huican.matching.selectors import run_counts_for
+from huican.matching.urgency import by_urgency
 from huican.matching.vocabulary import LIST_NAMES
 from huican.regions.models import Region
 
-CODE_NAMES = dict(FindingCode.choices)
+CODE_NAMES = {code: dict(FindingCode.choices)[code] for code in by_urgency(FindingCode.values)}
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,14 @@ class Change:
 
 
 def previous_done_run(run: FindingRun) -> FindingRun | None:
-    return FindingRun.objects.filter(status=FindingRun.Status.DONE, id__lt=run.pk).order_by("-id").first()
+    """The last finished run before `run` that reconciled the work list (what the backlog was)."""
+    return (
+        FindingRun.objects.filter(
+            status=FindingRun.Status.DONE, mode=FindingRun.Mode.RECONCILE, id__lt=run.pk
+        )
+        .order_by("-id")
+        .first()
+    )
 
 
 def scope_total(user: Any, run: FindingRun) -> int:

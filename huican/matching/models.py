@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -40,7 +42,14 @@ class FindingRun(models.Model):
         DONE = "done", "已完成"
         FAILED = "failed", "失败"
 
+    class Mode(models.TextChoices):
+        """A run either reconciles the city's work list or is a read-only view (services.run_mode)."""
+
+        RECONCILE = "reconcile", "核对工作清单"
+        READ_ONLY = "read_only", "只读查看"
+
     on_date = models.DateField(help_text="比对日期")
+    mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.RECONCILE)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     triggered_by = models.ForeignKey(
@@ -60,12 +69,46 @@ class FindingRun(models.Model):
     new_count = models.PositiveIntegerField(default=0)
     reopened_count = models.PositiveIntegerField(default=0)
     resolved_count = models.PositiveIntegerField(default=0)
+    # The yearly lists with no row for the period read (huican.matching.missing_lists.MissingList)
+    missing_lists = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-id"]
 
     def __str__(self) -> str:
         return f"比对 #{self.pk} @ {self.on_date}"
+
+    @property
+    def reconciles(self) -> bool:
+        return self.mode == self.Mode.RECONCILE
+
+    @property
+    def missing(self) -> list[Any]:
+        """The run's missing yearly lists (MissingList)."""
+        from huican.matching.missing_lists import MissingList
+
+        return [MissingList.from_dict(item) for item in self.missing_lists or []]
+
+
+class RunFinding(models.Model):
+    """One finding of a read-only run (只读查看): kept with its run, never put in the work list."""
+
+    run = models.ForeignKey(FindingRun, on_delete=models.CASCADE, related_name="findings")
+    person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=32, choices=FindingCode.choices)
+    county_code = models.CharField(max_length=6)
+    township_code = models.CharField(max_length=9, blank=True)
+    detail = models.TextField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["run", "code"], name="matching_ru_run_id_code_idx"),
+            models.Index(fields=["run", "county_code"], name="matching_ru_run_id_county_idx"),
+            models.Index(fields=["run", "township_code"], name="matching_ru_run_id_town_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.person_id} @ run {self.run_id}"
 
 
 class Finding(models.Model):

@@ -7,7 +7,9 @@ findings; across processes the reconciliation itself takes a database lock, see
 ``services.serialise_reconciliation``), and submissions for the same date are coalesced while a run is still waiting to start:
 the waiting run will read the latest lists anyway, so ten imports in a row cost at most two runs.
 
-Who may start a run from the web: ``may_start_run`` (city and county staff).
+Who may start a run from the web or the API: ``may_start_run`` (city, county and township staff).
+Whether the run reconciles the work list or is a read-only view is ``services.run_mode``: only
+city staff's runs for today (and the system's run after an import) reconcile.
 """
 
 from __future__ import annotations
@@ -24,39 +26,46 @@ from huican.accounts.access import can
 from huican.accounts.models import Role
 from huican.core.models import Job
 from huican.core.tasks import Progress, submit
-from huican.matching.services import findings_run
+from huican.matching import services
+from huican.matching.services import findings_run, run_mode
 
 JOB_KIND = "findings_run"
-RUN_ROLES = frozenset({Role.CITY_STAFF, Role.COUNTY_STAFF})
+RUN_ROLES = frozenset({Role.CITY_STAFF, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF})
 OPEN_JOB_STATUSES = (Job.Status.PENDING, Job.Status.RUNNING)
 
 _run_lock = threading.Lock()  # one run at a time in this process
 _queue_lock = threading.RLock()  # re-entrant: with synchronous tasks the job runs inside submit()
-_waiting: dict[dt.date, tuple[str, int]] = {}  # on-date → (token, job id) of a run not yet started
+# (on-date, mode) → (token, job id) of a run not yet started
+_waiting: dict[tuple[dt.date, str], tuple[str, int]] = {}
 
 
 def may_start_run(user: Any) -> bool:
-    """City and county staff may start a run on demand (the run covers the whole city)."""
+    """Staff may start a run on demand (it covers the whole city; see run_mode for what it writes)."""
     return can(user, "view_findings") and user.role in RUN_ROLES
 
 
-def start_findings_run(*, actor: Any, on: dt.date | None = None) -> Job:
-    """Compute every finding on `on` (default: today) in the background and reconcile the work list.
+def start_findings_run(*, actor: Any, on: dt.date | None = None, automatic: bool | None = None) -> Job:
+    """Compute every finding on `on` (default: today) in the background.
 
-    Returns the Job (``Job.result["run_id"]`` is the FindingRun once done). A run for the same
-    date that has been submitted but not started yet is returned instead of a new one.
+    The run reconciles the work list or is a read-only view as ``services.run_mode`` decides.
+    `automatic` marks the run the system starts by itself after an import (default: a call without
+    a date is one — that is how ``huican.exchange`` calls it; the web form and the API always give
+    a date). Returns the Job (``Job.result["run_id"]`` is the FindingRun once done). A run for the
+    same date and mode that has been submitted but not started yet is returned instead of a new one.
     """
-    day = on or timezone.localdate()
+    day = on or services.today()
+    automatic = on is None if automatic is None else automatic
+    key = (day, run_mode(actor=actor, on=day, automatic=automatic).value)
     token = uuid.uuid4().hex
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) else None
     actor_name = "" if actor_id else str(actor or "")
     with _queue_lock:
-        waiting = _waiting.get(day)
+        waiting = _waiting.get(key)
         if waiting is not None:
             job = Job.objects.filter(pk=waiting[1], status__in=OPEN_JOB_STATUSES).first()
             if job is not None:
                 return job
-            _waiting.pop(day, None)
+            _waiting.pop(key, None)
         job = submit(
             kind=JOB_KIND,
             actor=actor,
@@ -65,29 +74,39 @@ def start_findings_run(*, actor: Any, on: dt.date | None = None) -> Job:
             actor_id=actor_id,
             actor_name=actor_name,
             token=token,
+            automatic=automatic,
         )
         if job.status in OPEN_JOB_STATUSES:
-            _waiting[day] = (token, job.pk)
+            _waiting[key] = (token, job.pk)
     return job
 
 
 def run_job(
-    *, progress: Progress, on: str, actor_id: int | None, actor_name: str = "", token: str = ""
+    *,
+    progress: Progress,
+    on: str,
+    actor_id: int | None,
+    actor_name: str = "",
+    token: str = "",
+    automatic: bool = False,
 ) -> dict[str, Any]:
     """The background task: wait for any run in progress, then run findings_run on `on`."""
     day = dt.date.fromisoformat(on)
     progress(0, "等待上一次比对完成")
     with _run_lock:
         with _queue_lock:
-            if _waiting.get(day, ("", 0))[0] == token:
-                del _waiting[day]  # from now on a new submission must start a new run
+            for key in [key for key, waiting in _waiting.items() if waiting[0] == token]:
+                del _waiting[key]  # from now on a new submission must start a new run
         actor: Any = None
         if actor_id is not None:
             actor = get_user_model().objects.filter(pk=actor_id).first()
-        run = findings_run(on=day, actor=actor or actor_name or "system", progress=progress)
+        run = findings_run(
+            on=day, actor=actor or actor_name or "system", progress=progress, automatic=automatic
+        )
     return {
         "run_id": run.pk,
         "on": run.on_date.isoformat(),
+        "mode": run.mode,
         "total": run.total,
         "new": run.new_count,
         "reopened": run.reopened_count,

@@ -16,9 +16,10 @@ from django.http import Http404
 
 from huican.accounts.access import can, region_prefix_for
 from huican.accounts.models import Role
-from huican.matching.models import Finding, FindingCode, FindingRun
+from huican.matching.models import Finding, FindingCode, FindingRun, RunFinding
+from huican.matching.urgency import by_urgency, urgency_order
 
-ALL_CODES: tuple[str, ...] = tuple(FindingCode.values)
+ALL_CODES: tuple[str, ...] = tuple(by_urgency(FindingCode.values))  # most urgent first
 
 DEPARTMENT_CODES: dict[str, tuple[str, ...]] = {
     "民政": (
@@ -122,7 +123,9 @@ def finding_counts_for(user: Any, *, open_only: bool = True) -> list[dict[str, A
     if open_only:
         qs = qs.filter(status__in=[Finding.Status.PENDING, Finding.Status.CONFIRMED])
     counted = (
-        qs.values("code", "county_code", "status").annotate(n=Count("id")).order_by("code", "county_code")
+        qs.values("code", "county_code", "status")
+        .annotate(n=Count("id"))
+        .order_by(urgency_order(), "county_code")
     )
     return [dict(row) for row in counted]
 
@@ -133,7 +136,24 @@ def finding_runs(limit: int = 20) -> QuerySet[FindingRun]:
 
 
 def latest_run() -> FindingRun | None:
-    return FindingRun.objects.filter(status=FindingRun.Status.DONE).order_by("-id").first()
+    """The latest finished run that reconciled the work list (read-only runs never did)."""
+    return (
+        FindingRun.objects.filter(status=FindingRun.Status.DONE, mode=FindingRun.Mode.RECONCILE)
+        .order_by("-id")
+        .first()
+    )
+
+
+def run_findings_for(user: Any, run: FindingRun, *, code: str | None = None) -> QuerySet[RunFinding]:
+    """A read-only run's findings the user may see (same scope as the work list), most urgent first."""
+    codes = finding_codes_for(user)
+    prefix = region_prefix_for(user)
+    if not codes or prefix is None:
+        return RunFinding.objects.none()
+    qs = RunFinding.objects.filter(_region_q(prefix), run=run, code__in=codes)
+    if code:
+        qs = qs.filter(code=code)
+    return qs.select_related("person").order_by(urgency_order(), "county_code", "township_code", "id")
 
 
 def run_counts_for(user: Any, run: FindingRun) -> dict[str, dict[str, int]]:

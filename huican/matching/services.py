@@ -1,5 +1,12 @@
 """Writing findings: a run computes every finding and reconciles the work list; staff follow up.
 
+Which runs touch the work list (``run_mode``, the one rule the web, the API and the command line
+follow): only a run for today's date started by city staff (the city-wide region), or the run the
+system starts by itself after an import, reconciles the city's work list (核对工作清单). Any other run
+— another date, or started by anyone else — is a read-only view (只读查看): its findings are kept
+with the run (``RunFinding``) and nothing in the work list is opened, closed or reopened.
+``huican findings`` never writes at all (``compute_run``).
+
 Reconciliation of a run with the stored findings (one per person and code):
 - a finding produced for the first time is stored as 待核实;
 - an open finding (待核实 / 已核实-需处理) no longer produced is closed: 已处理 with auto_resolved;
@@ -11,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -18,9 +26,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 
+from huican.accounts.access import region_prefix_for
+from huican.accounts.models import Role
 from huican.core.audit import audit_record
 from huican.matching.findings import compute_findings
-from huican.matching.models import Finding, FindingRun
+from huican.matching.missing_lists import MissingList, missing_in_facts
+from huican.matching.models import Finding, FindingRun, RunFinding
 from huican.policy.facts import load_facts
 from huican.policy.rules import evaluate
 from huican.policy.vocabulary import prepare
@@ -50,21 +61,76 @@ def _nested_counts(found: pl.DataFrame, place: str) -> dict[str, dict[str, int]]
     return counts
 
 
-def findings_run_create(*, on: dt.date, actor: Any) -> FindingRun:
-    """A pending run (for a background task to execute with ``findings_run``)."""
+def today() -> dt.date:
+    """Today's date, the only date whose run may reconcile the work list."""
+    return timezone.localdate()
+
+
+def may_reconcile(actor: Any) -> bool:
+    """Whether `actor` is city staff: an active 市残联工作人员 whose region is the whole city."""
+    user = _user(actor)
+    if user is None or not user.is_active:
+        return False
+    if user.role != Role.CITY_STAFF:
+        return False
+    prefix = region_prefix_for(user)
+    return prefix is not None and len(prefix) <= 4
+
+
+def run_mode(*, actor: Any, on: dt.date, automatic: bool = False) -> FindingRun.Mode:
+    """核对工作清单 for a run on today's date by city staff (or the system's run after an import);
+    只读查看 for every other run."""
+    if on != today():
+        return FindingRun.Mode.READ_ONLY
+    if automatic or may_reconcile(actor):
+        return FindingRun.Mode.RECONCILE
+    return FindingRun.Mode.READ_ONLY
+
+
+@dataclass(frozen=True)
+class ComputedFindings:
+    """Every finding on a date, the yearly lists that were missing, and the list snapshots read."""
+
+    found: pl.DataFrame
+    missing: list[MissingList]
+    batch_ids: dict[str, list[int]]
+
+
+def compute_run(*, on: dt.date, region: str | None = None, step: Progress | None = None) -> ComputedFindings:
+    """Compute the findings on `on` (of `region`, default everyone) without writing anything."""
+    step = step or (lambda percent, message: None)
+    step(5, "读取名册和部门名单")
+    facts = load_facts(on=on, region=region)
+    step(30, "资格判定")
+    prepared = prepare(facts)
+    decisions = evaluate(prepared)
+    step(55, "比对")
+    found = compute_findings(facts, decisions, prepared=prepared)
+    return ComputedFindings(found=found, missing=missing_in_facts(facts), batch_ids=facts.batches)
+
+
+def findings_run_create(*, on: dt.date, actor: Any, automatic: bool = False) -> FindingRun:
+    """A pending run (for a background task to execute with ``findings_run``); its mode is decided now."""
     user = _user(actor)
     return FindingRun.objects.create(
         on_date=on,
+        mode=run_mode(actor=actor, on=on, automatic=automatic),
         triggered_by=user,
         triggered_by_name=getattr(user, "username", "") if user else str(actor or ""),
     )
 
 
 def findings_run(
-    *, on: dt.date, actor: Any, run: FindingRun | None = None, progress: Progress | None = None
+    *,
+    on: dt.date,
+    actor: Any,
+    run: FindingRun | None = None,
+    progress: Progress | None = None,
+    automatic: bool = False,
 ) -> FindingRun:
-    """Compute every finding on `on` and reconcile the work list; returns the finished run."""
-    run = run or findings_run_create(on=on, actor=actor)
+    """Compute every finding on `on`; reconcile the work list if the run may (``run_mode``), else
+    keep the findings with the run. Returns the finished run."""
+    run = run or findings_run_create(on=on, actor=actor, automatic=automatic)
 
     def step(percent: int, message: str) -> None:
         FindingRun.objects.filter(pk=run.pk).update(progress=percent, message=message)
@@ -73,18 +139,16 @@ def findings_run(
 
     FindingRun.objects.filter(pk=run.pk).update(status=FindingRun.Status.RUNNING)
     try:
-        step(5, "读取名册和部门名单")
-        facts = load_facts(on=on)
-        batch_ids = facts.batches  # the list snapshots in force on `on`
-        step(30, "资格判定")
-        prepared = prepare(facts)
-        decisions = evaluate(prepared)
-        step(55, "比对")
-        found = compute_findings(facts, decisions, prepared=prepared)
-        step(70, "更新工作清单")
+        computed = compute_run(on=on, step=step)
+        found, batch_ids = computed.found, computed.batch_ids  # the list snapshots in force on `on`
         with transaction.atomic():
-            serialise_reconciliation()
-            changes = _reconcile(run, found)
+            if run.reconciles:
+                step(70, "更新工作清单")
+                serialise_reconciliation()
+                changes = _reconcile(run, found)
+            else:
+                step(70, "保存只读查看结果")
+                changes = _keep_read_only(run, found)
             run.refresh_from_db()
             run.status = FindingRun.Status.DONE
             run.progress = 100
@@ -95,6 +159,7 @@ def findings_run(
             run.township_counts = _nested_counts(found, "township_code")
             run.total = found.height
             run.new_count, run.reopened_count, run.resolved_count = changes
+            run.missing_lists = [missing.as_dict() for missing in computed.missing]
             run.save()
             audit_record(
                 actor=actor,
@@ -103,6 +168,8 @@ def findings_run(
                 object_id=run.pk,
                 detail={
                     "on": on.isoformat(),
+                    "mode": run.mode,
+                    "missing_lists": [missing.kind for missing in computed.missing],
                     "total": run.total,
                     "new": run.new_count,
                     "reopened": run.reopened_count,
@@ -136,10 +203,32 @@ def serialise_reconciliation() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_LOCK_KEY])
 
 
+def _keep_read_only(run: FindingRun, found: pl.DataFrame) -> tuple[int, int, int]:
+    """Store a read-only run's findings with the run; the work list is not touched."""
+    RunFinding.objects.filter(run=run).delete()
+    RunFinding.objects.bulk_create(
+        (
+            RunFinding(
+                run=run,
+                person_id=row["person_id"],
+                code=row["code"],
+                county_code=row["county"] or "",
+                township_code=row["township_code"] or "",
+                detail=row["detail"],
+            )
+            for row in found.iter_rows(named=True)
+        ),
+        batch_size=1000,
+    )
+    return 0, 0, 0
+
+
 def _reconcile(run: FindingRun, found: pl.DataFrame) -> tuple[int, int, int]:
     """Upsert the run's findings into the work list; returns (new, reopened, resolved)."""
-    previous = (
-        FindingRun.objects.filter(status=FindingRun.Status.DONE, id__lt=run.pk)
+    previous = (  # the last run that reconciled (read-only runs never touched the work list)
+        FindingRun.objects.filter(
+            status=FindingRun.Status.DONE, mode=FindingRun.Mode.RECONCILE, id__lt=run.pk
+        )
         .order_by("-id")
         .values_list("id", flat=True)
         .first()

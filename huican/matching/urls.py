@@ -12,4 +12,6 @@ urlpatterns = [
     path("runs/start/", views.run_start, name="run_start"),
     path("runs/jobs/<int:job_id>/", views.run_progress, name="run_progress"),
     path("runs/<int:run_id>/", views.run_detail, name="run_detail"),
+    path("runs/<int:run_id>/export.xlsx", views.run_export, name="run_export"),
+    path("runs/<int:run_id>/export/full/", views.run_export_full, name="run_export_full"),
 ]

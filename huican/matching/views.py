@@ -27,13 +27,14 @@ from huican.accounts.decorators import client_ip, require_can
 from huican.accounts.models import User
 from huican.core.audit import audit_record
 from huican.core.models import AuditEntry, Job
-from huican.matching import history
-from huican.matching.export import ExportTooLarge, export_findings
+from huican.matching import history, services
+from huican.matching.export import ExportTooLarge, export_findings, export_run_findings
 from huican.matching.forms import ExportReasonForm, FollowUpForm, RunForm, WorkListFilterForm
 from huican.matching.models import Finding, FindingCode, FindingRun
 from huican.matching.runs import job_for, may_start_run, open_job, start_findings_run
-from huican.matching.selectors import access_finding_by_id, findings_for, latest_run
-from huican.matching.services import FindingError, finding_update
+from huican.matching.selectors import access_finding_by_id, findings_for, latest_run, run_findings_for
+from huican.matching.services import FindingError, finding_update, run_mode
+from huican.matching.urgency import urgency_order, urgency_rank
 
 PAGE_SIZE = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,6 +51,7 @@ def _common(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     return {
         "may_run": may_start_run(user),
+        "reconciles_today": run_mode(actor=user, on=services.today()) == FindingRun.Mode.RECONCILE,
         "run_form": RunForm(initial={"on": timezone.localdate()}),
         "open_job": open_job() if may_start_run(user) else None,
         "latest": latest_run(),
@@ -67,7 +69,7 @@ def _filtered(request: HttpRequest) -> tuple[WorkListFilterForm, QuerySet[Findin
 
 
 def _code_summary(findings: QuerySet[Finding]) -> list[dict[str, Any]]:
-    """Findings per code and status (codes in RULES.md order)."""
+    """Findings per code and status (most urgent code first)."""
     counted = findings.order_by().values("code", "status").annotate(n=Count("id"))
     table: dict[str, dict[str, int]] = {}
     for row in counted:
@@ -79,7 +81,7 @@ def _code_summary(findings: QuerySet[Finding]) -> list[dict[str, Any]]:
             "by_status": [table[code].get(status, 0) for status in STATUSES],
             "total": sum(table[code].values()),
         }
-        for code, label in FindingCode.choices
+        for code, label in sorted(FindingCode.choices, key=lambda choice: urgency_rank(choice[0]))
         if code in table
     ]
 
@@ -99,7 +101,7 @@ def index(request: HttpRequest) -> HttpResponse:
     query = urlencode({k: v for k, v in form.cleaned_data.items() if v})
     without_code = {k: v for k, v in form.cleaned_data.items() if v and k != "code"}
     ordered = findings.select_related("first_seen_run", "last_seen_run").order_by(
-        "code", "county_code", "township_code", "id"
+        urgency_order(), "county_code", "township_code", "id"
     )
     page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
     names = history.place_names({f.county_code for f in page} | {f.township_code for f in page})
@@ -200,7 +202,10 @@ def detail(request: HttpRequest, finding_id: int) -> HttpResponse:
         "county": names.get(finding.county_code, finding.county_code),
         "township": names.get(finding.township_code, finding.township_code),
         "may_link_person": can(user, "browse_registry"),
-        "others": findings_for(user).filter(person_id=finding.person_id).exclude(pk=finding.pk),
+        "others": findings_for(user)
+        .filter(person_id=finding.person_id)
+        .exclude(pk=finding.pk)
+        .order_by(urgency_order(), "id"),
         "log": _follow_up_log(finding),
     }
     return render(request, "matching/detail.html", context, status=status)
@@ -282,10 +287,14 @@ def run_start(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("您的角色无权发起比对"))
     form = RunForm(request.POST if request.method == "POST" else None, initial={"on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        job = start_findings_run(actor=request.user, on=form.cleaned_data["on"])
+        job = start_findings_run(actor=request.user, on=form.cleaned_data["on"], automatic=False)
         return redirect("matching:run_progress", job_id=job.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "matching/run_start.html", {"run_form": form}, status=status)
+    context = {
+        "run_form": form,
+        "reconciles_today": run_mode(actor=request.user, on=services.today()) == FindingRun.Mode.RECONCILE,
+    }
+    return render(request, "matching/run_start.html", context, status=status)
 
 
 @login_required
@@ -308,6 +317,7 @@ def runs(request: HttpRequest) -> HttpResponse:
     if not _may_see_runs(user):
         raise PermissionDenied(_("您的角色无权查看比对记录"))
     all_runs = FindingRun.objects.select_related("triggered_by").order_by("-id")
+    reconciling = FindingRun.objects.filter(status=FindingRun.Status.DONE, mode=FindingRun.Mode.RECONCILE)
     page = Paginator(all_runs, RUNS_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for run in page:
@@ -317,7 +327,7 @@ def runs(request: HttpRequest) -> HttpResponse:
             before = history.scope_total(user, previous) if previous else None
             change = history.Change("", history.scope_total(user, run), before)
         rows.append({"run": run, "change": change})
-    done = FindingRun.objects.filter(status=FindingRun.Status.DONE).order_by("-id")[:CHART_RUNS]
+    done = reconciling.order_by("-id")[:CHART_RUNS]  # the work list's trend: read-only views left out
     chart_rows = [(run, history.scope_total(user, run)) for run in reversed(list(done))]
     bars = [(f"{run.on_date:%m-%d}", total) for run, total in chart_rows]
     title = _("最近各次比对的发现数（您的范围内）")
@@ -342,11 +352,86 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     if run is None:
         raise Http404(_("未找到该次比对"))
     previous = history.previous_done_run(run)
-    context = {
+    context: dict[str, Any] = {
         "run": run,
         "previous": previous,
         "changes": history.comparison(user, run, previous) if run.status == FindingRun.Status.DONE else None,
         "snapshots": history.snapshots(run),
         "city_wide": len(region_prefix_for(user) or "") <= 4,
+        "missing": run.missing,
     }
+    if not run.reconciles and run.status == FindingRun.Status.DONE and can(user, "view_findings"):
+        found = run_findings_for(user, run)
+        page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+        names = history.place_names({f.county_code for f in page} | {f.township_code for f in page})
+        context.update(
+            page=page,
+            rows=[
+                {
+                    "finding": f,
+                    "county": names.get(f.county_code, ""),
+                    "township": names.get(f.township_code, ""),
+                }
+                for f in page
+            ],
+            may_link_person=can(user, "browse_registry"),
+            may_export_full=can(user, "view_full_id"),
+        )
+        audit_record(
+            actor=user,
+            action="finding.list",
+            object_type="FindingRun",
+            object_id=run.pk,
+            region_code=region_prefix_for(user) or "",
+            detail={"via": "web", "run": run.pk, "results": page.paginator.count, "page": page.number},
+            ip_address=client_ip(request),
+        )
     return render(request, "matching/run_detail.html", context)
+
+
+def _read_only_run(request: HttpRequest, run_id: int) -> FindingRun:
+    run = FindingRun.objects.filter(pk=run_id, status=FindingRun.Status.DONE).first()
+    if run is None or run.reconciles:
+        raise Http404(_("未找到该次只读查看的比对结果"))
+    return run
+
+
+def _run_export_response(
+    request: HttpRequest, run: FindingRun, *, full: bool, reason: str = ""
+) -> HttpResponse:
+    try:
+        content, file_name = export_run_findings(
+            run=run,
+            findings=run_findings_for(request.user, run),
+            actor=request.user,
+            full_ids=full,
+            reason=reason,
+            region_code=region_prefix_for(request.user) or "",
+            ip_address=client_ip(request),
+        )
+    except ExportTooLarge as exc:
+        return render(request, "matching/problem.html", {"message": str(exc)}, status=400)
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=file_name)
+    return response
+
+
+@require_can("view_findings")
+@require_GET
+def run_export(request: HttpRequest, run_id: int) -> HttpResponse:
+    """A read-only run's findings (in the user's scope), ID numbers masked."""
+    return _run_export_response(request, _read_only_run(request, run_id), full=False)
+
+
+@require_can("view_findings")
+@require_http_methods(["GET", "POST"])
+def run_export_full(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The same export with full ID numbers, after a reason (users who may see full IDs only)."""
+    if not can(request.user, "view_full_id"):
+        raise PermissionDenied(_("您的账户无权导出完整身份证号。"))
+    run = _read_only_run(request, run_id)
+    form = ExportReasonForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        return _run_export_response(request, run, full=True, reason=form.cleaned_data["reason"])
+    status = 400 if request.method == "POST" else 200
+    return render(request, "matching/run_export_full.html", {"form": form, "run": run}, status=status)

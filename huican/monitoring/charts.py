@@ -217,11 +217,22 @@ def _shown(value: Any, unit: str = "") -> str:
     return format_value(value, unit) if value is not None else "—"
 
 
+def _missing_or_shown(value: Any, unit: str, gap: Any) -> str:
+    return _("数据缺失") if value is None and gap is not None else _shown(value, unit)
+
+
 def decorate_summary(summary: Summary) -> None:
     """Attach the printed figures, the SVG charts and their text summaries to each item's ``view``."""
+    from huican.matching.missing_lists import missing_lists
     from huican.monitoring.report_summary import target_text  # report_summary imports this module
 
     plan = summary.plan
+    # Lists not sent yet: their indicators are null, and the page says which list is missing.
+    gaps = {
+        (year, on): {gap.indicator_code: gap for gap in missing_lists(on=on, year=year)}
+        for year, on in {(p.year, p.on) for item in summary.items for p in item.trend}
+        | {(summary.year, summary.on)}
+    }
     for item in summary.items:
         ind, row, view = item.indicator, item.row, item.view
         unit = ind.unit
@@ -229,12 +240,17 @@ def decorate_summary(summary: Summary) -> None:
         percent = unit == "%" and not money
         view["target_text"] = target_text(ind, row["target"], summary.region)
         view["value_text"] = _shown(row["value"], unit)
+        gap = gaps[(summary.year, summary.on)].get(ind.code) if row["value"] is None else None
+        view["missing_text"] = gap.indicator_message if gap else ""
+        if gap:
+            view["value_text"] = _("数据缺失")
         view["numerator_text"] = _shown(row["numerator"], "元" if money else "")
         view["denominator_text"] = _shown(row["denominator"], "元" if money else "")
         view["projection_text"] = _shown(item.projection, unit)
         view["trend_rows"] = [
             {"year": p.year, "on": p.on, "numerator": _shown(p.numerator), "denominator": _shown(p.denominator),
-             "value": _shown(p.value, unit), "target": _shown(p.target, unit), "met": p.met}
+             "value": _missing_or_shown(p.value, unit, gaps[(p.year, p.on)].get(ind.code)),
+             "target": _shown(p.target, unit), "met": p.met}
             for p in item.trend
         ]  # fmt: skip
         years = f"{item.trend[0].year}–{item.trend[-1].year}"

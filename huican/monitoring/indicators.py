@@ -29,6 +29,9 @@ Definitions (one line each; the code below follows them in the same order):
    blank) of any registry person, dated from 2021-01-01 to D. A count.
 
 Rates are percentages rounded half-up to 0.01 (in Decimal); a zero denominator gives a null value.
+6–8 read a yearly list: when it has no row at all for Y (8: for the school year in progress on D),
+the department has not sent it yet and numerator, denominator and value are null
+(huican.matching.missing_lists).
 Targets, kinds and comparisons come from the plan file (huican.monitoring.plan), never from here.
 """
 
@@ -40,6 +43,7 @@ from typing import Any
 
 import polars as pl
 
+from huican.matching.missing_lists import missing_in_facts
 from huican.matching.vocabulary import PENSION_MIN_AGE, extend
 from huican.monitoring.plan import IndicatorTarget, Plan, load_plan
 from huican.policy.facts import CITY_CODE, Facts, load_facts
@@ -255,6 +259,8 @@ def indicators_from_facts(
     income_now = _income_means(facts, year, region, by_county)
     income_base = _income_means(facts, plan.base_year, region, by_county)
     counts = _counts(facts, dt.date(plan.start_year, 1, 1), region, by_county)
+    # An enrolment indicator whose yearly list has no row for the period is unknown, not 0 %.
+    missing = {item.indicator_code for item in missing_in_facts(facts, year=year)}
 
     rows: list[dict[str, Any]] = []
     for indicator in plan.indicators:
@@ -271,6 +277,7 @@ def indicators_from_facts(
                     income_now,
                     income_base,
                     counts,
+                    missing,
                 )
             )
     return rows
@@ -287,6 +294,7 @@ def _row(
     income_now: dict[str, tuple[float, int]],
     income_base: dict[str, tuple[float, int]],
     counts: dict[str, dict[str, int]],
+    missing: set[str] | None = None,
 ) -> dict[str, Any]:
     code = indicator.code
     target = indicator.target
@@ -304,6 +312,8 @@ def _row(
         denominator = None
         if indicator.scope == "city" and unit != CITY_CODE:
             target = None  # count targets apply to the city only
+    elif code in (missing or set()):
+        numerator = denominator = value = None
     else:
         numerator = int((sums or {}).get(f"{code}__n") or 0)
         denominator = int((sums or {}).get(f"{code}__d") or 0)

@@ -252,7 +252,8 @@ def test_each_code_once_per_person(standards):
     assert found.filter(pl.col("person_id") == person.pk).get_column("code").is_duplicated().sum() == 0
 
 
-def test_a_service_recorded_closes_the_finding_at_the_next_run(standards):
+def test_a_service_recorded_closes_the_finding_at_the_next_run(standards, monkeypatch):
+    monkeypatch.setattr("huican.matching.services.today", lambda: D)  # city staff's runs of today reconcile
     staff = User.objects.create_user(username="city", password="x", role=Role.CITY_STAFF, region_id="140900")
     person = make_person(region="140921001001")
     make_survey(person, year=2025, income="20000.00", rehab_need=True)

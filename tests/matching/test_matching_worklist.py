@@ -20,6 +20,7 @@ from huican.matching.selectors import (
 )
 from huican.matching.services import FindingError, finding_update, findings_run
 from huican.regions.models import Region
+from tests.matching.yearly_lists import send_yearly_lists
 from tests.policy.factories import make_entitlement, make_list_record, make_person, make_standard
 
 D = dt.date(2025, 6, 30)
@@ -42,7 +43,10 @@ def finding(person, code: str) -> Finding:
 
 
 @pytest.fixture
-def city_staff(db):
+def city_staff(db, monkeypatch):
+    # City staff's runs on today's date reconcile the work list: these runs are "today" on D.
+    monkeypatch.setattr("huican.matching.services.today", lambda: D)
+    send_yearly_lists()
     return user("city", Role.CITY_STAFF, "140900")
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from huican.core.models import AuditEntry, Job
 from huican.matching import runs as runs_module
+from huican.matching import services
 from huican.matching.models import FindingRun
 from huican.matching.runs import JOB_KIND, start_findings_run
 from huican.matching.services import findings_run
@@ -68,12 +69,21 @@ def test_bad_run_dates_are_a_400_with_a_chinese_message(client, fworld: Findings
     assert not Job.objects.exists()
 
 
-@pytest.mark.parametrize("role", ["township", "medical", "evaluator", "admin"])
-def test_only_city_and_county_staff_start_runs(client, fworld: FindingsWorld, role):
+@pytest.mark.parametrize("role", ["medical", "evaluator", "admin"])
+def test_only_staff_start_runs(client, fworld: FindingsWorld, role):
     client.force_login(fworld.users[role])
     assert client.post(START, {"on": D.isoformat()}).status_code == 403
     assert client.get(START).status_code == 403
     assert FindingRun.objects.count() == 1
+
+
+def test_a_township_users_run_is_a_read_only_view(client, fworld: FindingsWorld):
+    client.force_login(fworld.users["township"])
+    assert "只读查看" in client.get(START).content.decode()
+    assert client.post(START, {"on": D.isoformat()}).status_code == 302
+    run = FindingRun.objects.order_by("-id").first()
+    assert run is not None and run.mode == FindingRun.Mode.READ_ONLY
+    assert fworld.finding(fworld.near).last_seen_run == fworld.run
 
 
 def test_the_progress_page_refreshes_until_the_run_is_done(client, fworld: FindingsWorld):
@@ -183,7 +193,8 @@ def test_start_findings_run_runs_and_reports_the_run(fworld: FindingsWorld):
 def test_start_findings_run_defaults_to_today_and_accepts_a_name(fworld: FindingsWorld):
     job = start_findings_run(actor="导入后自动比对")
     run = FindingRun.objects.get(pk=job.result["run_id"])
-    assert run.on_date == timezone.localdate()
+    assert run.on_date == services.today() == D  # the fixture's today
+    assert run.mode == FindingRun.Mode.RECONCILE  # the system's run after an import
     assert run.triggered_by is None and run.triggered_by_name == "导入后自动比对"
 
 

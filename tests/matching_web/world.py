@@ -5,19 +5,24 @@
 - every user's password is ``PASSWORD``; ``city`` and ``county`` may see full ID numbers.
 
 Both persons are certified, severe, uninsured adults, so the run finds (at least)
-``medical_not_enrolled`` and ``pension_not_enrolled`` for each.
+``medical_not_enrolled`` and ``pension_not_enrolled`` for each (the 2025 lists have been sent, with
+rows of people outside the registry). The run is city staff's run of "today": the world's today is D
+(``huican.matching.services.today``) while it is built, and the fixtures keep it so for a whole test.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from unittest import mock
 
 from huican.accounts.models import Role, User
+from huican.matching import services
 from huican.matching.models import Finding, FindingRun
 from huican.matching.services import findings_run
 from huican.regions.models import Region
 from huican.registry.models import Person
+from tests.matching.yearly_lists import send_yearly_lists
 from tests.policy.factories import make_person, make_standard
 
 D = dt.date(2025, 6, 30)
@@ -74,5 +79,7 @@ def build_world() -> FindingsWorld:
         "evaluator": make_staff("w_eval", Role.EVALUATOR, "140900"),
         "admin": make_staff("w_admin", Role.SYSTEM_ADMIN, None),
     }
-    run = findings_run(on=D, actor=users["city"])
+    send_yearly_lists()
+    with mock.patch.object(services, "today", return_value=D):
+        run = findings_run(on=D, actor=users["city"])
     return FindingsWorld(near=near, far=far, run=run, users=users)

@@ -10,6 +10,7 @@ import pytest
 from huican.monitoring.indicators import annual_growth, compute_indicators, is_met, rate
 from huican.monitoring.models import GdpGrowth
 from huican.monitoring.plan import load_plan
+from tests.matching.yearly_lists import send_yearly_lists
 from tests.policy.factories import (
     make_entitlement,
     make_id_number,
@@ -38,6 +39,7 @@ def standards(db):
 
 
 def test_rows_for_the_city_and_every_county_level_unit(standards):
+    send_yearly_lists(year=Y, school_year="2025-2026")  # sent, but nobody of 140971 is on them
     rows = compute_indicators(year=Y)
 
     assert len(rows) == 11 * 16
@@ -133,6 +135,7 @@ def test_education_enrolment_takes_school_age_on_31_august(standards):
 def test_education_as_of_uses_the_school_year_in_progress(standards):
     child = make_person(birth=dt.date(2015, 3, 1), issue_date=dt.date(2023, 1, 1))
     make_list_record("enrolment", child, school_year="2024-2025")
+    send_yearly_lists(kinds=("enrolment",), school_year="2025-2026")  # the 2025-2026 list, without the child
 
     assert numbers(pick(compute_indicators(year=Y, as_of=dt.date(2025, 6, 30)), "education_enrolment")) == (
         1,
@@ -232,6 +235,7 @@ def test_income_growth_against_gdp_growth(standards):
 
 
 def test_region_filter_county_city_and_township(standards):
+    send_yearly_lists(year=Y)
     make_person(region="140902003004")
     make_person(region="140902005006")
 

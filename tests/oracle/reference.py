@@ -43,6 +43,10 @@ Readings of RULES.md where it leaves room (each is marked ``READING`` in the cod
       (blank → unknown → no finding, never an older survey's value); "the survey for the year before it" is
       the survey with 调查年度 = the latest's − 1 (none, or a blank income, → no drop); "below 70%" is strict;
       a service dated after D does not count; services match by ID number.
+* R14 A yearly list "with no row at all" for the period read (``medical``/``pension`` with 参保年度 = year(D)
+      for findings, = Y for indicators; ``enrolment`` for the school year in progress on D) counts every
+      accepted row of the file, registry person or not, whatever its status: then the finding reading it is
+      not produced and the indicator reading it has null numerator, denominator and value.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 CITY = "140900"
 COUNTIES = [
@@ -323,6 +328,15 @@ class Dataset:
     names: dict[str, list[tuple[str, str]]] = field(
         default_factory=lambda: defaultdict(list)
     )  # id → (kind, name)
+
+    def sent(self, kind: str, period: int | str) -> bool:
+        """Whether the yearly list `kind` has any accepted row for `period` (READING R14)."""
+        rows: dict[str, Any] = {
+            "pension": self.pension,
+            "medical": self.medical,
+            "enrolment": self.enrolment,
+        }[kind]
+        return any(period in periods for periods in rows.values())
 
     def household_members(self) -> dict[str, list[Person]]:
         out: dict[str, list[Person]] = defaultdict(list)
@@ -655,9 +669,17 @@ def compute(ds: Dataset, day: dt.date) -> tuple[dict[str, Facts], dict[tuple[str
 # --------------------------------------------------------------------------------------------------------
 
 
+def school_year_in_progress(day: dt.date) -> str:
+    first = day.year if day.month >= 9 else day.year - 1
+    return f"{first}-{first + 1}"
+
+
 def findings(ds: Dataset, day: dt.date) -> set[tuple[str, str, str]]:
     facts, decisions = compute(ds, day)
     out: set[tuple[str, str, str]] = set()
+    medical_sent = ds.sent("medical", day.year)  # READING R14
+    pension_sent = ds.sent("pension", day.year)
+    enrolment_sent = ds.sent("enrolment", school_year_in_progress(day))
     for p in ds.persons:
         f = facts[p.id_number]
         pid = p.id_number
@@ -685,11 +707,11 @@ def findings(ds: Dataset, day: dt.date) -> set[tuple[str, str, str]]:
             add("double_benefit")
         if "nursing_subsidy" in f.receiving and f.in_elderly_care:
             add("choose_higher")
-        if in_p and not f.medical_insured(day.year):
+        if medical_sent and in_p and not f.medical_insured(day.year):
             add("medical_not_enrolled")
-        if in_p and f.age >= 16 and not f.in_school and not f.pension_insured(day.year):
+        if pension_sent and in_p and f.age >= 16 and not f.in_school and not f.pension_insured(day.year):
             add("pension_not_enrolled")
-        if in_p and f.school_age and not f.in_school:
+        if enrolment_sent and in_p and f.school_age and not f.in_school:
             add("child_not_enrolled")
         if f.status == "正常" and not f.dead and f.expiry <= day:
             add("certificate_expired")
@@ -864,16 +886,25 @@ def indicators(ds: Dataset, year: int, day: dt.date | None = None) -> dict[tuple
         # 6 pension_enrolment
         base = [p for p in valid if facts[p.id_number].age >= 16 and not facts[p.id_number].in_school]
         insured = [p for p in base if facts[p.id_number].pension_insured(year)]
-        put("pension_enrolment", len(insured), len(base), rate(len(insured), len(base)))
+        if ds.sent("pension", year):  # READING R14
+            put("pension_enrolment", len(insured), len(base), rate(len(insured), len(base)))
+        else:
+            put("pension_enrolment", None, None, None)
 
         # 7 medical_enrolment
         insured = [p for p in valid if facts[p.id_number].medical_insured(year)]
-        put("medical_enrolment", len(insured), len(valid), rate(len(insured), len(valid)))
+        if ds.sent("medical", year):
+            put("medical_enrolment", len(insured), len(valid), rate(len(insured), len(valid)))
+        else:
+            put("medical_enrolment", None, None, None)
 
         # 8 education_enrolment
         base = [p for p in valid if facts[p.id_number].school_age]
         enrolled = [p for p in base if facts[p.id_number].in_school]
-        put("education_enrolment", len(enrolled), len(base), rate(len(enrolled), len(base)))
+        if ds.sent("enrolment", school_year_in_progress(day)):
+            put("education_enrolment", len(enrolled), len(base), rate(len(enrolled), len(base)))
+        else:
+            put("education_enrolment", None, None, None)
 
         # 9, 10 rehab / device (READING R10)
         for code, need_attr, service_kind in (
