@@ -237,7 +237,7 @@ def needs_findings(
             "person_id",
             code=pl.lit("renovation_pending"),
             detail=pl.format(
-                "符合困难重度残疾人家庭无障碍改造条件{}，户内尚无已完成的无障碍改造",
+                "符合困难重度残疾人家庭无障碍改造条件{}，待安排改造",
                 pl.when(pl.col("reasons").fill_null("") != "")
                 .then(pl.format("（{}）", pl.col("reasons")))
                 .otherwise(pl.lit("")),

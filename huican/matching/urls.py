@@ -1,12 +1,13 @@
 from django.urls import path
 
-from huican.matching import views
+from huican.matching import followup, views
 
 app_name = "matching"
 urlpatterns = [
     path("", views.index, name="index"),
     path("<int:finding_id>/", views.detail, name="detail"),
     path("export.xlsx", views.export, name="export"),
+    path("lists/<slug:code>/", followup.needs_list, name="needs_list"),
     path("export/full/", views.export_full, name="export_full"),
     path("runs/", views.runs, name="runs"),
     path("runs/start/", views.run_start, name="run_start"),
