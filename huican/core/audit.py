@@ -32,6 +32,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.utils import timezone
 
+from huican.core.keycheck import ensure_audit_key
 from huican.core.models import AuditEntry
 
 logger = logging.getLogger(__name__)
@@ -117,6 +118,7 @@ def audit_record(
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
+        ensure_audit_key()  # never chain an entry under a key other than the log's
         last = AuditEntry.objects.order_by("-sequence").only("sequence", "entry_hash").first()
         entry = AuditEntry(
             sequence=(last.sequence + 1) if last else 1,
@@ -212,7 +214,7 @@ def write_checkpoint(sequence: int, entry_hash: str, at: dt.datetime | str, *, r
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     import fcntl
 
-    with open(directory / ".lock", "a") as lock:
+    with os.fdopen(os.open(directory / ".lock", os.O_WRONLY | os.O_CREAT, 0o600), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         current = read_checkpoint(path)
         if current is not None and not replace:
@@ -425,6 +427,13 @@ def seal_legacy_chain(model: Any, *, using: str = "default", chunk: int = 1000) 
     seal.entry_hash = compute_hash(seal, mac_previous, key)
     seal.save(using=using, force_insert=True)
     return detail
+
+
+def audit_key_fingerprint() -> str:
+    """What `keycheck` records for the audit key (an HMAC of a fixed text, not the key)."""
+    from huican.core.keycheck import fingerprint
+
+    return fingerprint(audit_key())
 
 
 def unseal_to_legacy_chain(model: Any, *, using: str = "default") -> None:

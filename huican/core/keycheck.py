@@ -6,10 +6,12 @@ it duplicates every person. To prevent that, the database records a *fingerprint
 personal data is written under (``core.KeyFingerprint``: an HMAC of a fixed text under the key, so
 neither the key nor anything that helps guessing it is stored):
 
-- ``data:<version>`` for each data-key version that may hold values, ``hmac`` for the blind index;
+- ``data:<version>`` for each data-key version that may hold values, ``hmac`` for the blind index,
+  ``audit`` for the audit log's MAC key (an entry under another key would break the chain);
 - recorded at the first write of personal data (`ensure_write_keys`, called by
   `crypto.encrypt_many`) in the writer's transaction, or, for a database written before
-  fingerprints existed, adopted once a stored value has been decrypted and its hash recomputed;
+  fingerprints existed, adopted once a stored value has been decrypted and its hash recomputed
+  (the audit key: at the first audit entry, or by the migration that sealed the old chain);
 - checked when every `huican` command starts (after the migrations), when the WSGI application
   is loaded, and before the first write of each process: a stored key missing from the
   configuration, or configured with other material, stops the process with a Chinese message
@@ -68,6 +70,16 @@ def _hmac_message(problem: str) -> str:
     return f"身份证号检索密钥（HUICAN_HMAC_KEY）{problem}。{_where('HUICAN_HMAC_KEY')}"
 
 
+def _audit_message(problem: str) -> str:
+    return f"审计日志密钥（HUICAN_AUDIT_KEY）{problem}。{_where('HUICAN_AUDIT_KEY')}"
+
+
+def audit_fingerprint() -> str:
+    from huican.core.audit import audit_key
+
+    return fingerprint(audit_key())
+
+
 def _refuse(problems: list[str]) -> KeyMismatch:
     return KeyMismatch("密钥与数据库不符，已拒绝运行，未写入任何数据：" + "；".join(problems))
 
@@ -77,7 +89,13 @@ def mismatches(stored: dict[str, str]) -> list[str]:
     _, data, hmac_fp = configured_fingerprints()
     problems: list[str] = []
     for name, recorded in sorted(stored.items()):
-        if name == "hmac" and recorded != hmac_fp:
+        if name == "audit" and recorded != (audit_fp := audit_fingerprint()):
+            problems.append(
+                _audit_message(
+                    f"与写入审计日志时用的不是同一把（数据库记录的指纹 {recorded[:8]}…，当前密钥的指纹 {audit_fp[:8]}…）"
+                )
+            )
+        elif name == "hmac" and recorded != hmac_fp:
             problems.append(
                 _hmac_message(
                     f"与写入数据库时用的不是同一把（数据库记录的指纹 {recorded[:8]}…，当前密钥的指纹 {hmac_fp[:8]}…）"
@@ -164,11 +182,32 @@ def _cache_key() -> tuple[str, str, str, str]:
 
 
 _verified_for_write: set[tuple[str, str, str, str]] = set()
+_audit_verified: set[tuple[str, str, str]] = set()
 
 
 def forget() -> None:
     """Forget which keys this process has checked (tests, or after the database changed hands)."""
     _verified_for_write.clear()
+    _audit_verified.clear()
+
+
+def ensure_audit_key() -> None:
+    """Before an audit entry: the audit key must be the log's (recorded with the first entry).
+
+    Called by `audit_record` inside its transaction; checked once per process.
+    """
+    cache_key = (settings.HUICAN_AUDIT_KEY, connection.alias, str(connection.settings_dict.get("NAME")))
+    if cache_key in _audit_verified:
+        return
+    expected = audit_fingerprint()
+    recorded = KeyFingerprint.objects.filter(name="audit").values_list("fingerprint", flat=True).first()
+    if recorded is None:
+        _record({"audit": expected})
+        transaction.on_commit(lambda: _audit_verified.add(cache_key))
+        return
+    if recorded != expected:
+        raise _refuse(mismatches({"audit": recorded}))
+    _audit_verified.add(cache_key)
 
 
 def _record(fingerprints: dict[str, str]) -> None:
@@ -183,12 +222,12 @@ def _record(fingerprints: dict[str, str]) -> None:
 def check_keys() -> None:
     """At process start: refuse when the configured keys are not the database's (`KeyMismatch`)."""
     stored = _stored()
-    if stored:
-        problems = mismatches(stored)
-        if problems:
-            raise _refuse(problems)
+    problems = mismatches(stored)
+    if problems:
+        raise _refuse(problems)
+    if any(name != "audit" for name in stored):
         return
-    # Nothing recorded: a new database (nothing to protect yet), or one written before
+    # No data key recorded: a new database (nothing to protect yet), or one written before
     # fingerprints existed, whose data must open with these keys before they are adopted.
     problems, proven = _sample_existing_data()
     if problems:

@@ -32,7 +32,7 @@ from huican.core.audit import (
     write_checkpoint,
 )
 from huican.core.commands import run_audit
-from huican.core.models import AuditEntry
+from huican.core.models import AuditEntry, KeyFingerprint
 
 pytestmark = pytest.mark.django_db
 
@@ -215,6 +215,7 @@ def test_the_old_plain_sha_chain_is_sealed_under_the_mac() -> None:
     seal = AuditEntry.objects.get(sequence=4)
     assert seal.action == "audit.seal" and seal.detail["legacy_intact"] is True
     assert seal.detail["legacy_entries"] == 3
+    assert KeyFingerprint.objects.filter(name="audit").exists()  # the log is under this key now
     entries(1)
     assert audit_verify().intact and audit_verify().checked == 5
 

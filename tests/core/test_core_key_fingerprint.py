@@ -95,6 +95,29 @@ def test_the_message_names_only_the_key_that_differs(settings) -> None:  # type:
 
 
 @pytest.mark.django_db
+def test_an_audit_entry_under_another_audit_key_is_refused(settings) -> None:  # type: ignore[no-untyped-def]
+    from huican.core.audit import audit_record, audit_verify
+
+    audit_record(actor="test", action="test.entry")
+    assert "audit" in recorded()
+    settings.HUICAN_AUDIT_KEY = hmac_key()
+    keycheck.forget()
+    with pytest.raises(KeyMismatch, match="HUICAN_AUDIT_KEY"):
+        check_keys()
+    with pytest.raises(KeyMismatch, match="HUICAN_AUDIT_KEY"):
+        audit_record(actor="test", action="test.entry")
+    assert AuditEntry.objects.count() == 1
+    settings.HUICAN_AUDIT_KEY = audit_key_of_the_suite()
+    assert audit_verify().intact
+
+
+def audit_key_of_the_suite() -> str:
+    from huican import settings as configured
+
+    return configured.HUICAN_AUDIT_KEY
+
+
+@pytest.mark.django_db
 def test_a_database_from_before_fingerprints_is_adopted_only_by_keys_that_open_it(settings) -> None:  # type: ignore[no-untyped-def]
     right = data_key("1"), hmac_key()
     settings.HUICAN_DATA_KEYS, settings.HUICAN_HMAC_KEY = right
@@ -122,7 +145,7 @@ def test_rotation_records_the_new_key_and_forgets_the_old_one(settings, capsys) 
     settings.HUICAN_DATA_KEYS = f"{new},{old}"
     check_keys()  # the new key first, the old one still there: allowed
     assert run_keys(argparse.Namespace(keys_command="rotate")) == 0
-    assert set(recorded()) == {"data:8", "hmac"}
+    assert set(recorded()) == {"data:8", "hmac", "audit"}
     settings.HUICAN_DATA_KEYS = new
     check_keys()
     settings.HUICAN_DATA_KEYS = old  # the old key alone can no longer read the database
@@ -201,3 +224,6 @@ def test_a_cli_run_without_the_production_keys_is_refused(tmp_path: Path) -> Non
     )
     assert web.returncode == 2 and "已拒绝运行" in web.stderr
     assert huican("audit", "verify", keys=production_keys).returncode == 0
+    other_audit_key = {**production_keys, "HUICAN_AUDIT_KEY": hmac_key()}
+    refused = huican("audit", "verify", keys=other_audit_key)
+    assert refused.returncode == 2 and "HUICAN_AUDIT_KEY" in refused.stderr

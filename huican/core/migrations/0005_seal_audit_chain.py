@@ -9,9 +9,15 @@ from django.db import migrations
 
 
 def seal(apps, schema_editor):
-    from huican.core.audit import seal_legacy_chain
+    from huican.core.audit import audit_key_fingerprint, seal_legacy_chain
 
-    detail = seal_legacy_chain(apps.get_model("core", "AuditEntry"), using=schema_editor.connection.alias)
+    alias = schema_editor.connection.alias
+    detail = seal_legacy_chain(apps.get_model("core", "AuditEntry"), using=alias)
+    if detail:
+        # The log is now under this audit key: a process with another one is refused (keycheck).
+        apps.get_model("core", "KeyFingerprint").objects.using(alias).update_or_create(
+            name="audit", defaults={"fingerprint": audit_key_fingerprint()}
+        )
     if detail and not detail["legacy_intact"]:
         print(
             f"\n注意：升级前的审计日志哈希链在第 {detail['legacy_first_broken']} 条已不完整"
@@ -22,7 +28,9 @@ def seal(apps, schema_editor):
 def unseal(apps, schema_editor):
     from huican.core.audit import unseal_to_legacy_chain
 
-    unseal_to_legacy_chain(apps.get_model("core", "AuditEntry"), using=schema_editor.connection.alias)
+    alias = schema_editor.connection.alias
+    unseal_to_legacy_chain(apps.get_model("core", "AuditEntry"), using=alias)
+    apps.get_model("core", "KeyFingerprint").objects.using(alias).filter(name="audit").delete()
 
 
 class Migration(migrations.Migration):
