@@ -52,6 +52,7 @@ HANDLERS: dict[str, str] = {
     "audit": "huican.core.commands:run_audit",
     "keys": "huican.core.commands:run_keys",
     "users": "huican.accounts.commands:run_users",
+    "uploads": "huican.exchange.commands:run_uploads",
 }
 
 
@@ -133,7 +134,19 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True)
     create.add_argument("--region")
     create.add_argument("--password-env", default="HUICAN_NEW_PASSWORD")
+    p = sub.add_parser("uploads", help="上传的导入文件")
+    uploads_sub = p.add_subparsers(dest="uploads_command", required=True, parser_class=_Parser)
+    purge = uploads_sub.add_parser(
+        "purge", help="删除超过保存期限的上传文件（默认 HUICAN_UPLOAD_RETENTION_DAYS 天）"
+    )
+    purge.add_argument("--older-than", dest="older_than", type=non_negative_int, metavar="DAYS")
     return parser
+
+
+def non_negative_int(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"应为 0 或正整数：{value!r}")
+    return int(value)
 
 
 def setup_django() -> None:
@@ -149,6 +162,9 @@ def setup_django() -> None:
     if db["ENGINE"].endswith("sqlite3"):
         os.makedirs(os.path.dirname(str(db["NAME"])) or ".", exist_ok=True)
     call_command("migrate", interactive=False, verbosity=0)
+    from huican.core.filecrypt import secure_var_tree
+
+    secure_var_tree()  # var/, the SQLite file, keys, uploads, checkpoints: owner-only
     from huican.core.keycheck import KeyMismatch, check_keys
 
     try:
@@ -164,6 +180,9 @@ def _handler(name: str) -> Callable[[argparse.Namespace], int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # Everything a command creates (database, keys, uploads, rejected rows, reports) is owner-only;
+    # the previous mask comes back when it returns (main is also called in-process by the tests).
+    previous_umask = os.umask(0o077)
     try:
         if args.command != "synth":
             setup_django()
@@ -180,6 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         sys.stderr.write(f"huican: 出错：{type(exc).__name__}: {exc}\n")
         return 1
+    finally:
+        os.umask(previous_umask)
 
 
 if __name__ == "__main__":

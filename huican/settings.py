@@ -186,6 +186,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 HUICAN_MAX_UPLOAD_BYTES = env_int("HUICAN_MAX_UPLOAD_BYTES", 500 * 1024 * 1024)
 # Uploads larger than this are checked for the preview in a background job, not during the request.
 HUICAN_PREVIEW_INLINE_BYTES = env_int("HUICAN_PREVIEW_INLINE_BYTES", 5 * 1024 * 1024)
+# Uploaded import files (encrypted) are deleted this many days after their last change.
+HUICAN_UPLOAD_RETENTION_DAYS = env_int("HUICAN_UPLOAD_RETENTION_DAYS", 30)
+# An .xlsx is refused before it is read when it unpacks to more than this, or its sheet spans more
+# cells (rows × columns): a zip bomb must not take the server's memory (huican.exchange.limits).
+HUICAN_XLSX_MAX_UNPACKED_BYTES = env_int("HUICAN_XLSX_MAX_UNPACKED_BYTES", 512 * 1024 * 1024)
+HUICAN_XLSX_MAX_CELLS = env_int("HUICAN_XLSX_MAX_CELLS", 10_000_000)
+# Web/API imports of files larger than this run in a separate process whose memory is returned to
+# the system when it ends.
+HUICAN_IMPORT_PROCESS_BYTES = env_int("HUICAN_IMPORT_PROCESS_BYTES", 20 * 1024 * 1024)
 
 # Sessions and cookies.
 SESSION_COOKIE_AGE = 8 * 3600

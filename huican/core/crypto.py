@@ -63,6 +63,12 @@ def current_key_version() -> str:
     return _ciphers(settings.HUICAN_DATA_KEYS)[0]
 
 
+def data_ciphers() -> tuple[str, dict[str, AESGCM]]:
+    """The current data-key version and one AES-GCM cipher per configured version: what
+    `huican.core.filecrypt` encrypts stored files with (the same keys as the personal fields)."""
+    return _ciphers(settings.HUICAN_DATA_KEYS)
+
+
 def encrypt(value: str) -> str:
     """Encrypt one value; empty stays empty (nothing to protect)."""
     if not value:

@@ -50,3 +50,15 @@ def run_import_command(args: argparse.Namespace) -> int:
 
 
 run_import = run_import  # re-exported for callers that import it from here
+
+
+def run_uploads(args: argparse.Namespace) -> int:
+    """`huican uploads purge [--older-than DAYS]`: delete uploaded import files past retention."""
+    from huican.exchange.retention import purge_uploads
+
+    result = purge_uploads(older_than_days=args.older_than, actor="命令行")
+    print(
+        f"purged {result.folders} uploads ({result.files} files, {result.bytes} bytes) "
+        f"older than {result.older_than_days} days"
+    )
+    return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from huican.core.audit import audit_record
 from huican.core.crypto import blind_index_many
+from huican.core.filecrypt import ENCRYPTED_SUFFIX, encrypt_bytes_to, write_private
 from huican.core.frames import neutralize_formulas
 from huican.core.idnumbers import LOST_DIGITS
 from huican.exchange import writers
@@ -286,10 +288,15 @@ def write_rejects(prepared: PreparedFile, target: Path) -> None:
     original = prepared.raw.rename({f"__c{i}": name for i, name in enumerate(names)})
     out = rejected.join(original, left_on="行号", right_on="__row", how="left").sort("行号")
     out = neutralize_formulas(out)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as handle:
-        handle.write(b"\xef\xbb\xbf")
-        out.write_csv(handle)
+    buffer = io.BytesIO()
+    buffer.write(b"\xef\xbb\xbf")
+    out.write_csv(buffer)
+    if target.name.endswith(ENCRYPTED_SUFFIX):
+        # Kept by the web flow for download: encrypted at rest, like the upload it came from.
+        encrypt_bytes_to(target, buffer.getvalue())
+    else:
+        # The operator's own file (FORMATS.md: plaintext CSV), but readable by its owner only.
+        write_private(target, buffer.getvalue())
 
 
 class ShrinkRefused(ImportRefused):
@@ -427,8 +434,11 @@ def run_import(
     data_date: dt.date | None = None,
     confirm_shrink: bool = False,
     confirmed_counts: tuple[int, int] | None = None,
+    stored_path: str | None = None,
 ) -> ImportBatch:
-    """Import one file. Raises ImportRefused (after recording the refusal) when it cannot be read,
+    """Import one file (`stored_path`: where it is kept, when `path` is a decrypted copy).
+
+    Raises ImportRefused (after recording the refusal) when it cannot be read,
     and ShrinkRefused when it would replace a list by much less without `confirm_shrink` (or the
     `confirmed_counts` (accepted, in force) that a person confirmed on the web or the API)."""
     report = progress or (lambda percent, message: None)
@@ -481,7 +491,7 @@ def run_import(
         kind=kind,
         file_name=file_name,
         checksum=prepared.checksum,
-        stored_path=str(path),
+        stored_path=stored_path or str(path),
         imported_by=user,
         imported_by_name=actor_name,
         status=ImportBatch.Status.RUNNING,

@@ -1,8 +1,11 @@
 """The import web flow (pretix-style): upload → stored file → preview → confirm → background job →
 progress → result, plus the import history.
 
-An upload is stored under ``MEDIA_ROOT/imports/<uuid>/`` with a small ``upload.json`` saying what it
-is and who uploaded it; nothing is imported until the uploader confirms the preview. The import
+An upload is stored under ``MEDIA_ROOT/imports/<uuid>/`` with a small ``upload.json.enc`` saying what
+it is and who uploaded it; nothing is imported until the uploader confirms the preview. Everything in
+that folder (the original, the checked preview, the rejected-rows file) is encrypted under the data
+key and owner-only (``huican.core.filecrypt``), and the folder is deleted after
+``HUICAN_UPLOAD_RETENTION_DAYS`` (``huican.exchange.retention``). The import
 itself runs through ``huican.exchange.pipeline.run_import`` in a background job
 (``huican.core.tasks.submit``), exactly as ``huican import`` does on the command line.
 
@@ -12,6 +15,7 @@ The upload checks here are shared with the REST API (``huican.exchange.api``).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import uuid
 from dataclasses import asdict
@@ -20,7 +24,7 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -28,7 +32,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -36,18 +39,22 @@ from huican.accounts.access import can, region_prefix_for
 from huican.accounts.decorators import client_ip, require_can
 from huican.accounts.models import User
 from huican.core.audit import audit_record
-from huican.core.crypto import mask_id_number, mask_phone
+from huican.core.crypto import DecryptionError, mask_id_number, mask_phone
+from huican.core.filecrypt import decrypted_copy, encrypt_bytes_to, encrypt_to, private_dir, read_decrypted
 from huican.core.models import Job
 from huican.core.tasks import submit
 from huican.exchange.kinds import KINDS
 from huican.exchange.models import ImportBatch
 from huican.exchange.pipeline import ImportPreview, ImportRefused, ShrinkRefused, preview_import, run_import
 from huican.exchange.reading import Table, locate_header, normalize_header
+from huican.exchange.rejects import download_name, rejects_for
 
 ALLOWED_SUFFIXES = (".csv", ".xlsx")
 _MASKED_COLUMNS = {"公民身份号码": mask_id_number, "残疾人证号": mask_id_number, "联系电话": mask_phone}
-META_FILE = "upload.json"
-PREVIEW_FILE = "preview.json"
+META_FILE = "upload.json.enc"
+PREVIEW_FILE = "preview.json.enc"
+REJECTS_FILE = "rejects.csv.enc"
+FILE_NAME_LENGTH = 255  # ImportBatch.file_name
 PREVIEW_JOB = "import.preview"
 PREVIEW_ROWS = 20
 RESULT_REJECTED_ROWS = 100
@@ -119,25 +126,26 @@ def check_upload(*, user: Any, kind: str, upload: UploadedFile | None) -> None:
 def store_upload(
     *, user: Any, kind: str, upload: UploadedFile, ip_address: str = "", data_date: dt.date | None = None
 ) -> str:
-    """Store an upload under MEDIA_ROOT/imports/<token>/ and return the token (audited)."""
+    """Store an upload, encrypted, under MEDIA_ROOT/imports/<token>/ and return the token (audited).
+
+    The stored name is fixed (``upload.csv.enc``/``upload.xlsx.enc``): the person's file name,
+    however long, is only kept (shortened to what the history holds) in the encrypted description."""
     token = uuid.uuid4().hex
     folder = _upload_dir(token)
-    folder.mkdir(parents=True, exist_ok=False)
-    original = Path(str(upload.name or "upload")).name
-    try:
-        safe = get_valid_filename(original)
-    except SuspiciousFileOperation:
-        safe = "upload" + Path(original).suffix.lower()
-    target = folder / safe
-    with target.open("wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
+    private_dir(folder.parent)
+    folder.mkdir(mode=0o700, exist_ok=False)
+    original = Path(str(upload.name or "upload").replace("\\", "/")).name or "upload"
+    suffix = Path(original).suffix.lower()
+    if len(original) > FILE_NAME_LENGTH:
+        original = original[: FILE_NAME_LENGTH - len(suffix)] + suffix
+    stored = "upload" + suffix + ".enc"
+    size = encrypt_to(folder / stored, upload.chunks())
     meta = {
         "kind": kind,
         "file_name": original,
-        "stored_name": safe,
+        "stored_name": stored,
         "user_id": user.pk,
-        "size": target.stat().st_size,
+        "size": size,
         "uploaded_at": timezone.now().isoformat(),
         "data_date": data_date.isoformat() if data_date else None,
     }
@@ -165,19 +173,23 @@ def import_job(
     confirmed_counts: list[int] | None = None,
     token: str = "",
 ) -> dict[str, Any]:
-    """Background task: run the import pipeline on a stored upload."""
+    """Background task: run the import pipeline on a stored upload (decrypted into a private
+    temporary copy for the readers, removed afterwards)."""
     actor = User.objects.get(pk=actor_id)
+    stored = Path(path)
     try:
-        batch = run_import(
-            kind=import_kind,
-            path=Path(path),
-            file_name=file_name,
-            actor=actor,
-            rejects_path=Path(rejects_path),
-            progress=progress,
-            data_date=dt.date.fromisoformat(data_date) if data_date else None,
-            confirmed_counts=(confirmed_counts[0], confirmed_counts[1]) if confirmed_counts else None,
-        )
+        with decrypted_copy(stored, suffix=_plain_suffix(stored)) as plain:
+            batch = run_import(
+                kind=import_kind,
+                path=plain,
+                stored_path=str(stored),
+                file_name=file_name,
+                actor=actor,
+                rejects_path=Path(rejects_path),
+                progress=progress,
+                data_date=dt.date.fromisoformat(data_date) if data_date else None,
+                confirmed_counts=(confirmed_counts[0], confirmed_counts[1]) if confirmed_counts else None,
+            )
     except ImportRefused as exc:
         refused = ImportBatch.objects.filter(
             kind=import_kind, imported_by=actor, status=ImportBatch.Status.REFUSED
@@ -225,7 +237,7 @@ def start_import(
         if not (confirmed_counts and (previous.result or {}).get("shrink")):
             return previous
     stored = stored_file(token, meta)
-    rejects = _upload_dir(token) / (Path(meta["file_name"]).stem[:150] + ".rejected.csv")
+    rejects = _upload_dir(token) / REJECTS_FILE
     job = submit(
         kind="import",
         actor=user,
@@ -270,8 +282,8 @@ def load_upload(user: Any, token: str) -> dict[str, Any]:
     if len(token) != 32 or not set(token) <= _TOKEN_CHARS:
         raise Http404(_("未找到该上传文件"))
     try:
-        meta = json.loads((_upload_dir(token) / META_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        meta = _read_meta(token)
+    except (OSError, ValueError, DecryptionError):
         raise Http404(_("未找到该上传文件")) from None
     if meta.get("user_id") != user.pk:
         raise Http404(_("未找到该上传文件"))
@@ -293,8 +305,17 @@ def column_mapping(kind: str, header: list[str]) -> list[dict[str, Any]]:
 
 def read_header(kind: str, path: Path) -> Table:
     """The header row only, found as the import finds it (the first 10 rows; for .xlsx the first
-    visible sheet that has one)."""
-    return locate_header(path, KINDS[kind].missing_from)
+    visible sheet that has one). `path` is a stored (encrypted) upload: a CSV's first chunks are
+    enough (`locate_header` reads 256 KB), an .xlsx is decrypted whole."""
+    suffix = _plain_suffix(path)
+    limit = 1 << 20 if suffix == ".csv" else None
+    with decrypted_copy(path, suffix=suffix, limit=limit) as plain:
+        return locate_header(plain, KINDS[kind].missing_from)
+
+
+def _plain_suffix(stored: Path) -> str:
+    """`upload.csv.enc` → `.csv`."""
+    return Path(stored.name.removesuffix(".enc")).suffix.lower()
 
 
 def stored_file(token: str, meta: dict[str, Any]) -> Path:
@@ -306,7 +327,15 @@ def _upload_dir(token: str) -> Path:
 
 
 def _write_meta(token: str, meta: dict[str, Any]) -> None:
-    (_upload_dir(token) / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    encrypt_bytes_to(_upload_dir(token) / META_FILE, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+
+
+def _read_meta(token: str) -> dict[str, Any]:
+    return cast(dict[str, Any], json.loads(read_decrypted(_upload_dir(token) / META_FILE)))
+
+
+def _read_preview(token: str) -> dict[str, Any]:
+    return cast(dict[str, Any], json.loads(read_decrypted(_upload_dir(token) / PREVIEW_FILE)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -438,7 +467,7 @@ def checked_preview(*, user: Any, token: str, meta: dict[str, Any]) -> dict[str,
     """
     cached = _upload_dir(token) / PREVIEW_FILE
     if cached.is_file():
-        return cast(dict[str, Any], json.loads(cached.read_text(encoding="utf-8")))
+        return _read_preview(token)
     if int(meta.get("size") or 0) <= settings.HUICAN_PREVIEW_INLINE_BYTES:
         return _check_and_keep(meta["kind"], token)
     job = Job.objects.filter(pk=meta.get("preview_job_id") or 0, kind=PREVIEW_JOB).first()
@@ -449,7 +478,7 @@ def checked_preview(*, user: Any, token: str, meta: dict[str, Any]) -> dict[str,
         meta["preview_job_id"] = job.pk
         _write_meta(token, meta)
     if cached.is_file():  # the job has already finished (or ran synchronously)
-        return cast(dict[str, Any], json.loads(cached.read_text(encoding="utf-8")))
+        return _read_preview(token)
     if job.status == Job.Status.FAILED:
         return {"refused": _("检查文件时出错：%(message)s") % {"message": job.message or "?"}}
     return job
@@ -464,25 +493,25 @@ def check_upload_preview(*, import_kind: str, token: str, progress: Any) -> dict
 
 def _check_and_keep(import_kind: str, token: str) -> dict[str, Any]:
     """Check a stored upload (every row) and keep the preview beside it."""
-    meta = json.loads((_upload_dir(token) / META_FILE).read_text(encoding="utf-8"))
+    meta = _read_meta(token)
+    stored = stored_file(token, meta)
     try:
-        checked: dict[str, Any] = {
-            "preview": asdict(
-                preview_import(
-                    kind=import_kind,
-                    path=stored_file(token, meta),
-                    limit=PREVIEW_ROWS,
-                    data_date=dt.date.fromisoformat(meta["data_date"]) if meta.get("data_date") else None,
+        with decrypted_copy(stored, suffix=_plain_suffix(stored)) as plain:
+            checked: dict[str, Any] = {
+                "preview": asdict(
+                    preview_import(
+                        kind=import_kind,
+                        path=plain,
+                        limit=PREVIEW_ROWS,
+                        data_date=dt.date.fromisoformat(meta["data_date"]) if meta.get("data_date") else None,
+                    )
                 )
-            )
-        }
+            }
     except ImportRefused as exc:
         checked = {"refused": str(exc)}
     text = json.dumps(checked, ensure_ascii=False, default=str)
-    target = _upload_dir(token) / PREVIEW_FILE
-    partial = target.with_suffix(".part")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(target)  # readers never see half a file
+    # Encrypted like the upload; written to a temporary name and renamed: readers never see half a file.
+    encrypt_bytes_to(_upload_dir(token) / PREVIEW_FILE, text.encode("utf-8"))
     return checked
 
 
@@ -538,17 +567,25 @@ def rejects_download(request: HttpRequest, batch_id: int) -> Any:  # a FileRespo
     batch = batches_for(request.user).filter(pk=batch_id).first()
     if batch is None or not batch.rejects_path or not Path(batch.rejects_path).is_file():
         raise Http404(_("没有可下载的未通过行文件"))
+    content = rejects_for(request.user, kind=batch.kind, path=Path(batch.rejects_path))
     audit_record(
         actor=request.user,
         action="import.rejects_download",
         object_type="import",
         object_id=batch.pk,
-        detail={"kind": batch.kind, "file": batch.file_name, "rejected": batch.rejected},
+        detail={
+            "kind": batch.kind,
+            "file": batch.file_name,
+            "rejected": batch.rejected,
+            "full_ids": can(request.user, "view_full_id"),
+        },
         ip_address=client_ip(request),
     )
-    path = Path(batch.rejects_path)
     return FileResponse(
-        path.open("rb"), as_attachment=True, filename=path.name, content_type="text/csv; charset=utf-8"
+        io.BytesIO(content),
+        as_attachment=True,
+        filename=download_name(batch.file_name),
+        content_type="text/csv; charset=utf-8",
     )
 
 

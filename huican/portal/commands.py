@@ -165,6 +165,13 @@ def recover_interrupted_work() -> None:
     fail_interrupted_runs()
 
 
+def start_scheduled_jobs() -> None:
+    """Periodic work of the one server process: the upload purge now and once a day."""
+    from huican.exchange.retention import start_daily_purge
+
+    start_daily_purge()
+
+
 def run_demo(args: argparse.Namespace) -> int:
     """Prepare (or reuse) the demo database, print the accounts, and serve on 127.0.0.1."""
     from huican.accounts.services import ensure_demo_accounts
@@ -192,6 +199,7 @@ def run_demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         print_accounts(accounts)
         return 0
+    start_scheduled_jobs()
     return serve_demo(port=args.port, accounts=accounts)
 
 
@@ -251,6 +259,7 @@ def run_serve(args: argparse.Namespace) -> int:
     call_command("check", deploy=True, fail_level="ERROR")
     call_command("collectstatic", interactive=False, verbosity=0)
     recover_interrupted_work()
+    start_scheduled_jobs()
     trusted_proxy = os.environ.get("HUICAN_TRUSTED_PROXY", "127.0.0.1")
     options: dict[str, Any] = {
         "host": args.host,

@@ -1,0 +1,135 @@
+"""Uploaded import files are kept only as long as they are needed (docs/security.md, C3).
+
+An upload's folder (``MEDIA_ROOT/imports/<token>/``: the encrypted original, its checked preview and
+its rejected-rows file) is deleted once nothing in it has changed for
+``HUICAN_UPLOAD_RETENTION_DAYS`` days (default 30): the import history keeps the batch, its counts
+and its first rejected rows in the database, only the files go. Decrypted copies that a crashed
+process left in ``$HUICAN_VAR_DIR/tmp`` are removed after a day.
+
+Run by ``huican uploads purge [--older-than DAYS]``, at the start of ``huican serve``/``huican demo``
+and once a day by the server's scheduler (`start_daily_purge`).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+from huican.core.audit import audit_record
+
+logger = logging.getLogger(__name__)
+
+DAY = 24 * 3600
+TEMP_MAX_AGE = DAY
+PURGE_JOB = "uploads.purge"
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    folders: int
+    files: int
+    bytes: int
+    temporary: int
+    older_than_days: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "folders": self.folders,
+            "files": self.files,
+            "bytes": self.bytes,
+            "temporary": self.temporary,
+            "older_than_days": self.older_than_days,
+        }
+
+
+def uploads_root() -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
+def _last_change(folder: Path) -> float:
+    """The newest modification time of the folder or anything in it."""
+    newest = folder.stat().st_mtime
+    for entry in folder.rglob("*"):
+        try:
+            newest = max(newest, entry.stat().st_mtime)
+        except FileNotFoundError:
+            continue
+    return newest
+
+
+def purge_uploads(
+    *, older_than_days: int | None = None, now: float | None = None, actor: Any = "system"
+) -> PurgeResult:
+    """Delete upload folders unchanged for more than `older_than_days` (default: the setting);
+    audited when anything was deleted."""
+    days = settings.HUICAN_UPLOAD_RETENTION_DAYS if older_than_days is None else older_than_days
+    if days < 0:
+        raise ValueError("older_than_days must be 0 or more")
+    moment = time.time() if now is None else now
+    cutoff = moment - days * DAY
+    folders = files = size = 0
+    root = uploads_root()
+    if root.is_dir():
+        for folder in sorted(root.iterdir()):
+            if not folder.is_dir() or folder.is_symlink():
+                continue
+            if _last_change(folder) > cutoff:
+                continue
+            contents = [p for p in folder.rglob("*") if p.is_file()]
+            size += sum(p.stat().st_size for p in contents)
+            files += len(contents)
+            shutil.rmtree(folder, ignore_errors=True)
+            folders += 1
+    temporary = 0
+    temp = Path(settings.VAR_DIR) / "tmp"
+    if temp.is_dir():
+        for leftover in temp.iterdir():
+            if leftover.is_dir() and _last_change(leftover) < moment - TEMP_MAX_AGE:
+                shutil.rmtree(leftover, ignore_errors=True)
+                temporary += 1
+    result = PurgeResult(folders, files, size, temporary, days)
+    if folders or temporary:
+        audit_record(actor=actor, action="uploads.purge", object_type="upload", detail=result.as_dict())
+    return result
+
+
+def purge_job(*, progress: Any, older_than_days: int | None = None) -> dict[str, Any]:
+    """The background job (`huican.core.tasks.submit`) of the daily purge."""
+    progress(10, "删除超过保存期限的上传文件")
+    return purge_uploads(older_than_days=older_than_days).as_dict()
+
+
+_scheduler: threading.Thread | None = None
+_scheduler_lock = threading.Lock()
+
+
+def start_daily_purge(interval_seconds: int = DAY) -> None:
+    """Purge now, then once every `interval_seconds`, as background jobs of this server process
+    (Huican runs one server process per database: operations.md). Idempotent per process."""
+    global _scheduler
+    from huican.core.tasks import submit
+
+    with _scheduler_lock:
+        if _scheduler is not None:
+            return
+
+        def loop() -> None:
+            while True:
+                try:
+                    submit(kind=PURGE_JOB, actor=None, func=purge_job)
+                except Exception:  # never let the scheduler die: the next day tries again
+                    logger.exception("scheduling the upload purge failed")
+                finally:
+                    connection.close()  # this thread's own connection
+                time.sleep(interval_seconds)
+
+        _scheduler = threading.Thread(target=loop, name="huican-purge", daemon=True)
+        _scheduler.start()
