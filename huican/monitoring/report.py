@@ -223,5 +223,11 @@ def shown(value: Any, unit: str = "") -> str:
     return format_value(value, unit)
 
 
+def data_date_text(batch: dict[str, Any] | None) -> str:
+    """A source batch's data date (the day the department drew the list; "—" when it has none)."""
+    value = (batch or {}).get("data_date")
+    return value.isoformat() if value else DASH
+
+
 def met_text(met: bool | None) -> str:
     return DASH if met is None else ("达标" if met else "未达标")

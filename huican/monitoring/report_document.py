@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from huican.monitoring.plan import KIND_NAMES
-from huican.monitoring.report import DASH, ReportData, met_text, shown
+from huican.monitoring.report import DASH, ReportData, data_date_text, met_text, shown
 from huican.monitoring.report_charts import indicator_pngs
 from huican.monitoring.report_summary import IndicatorSummary, target_text
 from huican.regions.divisions import CITY_CODE
@@ -207,7 +207,13 @@ def document_blocks(data: ReportData) -> list[Block]:
         )
 
     blocks.append(Heading(1, ("七" if data.final else "六") + "、数据来源"))
-    blocks.append(Table(["数据", "来源部门", "文件", "导入时间"], _source_rows(data), widths=[2, 1, 3, 1.6]))
+    blocks.append(
+        Table(
+            ["数据", "来源部门", "文件", "数据日期", "导入时间"],
+            _source_rows(data),
+            widths=[2, 1, 3, 1.3, 1.6],
+        )
+    )
     return blocks
 
 
@@ -225,6 +231,7 @@ def _source_rows(data: ReportData) -> list[list[Any]]:
         for batch in source["batches"] or [None]:
             rows.append(
                 [source["title"], source["source"], batch["file_name"] if batch else "未导入",
+                 data_date_text(batch),
                  batch["imported_at"].strftime("%Y-%m-%d %H:%M") if batch else DASH]
             )  # fmt: skip
     return rows

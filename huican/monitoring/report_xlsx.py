@@ -9,7 +9,7 @@ from typing import Any
 import xlsxwriter
 
 from huican.monitoring.plan import KIND_NAMES
-from huican.monitoring.report import DASH, ReportData, met_text
+from huican.monitoring.report import DASH, ReportData, data_date_text, met_text
 from huican.monitoring.report_summary import target_text
 from huican.regions.divisions import CITY_CODE
 
@@ -139,15 +139,16 @@ def write_xlsx(data: ReportData, target: Path) -> None:
             source_rows.append(
                 [source["title"], source["source"],
                  batch["file_name"] if batch else "未导入",
+                 data_date_text(batch),
                  batch["imported_at"].strftime("%Y-%m-%d %H:%M") if batch else DASH,
                  batch["accepted"] if batch else DASH]
             )  # fmt: skip
     _sheet(
         book,
         "数据来源",
-        ["数据", "来源部门", "文件", "导入时间", "接受行数"],
+        ["数据", "来源部门", "文件", "数据日期", "导入时间", "接受行数"],
         source_rows,
-        [24, 12, 40, 18, 10],
+        [24, 12, 40, 12, 18, 10],
     )
 
     if data.final:

@@ -100,6 +100,8 @@ def test_a_published_report_is_produced_again_identically_after_the_data_change(
     medical = now["全市指标"].filter(pl.col("指标代码") == "medical_enrolment").row(0, named=True)
     assert str(medical["数值"]) == "75"
     assert docx_text(before[".docx"]) == docx_text(after[".docx"])
+    sources = now["数据来源"].filter(pl.col("文件") == "medical.csv").row(0, named=True)
+    assert sources["数据日期"] == str(ImportBatch.objects.get(kind="medical").imported_at.date())
 
     # The PDF holds the same report data; the CLI uses the published figures unless --current.
     data = published_report_data(published)
