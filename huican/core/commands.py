@@ -87,7 +87,7 @@ def _audit_privileges() -> int:
 
     if connection.vendor != "postgresql":
         print(
-            "SQLite 没有数据库角色，无法禁止改删审计日志；正式运行请用 PostgreSQL 并按 docs/security.md 设置权限"
+            "SQLite 没有数据库角色，无法禁止改删审计日志；正式运行请用 PostgreSQL 并按 docs/operations.md（Database roles）设置权限"
         )
         return 1
     with connection.cursor() as cursor:
@@ -107,10 +107,12 @@ def _audit_privileges() -> int:
             if owner
             else "仍有 " + "、".join(allowed) + " 权限"
         )
-        print(f"数据库角色 {role} {reason}：应用角色应只能 SELECT 和 INSERT 审计日志，见 docs/security.md")
+        print(
+            f"数据库角色 {role} {reason}：应用角色应只能 SELECT 和 INSERT 审计日志，见 docs/operations.md（Database roles）"
+        )
         return 1
     if not insert:
-        print(f"数据库角色 {role} 没有 INSERT 权限，无法写审计日志，见 docs/security.md")
+        print(f"数据库角色 {role} 没有 INSERT 权限，无法写审计日志，见 docs/operations.md（Database roles）")
         return 1
     print(f"数据库角色 {role} 只能读取和追加审计日志（无 UPDATE、DELETE、TRUNCATE 权限，也不是表的所有者）")
     return 0
