@@ -219,6 +219,8 @@ HUICAN_LOCKOUT_MINUTES = env_int("HUICAN_LOCKOUT_MINUTES", 15)
 
 # Background tasks: run in a thread pool in the server; synchronously in tests.
 HUICAN_TASKS_SYNC = env_bool("HUICAN_TASKS_SYNC", False)
+# Every log record has full ID numbers masked before any handler sees it (huican.core.logfilters).
+LOGGING_CONFIG = "huican.core.logfilters.configure_logging"
 
 LOGGING = {
     "version": 1,

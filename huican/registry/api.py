@@ -147,8 +147,33 @@ def _audit_view(request: HttpRequest, person: Person, part: str, **detail: Any) 
     )
 
 
-@router.get("", response=list[PersonOut], summary="查询人员（姓名、身份证号或残疾人证号）")
+@router.get(
+    "",
+    response=list[PersonOut],
+    summary="按姓名查询人员",
+    description="按身份证号或残疾人证号查询请用 POST /persons/search：号码不得出现在网址中（会进入代理和服务器日志）；"
+    "q 中含 4 位以上连续数字时返回 422 number_in_url。",
+)
 def search_persons(request: HttpRequest, query: Query[SearchQuery]) -> list[dict[str, Any]]:
+    from huican.registry.views import carries_number
+
+    if carries_number(query.q):
+        raise ApiProblem(
+            422,
+            "number_in_url",
+            "身份证号、残疾人证号不能放在网址中：请用 POST /api/v1/persons/search 查询",
+            [{"field": "query.q", "problem": "含有号码"}],
+        )
+    return _search(request, query)
+
+
+@router.post("/search", response=list[PersonOut], summary="查询人员（姓名、身份证号或残疾人证号）")
+def search_persons_by_post(request: HttpRequest, query: SearchQuery) -> list[dict[str, Any]]:
+    """The query travels in the JSON body: ID numbers never appear in a URL or a request log."""
+    return _search(request, query)
+
+
+def _search(request: HttpRequest, query: SearchQuery) -> list[dict[str, Any]]:
     user: Any = request.user
     if not can(user, "browse_registry"):
         raise ApiProblem(403, "forbidden", "您的角色无权查询人员")

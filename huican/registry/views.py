@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
+import secrets
+import unicodedata
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from huican.accounts.access import access_person_by_id, can, region_prefix_for
 from huican.accounts.decorators import client_ip, require_can
 from huican.core.audit import audit_record
-from huican.core.crypto import decrypt_many
+from huican.core.crypto import DecryptionError, decrypt, decrypt_many, encrypt
 from huican.core.dates import age_on
 from huican.core.idnumbers import CATEGORY_NAMES, GRADE_NAMES
 from huican.registry import selectors
@@ -43,10 +47,64 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/home.html", context)
 
 
+# ID and certificate numbers never travel in a URL (proxy and server logs, browser history): the
+# search form is POSTed, the query is kept encrypted in the session under a random token, and the
+# results pages (and their pagination) carry only `?s=<token>`. A GET `?q=` is still served for a
+# name, and refused for anything with a run of digits.
+SEARCHES_KEY = "registry_searches"
+SEARCHES_KEPT = 20
+_NUMBER_IN_QUERY = re.compile(r"\d{4,}")
+
+
+def _keep_query(request: HttpRequest, query: str) -> str:
+    token = secrets.token_urlsafe(12)
+    kept = dict(request.session.get(SEARCHES_KEY) or {})
+    kept[token] = encrypt(query)
+    request.session[SEARCHES_KEY] = dict(list(kept.items())[-SEARCHES_KEPT:])
+    return token
+
+
+def _kept_query(request: HttpRequest, token: str) -> str | None:
+    stored = (request.session.get(SEARCHES_KEY) or {}).get(token)
+    if not isinstance(stored, str):
+        return None
+    try:
+        return decrypt(stored)
+    except (DecryptionError, ValueError):
+        return None
+
+
+def carries_number(query: str) -> bool:
+    """A query with a run of digits (an ID or certificate number, or part of one)."""
+    return bool(_NUMBER_IN_QUERY.search(unicodedata.normalize("NFKC", query)))
+
+
 @require_can("browse_registry")
-@require_GET
+@require_http_methods(["GET", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(request.GET or None)
+    token = ""
+    if request.method == "POST":
+        form = SearchForm(request.POST)
+        if form.is_valid() and form.cleaned_data["q"]:
+            token = _keep_query(request, form.cleaned_data["q"])
+            return redirect(reverse("registry:search") + "?" + urlencode({"s": token}), permanent=False)
+    elif request.GET.get("s"):
+        token = request.GET["s"]
+        query = _kept_query(request, token)
+        if query is None:
+            expired: dict[str, object] = {"form": SearchForm(), "page": None, "result": None, "expired": True}
+            return render(request, "registry/search.html", expired, status=404)
+        form = SearchForm({"q": query})
+    elif carries_number(request.GET.get("q", "")):
+        refused: dict[str, object] = {
+            "form": SearchForm(),
+            "page": None,
+            "result": None,
+            "number_in_url": True,
+        }
+        return render(request, "registry/search.html", refused, status=400)
+    else:
+        form = SearchForm(request.GET or None)
     context: dict[str, object] = {"form": form, "page": None, "result": None}
     if not form.is_bound:
         return render(request, "registry/search.html", context)
@@ -55,7 +113,8 @@ def search(request: HttpRequest) -> HttpResponse:
     result = selectors.search_persons(request.user, form.cleaned_data["q"])
     if result.mode:
         page = Paginator(result.persons, PAGE_SIZE).get_page(request.GET.get("page"))
-        context.update(result=result, page=page, query=urlencode({"q": form.cleaned_data["q"]}))
+        query = urlencode({"s": token} if token else {"q": form.cleaned_data["q"]})
+        context.update(result=result, page=page, query=query)
         audit_record(
             actor=request.user,
             action="registry.search",

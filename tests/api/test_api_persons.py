@@ -24,19 +24,19 @@ def test_search_by_name_returns_masked_persons_in_scope(api_get: Any, county_sta
 
 
 @pytest.mark.django_db
-def test_search_by_id_number_finds_exactly_one(api_get: Any, county_staff: Any) -> None:
+def test_search_by_id_number_finds_exactly_one(client: Any, token_for: Any, county_staff: Any) -> None:
     number = make_id_number("140902", "19650505", 123)
     target = make_person(name="赵某", id_number=number)
     make_person(name="钱某")
-    rows = api_get(county_staff, "/persons", q=number).json()
+    rows = post_search(client, token_for(county_staff), q=number).json()
     assert [r["id"] for r in rows] == [target.pk]
     entry = AuditEntry.objects.filter(action="registry.search").latest("sequence")
     assert entry.detail["via"] == "api" and number not in str(entry.detail)
 
 
 @pytest.mark.django_db
-def test_a_malformed_id_number_query_is_a_clear_422(api_get: Any, county_staff: Any) -> None:
-    response = api_get(county_staff, "/persons", q="140902198001010000")
+def test_a_malformed_id_number_query_is_a_clear_422(client: Any, token_for: Any, county_staff: Any) -> None:
+    response = post_search(client, token_for(county_staff), q="140902198001010000")
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_query"
 
@@ -103,3 +103,21 @@ def test_decisions_on_a_date_with_reasons(api_get: Any, county_staff: Any) -> No
         "sequence"
     )
     assert entry.detail["part"] == "decisions"
+
+
+def post_search(client: Any, key: str, **body: Any) -> Any:
+    return client.post(
+        "/api/v1/persons/search", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}"
+    )
+
+
+@pytest.mark.django_db
+def test_an_id_number_in_the_url_is_refused_not_searched(api_get: Any, county_staff: Any) -> None:
+    """Issue 10: ID numbers stay out of URLs (and so out of proxy and server logs)."""
+    number = make_id_number("140902", "19650505", 123)
+    make_person(name="赵某", id_number=number)
+    searches = AuditEntry.objects.filter(action="registry.search").count()
+    response = api_get(county_staff, "/persons", q=number)
+    assert response.status_code == 422 and response.json()["error"]["code"] == "number_in_url"
+    assert AuditEntry.objects.filter(action="registry.search").count() == searches
+    assert [r["name"] for r in api_get(county_staff, "/persons", q="赵").json()] == ["赵某"]

@@ -20,8 +20,11 @@ def full_id(person) -> str:  # type: ignore[no-untyped-def]
 
 
 def search(client: Client, q: str) -> str:
-    """The page's text after the search form (the query itself is echoed in the form)."""
-    response = client.get(reverse("registry:search"), {"q": q})
+    """The page's text after the search form (the query itself is echoed in the form). The form is
+    POSTed; the results are on the page it redirects to, whose URL never carries the query."""
+    posted = client.post(reverse("registry:search"), {"q": q})
+    assert posted.status_code == 302 and q.strip() not in posted["Location"]
+    response = client.get(posted["Location"])
     assert response.status_code == 200
     return response.content.decode().split("</form>", 2)[-1]
 
@@ -218,3 +221,32 @@ def test_certificate_validity_boundaries() -> None:
     assert Person.objects.filter(valid_certificate_q(dt.date(2026, 2, 28))).count() == 1
     assert Person.objects.filter(valid_certificate_q(dt.date(2026, 3, 1))).count() == 0
     assert Person.objects.filter(valid_certificate_q(dt.date(2016, 2, 28))).count() == 0
+
+
+def test_id_numbers_never_travel_in_a_url(world: World, client: Client) -> None:
+    """Issue 10: the search is a POST; results and pagination carry a token, never the number."""
+    for i in range(25):
+        make_person(name=f"号码{i:02d}", region_code="140902001001")
+    client.force_login(world.users["county"])
+    number = full_id(world.alice)
+    assert 'method="post"' in client.get(reverse("registry:search")).content.decode()
+    posted = client.post(reverse("registry:search"), {"q": number})
+    assert posted.status_code == 302 and "?s=" in posted["Location"]
+    assert number not in posted["Location"] and number[:6] not in posted["Location"]
+    page = client.get(posted["Location"])
+    assert world.alice.name in page.content.decode()
+    # The query is kept encrypted in the session, not in plaintext.
+    assert number not in str(dict(client.session))
+    # Pagination links carry the token too.
+    listed = client.get(client.post(reverse("registry:search"), {"q": "号码"})["Location"]).content.decode()
+    assert "下一页" in listed and "?s=" in listed and "q=" not in listed
+    # A number sent in the URL is refused, not searched (and not audited as a search).
+    searches = AuditEntry.objects.filter(action="registry.search").count()
+    refused = client.get(reverse("registry:search"), {"q": number})
+    assert refused.status_code == 400 and "不能放在网址中" in refused.content.decode()
+    assert world.alice.name not in refused.content.decode().split("</form>", 2)[-1]
+    assert AuditEntry.objects.filter(action="registry.search").count() == searches
+    # Another session's token finds nothing.
+    other = Client()
+    other.force_login(world.users["county"])
+    assert other.get(posted["Location"]).status_code == 404
