@@ -386,29 +386,24 @@ def seal_legacy_chain(model: Any, *, using: str = "default", chunk: int = 1000) 
     expected, count = 1, 0
     first_broken: int | None = None
     problem = ""
-    batch: list[Any] = []
     last: Any = None
-    for entry in entries.iterator(chunk_size=2000):
-        if first_broken is None:
-            if entry.sequence != expected:
-                first_broken, problem = expected, f"缺少第 {expected} 条记录（序号不连续）"
-            elif entry.previous_hash != legacy_previous:
-                first_broken, problem = entry.sequence, "与上一条记录的哈希链接不符"
-            elif legacy_hash(entry, legacy_previous) != entry.entry_hash:
-                first_broken, problem = entry.sequence, "记录内容已被改动（哈希不符）"
-        legacy_previous = entry.entry_hash
-        expected = entry.sequence + 1
-        entry.previous_hash = mac_previous
-        entry.entry_hash = compute_hash(entry, mac_previous, key)
-        mac_previous = entry.entry_hash
-        batch.append(entry)
-        count += 1
-        last = entry
-        if len(batch) >= chunk:
-            model.objects.using(using).bulk_update(batch, ["previous_hash", "entry_hash"])
-            batch = []
-    if batch:
-        model.objects.using(using).bulk_update(batch, ["previous_hash", "entry_hash"])
+    for page in _pages(entries, chunk):
+        for entry in page:
+            if first_broken is None:
+                if entry.sequence != expected:
+                    first_broken, problem = expected, f"缺少第 {expected} 条记录（序号不连续）"
+                elif entry.previous_hash != legacy_previous:
+                    first_broken, problem = entry.sequence, "与上一条记录的哈希链接不符"
+                elif legacy_hash(entry, legacy_previous) != entry.entry_hash:
+                    first_broken, problem = entry.sequence, "记录内容已被改动（哈希不符）"
+            legacy_previous = entry.entry_hash
+            expected = entry.sequence + 1
+            entry.previous_hash = mac_previous
+            entry.entry_hash = compute_hash(entry, mac_previous, key)
+            mac_previous = entry.entry_hash
+            count += 1
+            last = entry
+        model.objects.using(using).bulk_update(page, ["previous_hash", "entry_hash"])
     detail = {
         "legacy_entries": count,
         "legacy_head": legacy_previous,
@@ -439,10 +434,20 @@ def audit_key_fingerprint() -> str:
 def unseal_to_legacy_chain(model: Any, *, using: str = "default") -> None:
     """Reverse of `seal_legacy_chain`: the whole log back on the plain SHA-256 chain."""
     previous = GENESIS
-    batch: list[Any] = []
-    for entry in model.objects.using(using).order_by("sequence").iterator(chunk_size=2000):
-        entry.previous_hash = previous
-        entry.entry_hash = legacy_hash(entry, previous)
-        previous = entry.entry_hash
-        batch.append(entry)
-    model.objects.using(using).bulk_update(batch, ["previous_hash", "entry_hash"], batch_size=1000)
+    for page in _pages(model.objects.using(using).order_by("sequence"), 1000):
+        for entry in page:
+            entry.previous_hash = previous
+            entry.entry_hash = legacy_hash(entry, previous)
+            previous = entry.entry_hash
+        model.objects.using(using).bulk_update(page, ["previous_hash", "entry_hash"])
+
+
+def _pages(entries: Any, size: int) -> Any:
+    """Entries in sequence order, a list at a time (keyset pages: safe while rows are rewritten)."""
+    after: int | None = None
+    while True:
+        page = list((entries if after is None else entries.filter(sequence__gt=after))[:size])
+        if not page:
+            return
+        yield page
+        after = page[-1].sequence
