@@ -46,8 +46,8 @@ def found(run: FindingRun, person: Person, code: str, detail: str, status: str =
     )
 
 
-@pytest.fixture
-def world(db) -> ListsWorld:
+def build_lists_world() -> ListsWorld:
+    """Two persons at risk of poverty (忻府区 and 定襄县), one living alone, one closed case; users."""
     make_standard()
     make_township("140902001")
     fell = make_person(name="收入降", region="140902001001", grade=4, household="H-FELL")
@@ -77,6 +77,11 @@ def world(db) -> ListsWorld:
         "evaluator": make_staff("n_eval", Role.EVALUATOR, "140900"),
     }
     return ListsWorld(fell=fell, far=far, alone=alone, users=users)
+
+
+@pytest.fixture
+def world(db) -> ListsWorld:
+    return build_lists_world()
 
 
 def as_user(client: Client, world: ListsWorld, role: str) -> Client:
