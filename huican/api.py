@@ -9,7 +9,7 @@ Routers raise ``ninja.errors.HttpError`` (or a subclass with ``code``/``details`
 ``Http404`` or ``PermissionDenied``; the handlers below turn them into the one shape.
 
 Tokens are created and revoked by their owner on the web page /api/tokens/ (shown once, stored as
-a SHA-256 hash).
+a SHA-256 hash); a token expires HUICAN_API_TOKEN_DAYS after it was made (then 401).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from importlib.util import find_spec
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.db import transaction
@@ -138,22 +139,31 @@ def api_token_revoke(*, user: Any, token_id: int) -> ApiToken:
     return token
 
 
+def token_expires_at(token: ApiToken) -> dt.datetime:
+    """When a token stops working: HUICAN_API_TOKEN_DAYS after it was made."""
+    return token.created + dt.timedelta(days=settings.HUICAN_API_TOKEN_DAYS)
+
+
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer hc_…` — a live token of an active, unlocked user."""
+    """`Authorization: Bearer hc_…` — a live, unexpired token of an active, unlocked user."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         token = token.strip()
         if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
             return None
+        now = timezone.now()
         record = (
             ApiToken.objects.select_related("user", "user__region")
-            .filter(key_hash=hash_token(token), revoked_at__isnull=True)
+            .filter(
+                key_hash=hash_token(token),
+                revoked_at__isnull=True,
+                created__gt=now - dt.timedelta(days=settings.HUICAN_API_TOKEN_DAYS),
+            )
             .first()
         )
         if record is None:
             return None
         user = record.user
-        now = timezone.now()
         if not user.is_active or (user.locked_until and user.locked_until > now):
             return None
         if record.last_used is None or now - record.last_used > LAST_USED_GRANULARITY:
@@ -319,8 +329,18 @@ def tokens_page(request: HttpRequest) -> HttpResponse:
         _token, new_key = api_token_create(user=request.user, name=form.cleaned_data["name"])
         form = TokenForm()
     user: Any = request.user
-    tokens = ApiToken.objects.filter(user=user)
-    return render(request, "exchange/api_tokens.html", {"form": form, "tokens": tokens, "new_key": new_key})
+    now = timezone.now()
+    tokens = list(ApiToken.objects.filter(user=user))
+    for token in tokens:
+        token.expires_at = token_expires_at(token)  # type: ignore[attr-defined]
+        token.expired = token.expires_at <= now  # type: ignore[attr-defined]
+    context = {
+        "form": form,
+        "tokens": tokens,
+        "new_key": new_key,
+        "token_days": settings.HUICAN_API_TOKEN_DAYS,
+    }
+    return render(request, "exchange/api_tokens.html", context)
 
 
 @login_required

@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "huican.accounts.middleware.IdleTimeoutMiddleware",
+    "huican.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "huican.accounts.middleware.DeniedAccessAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -164,7 +166,7 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "huican.accounts.validators.CharacterClassValidator"},
@@ -216,6 +218,11 @@ X_FRAME_OPTIONS = "DENY"
 # Login lockout.
 HUICAN_LOCKOUT_FAILURES = env_int("HUICAN_LOCKOUT_FAILURES", 5)
 HUICAN_LOCKOUT_MINUTES = env_int("HUICAN_LOCKOUT_MINUTES", 15)
+# Per address, beside the per-account lock: this many failed logins in the window refuse more.
+HUICAN_LOGIN_IP_FAILURES = env_int("HUICAN_LOGIN_IP_FAILURES", 20)
+HUICAN_LOGIN_IP_WINDOW_MINUTES = env_int("HUICAN_LOGIN_IP_WINDOW_MINUTES", 15)
+# API tokens expire this many days after they were made (then 401; make a new one).
+HUICAN_API_TOKEN_DAYS = env_int("HUICAN_API_TOKEN_DAYS", 90)
 
 # Background tasks: run in a thread pool in the server; synchronously in tests.
 HUICAN_TASKS_SYNC = env_bool("HUICAN_TASKS_SYNC", False)

@@ -1,4 +1,10 @@
-"""`huican users create USER --role ROLE [--region CODE]` (password from an environment variable)."""
+"""`huican users create USER --role ROLE [--region CODE]` (password from an environment variable).
+
+The operator's bootstrap: the first administrator of each role is created at once (audited as
+``accounts.bootstrap``); every other account with rights that need a second person — another
+administrator, a city-wide region, full-ID rights — is created switched off, with a grant that a
+security administrator approves on the web (docs/decisions.md).
+"""
 
 from __future__ import annotations
 
@@ -28,4 +34,9 @@ def run_users(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     region = f"{user.region.name}（{user.region_id}）" if user.region else "—"
     print(f"已创建用户 {user.username}：{user.get_role_display()}，区划 {region}")
+    grant = getattr(user, "pending_grant", None)
+    if grant is not None:
+        from huican.accounts.grants import reason_labels
+
+        print(f"该账户含须经批准的权限（{reason_labels(grant)}）：安全管理员在“授权审批”页批准后方可登录")
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -49,7 +51,7 @@ class UserCreateForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(render_value=False),
         help_text=_(
-            "至少 10 位，含小写字母、大写字母、数字、符号中的至少三类，不得为常见密码、纯数字或与用户名相近。"
+            "至少 12 位，含小写字母、大写字母、数字、符号中的至少三类（或由至少四个词组成、以空格分隔的短语），不得为常见密码、纯数字或与用户名相近。"
         ),
     )
 
@@ -64,3 +66,51 @@ class UserCreateForm(forms.Form):
             field.choices = [(k, f"{KINDS[k].title}（{k}）" if k in KINDS else k) for k in IMPORT_KINDS]
         except ImportError:  # the import pipeline names its kinds; plain codes until it exists
             pass
+
+
+PASSWORD_HELP = _(
+    "至少 12 位，含小写字母、大写字母、数字、符号中的至少三类（或由至少四个词组成、以空格分隔的短语），"
+    "不得为常见密码、纯数字或与用户名相近。"
+)
+
+
+def _password_field(label: Any, autocomplete: str, help_text: Any = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": autocomplete}),
+        help_text=help_text,
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = _password_field(_("当前密码"), "current-password")
+    new_password = _password_field(_("新密码"), "new-password", PASSWORD_HELP)
+    new_password2 = _password_field(_("再次输入新密码"), "new-password")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("new_password") and cleaned.get("new_password") != cleaned.get("new_password2"):
+            self.add_error("new_password2", _("两次输入的新密码不一致。"))
+        return cleaned
+
+
+class PasswordSetForm(forms.Form):
+    password = _password_field(_("新密码"), "new-password", PASSWORD_HELP)
+
+
+class UserChangeForm(forms.Form):
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    region_code = forms.RegexField(
+        label=_("所属区划代码"),
+        regex=r"^[0-9]{6}([0-9]{3})?$",
+        required=False,
+        help_text=_("市级填 140900，县级 6 位，乡镇 9 位；管理员留空"),
+        error_messages={"invalid": _("区划代码应为 6 位或 9 位数字")},
+    )
+    may_view_full = forms.BooleanField(label=_("可查看完整身份证号（需说明理由）"), required=False)
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label=_("说明"), max_length=500, required=False)

@@ -1,4 +1,8 @@
-"""Writes about users: login outcomes and lockout, creating users, unlocking, demo accounts."""
+"""Writes about users: login outcomes and lockout, creating and changing users, passwords, demo accounts.
+
+Rights that need a second person (full-ID, city-wide region, administrator role, any change of
+role or region) are asked through ``huican.accounts.grants`` instead of being set here.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +16,16 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from huican.accounts import grants
 from huican.accounts.access import IMPORT_KINDS
-from huican.accounts.models import Role, User
+from huican.accounts.models import LoginFailure, Role, User
 from huican.core.audit import audit_record
 from huican.regions.divisions import CITY_CODE
 from huican.regions.models import Region
 
 # Roles whose region defaults to the whole city when none is given.
 CITY_DEFAULT_ROLES = frozenset({Role.CITY_STAFF, Role.DEPARTMENT_OFFICER, Role.EVALUATOR})
-ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+ADMIN_ROLES = grants.ADMIN_ROLES
 REGION_LEVEL_FOR_ROLE = {
     Role.CITY_STAFF: Region.Level.CITY,
     Role.COUNTY_STAFF: Region.Level.COUNTY,
@@ -37,9 +42,40 @@ def is_locked(user: User, *, now: dt.datetime | None = None) -> bool:
     return user.locked_until is not None and user.locked_until > now
 
 
+def ip_throttled(ip_address: str, *, now: dt.datetime | None = None) -> bool:
+    """Whether the address failed HUICAN_LOGIN_IP_FAILURES logins in the last window (any accounts)."""
+    if not ip_address:
+        return False
+    now = now or timezone.now()
+    since = now - dt.timedelta(minutes=settings.HUICAN_LOGIN_IP_WINDOW_MINUTES)
+    recent = LoginFailure.objects.filter(ip_address=ip_address, at__gt=since)
+    return recent.count() >= settings.HUICAN_LOGIN_IP_FAILURES
+
+
+def login_refused_throttled(*, username: str, ip_address: str) -> None:
+    audit_record(
+        actor=username[:150],
+        action="login.ip_throttled",
+        object_type="accounts.User",
+        detail={"username": username[:150]},
+        ip_address=ip_address,
+    )
+
+
+def _count_ip_failure(ip_address: str) -> None:
+    if not ip_address:
+        return
+    now = timezone.now()
+    LoginFailure.objects.create(ip_address=ip_address, at=now)
+    # Rows past the window count no more: keep the table small.
+    old = now - dt.timedelta(minutes=max(settings.HUICAN_LOGIN_IP_WINDOW_MINUTES, 1) * 2)
+    LoginFailure.objects.filter(ip_address=ip_address, at__lt=old).delete()
+
+
 def login_failed(*, username: str, ip_address: str = "") -> bool:
     """Record a failed login; lock the account after HUICAN_LOCKOUT_FAILURES. True when locked now."""
     with transaction.atomic():
+        _count_ip_failure(ip_address)
         user = User.objects.select_for_update().filter(username=username).first()
         audit_record(
             actor=username[:150],
@@ -119,7 +155,13 @@ def user_create(
     display_name: str = "",
     ip_address: str = "",
 ) -> User:
-    """Create a user after checking role, region and the password policy (AccountError if not)."""
+    """Create a user after checking role, region and the password policy (AccountError if not).
+
+    An account with rights that need a second person is created switched off, with a pending
+    grant that switches it on (``user.pending_grant``); the CLI creates the first administrator
+    of each role at once. A password set by an administrator on the web must be changed at the
+    first login.
+    """
     if role not in Role.values:
         raise AccountError(f"未知角色：{role}（可选：{'、'.join(Role.values)}）")
     if User.objects.filter(username=username).exists():
@@ -138,16 +180,18 @@ def user_create(
         may_view_full=may_view_full and role in REGION_LEVEL_FOR_ROLE,
         first_name=display_name,
     )
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise AccountError("密码不符合要求：" + " ".join(password_problems(exc))) from exc
+    _checked_password(password, user)
     user.set_password(password)
+    user.must_change_password = isinstance(actor, User)
+    reasons = grants.escalations(role=role, region_code=user.region_id, may_view_full=user.may_view_full)
+    bootstrap = bool(reasons) and grants.may_bootstrap(actor, role) and reasons == ["admin_role"]
+    held = bool(reasons) and not bootstrap
+    user.is_active = not held
     with transaction.atomic():
         user.save()
         audit_record(
             actor=actor,
-            action="accounts.user_create",
+            action="accounts.bootstrap" if bootstrap else "accounts.user_create",
             object_type="accounts.User",
             object_id=user.pk,
             region_code=user.region_id or "",
@@ -157,10 +201,180 @@ def user_create(
                 "region": user.region_id,
                 "import_kinds": kinds,
                 "may_view_full": user.may_view_full,
+                "pending_approval": held,
             },
             ip_address=ip_address,
         )
+        user.pending_grant = (  # type: ignore[attr-defined]
+            grants.grant_request(
+                actor=actor,
+                user=user,
+                role=role,
+                region=region,
+                may_view_full=user.may_view_full,
+                activate=True,
+                reasons=reasons,
+                ip_address=ip_address,
+            )
+            if held
+            else None
+        )
     return user
+
+
+def user_change(
+    *,
+    actor: Any,
+    user: User,
+    role: str,
+    region_code: str | None,
+    may_view_full: bool,
+    ip_address: str = "",
+) -> Any:
+    """Change an account's role, region or full-ID right.
+
+    Taking away the full-ID right alone takes effect at once; anything else (a role or region
+    change, granting full-ID) becomes a pending grant. Returns the grant, or None.
+    """
+    if role not in Role.values:
+        raise AccountError(f"未知角色：{role}")
+    region = _region_for(role, region_code)
+    may_view_full = may_view_full and role in REGION_LEVEL_FOR_ROLE
+    region_id = region.code if region else None
+    if role == user.role and region_id == user.region_id and may_view_full == user.may_view_full:
+        raise AccountError("没有需要变更的内容")
+    if role == user.role and region_id == user.region_id and not may_view_full:
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).update(may_view_full=False)
+            audit_record(
+                actor=actor,
+                action="accounts.full_id_revoke",
+                object_type="accounts.User",
+                object_id=user.pk,
+                region_code=user.region_id or "",
+                detail={"username": user.username},
+                ip_address=ip_address,
+            )
+        return None
+    reasons = grants.escalations(role=role, region_code=region_id, may_view_full=may_view_full)
+    if role != user.role or region_id != user.region_id:
+        reasons.append("role_or_region_change")
+    return grants.grant_request(
+        actor=actor,
+        user=user,
+        role=role,
+        region=region,
+        may_view_full=may_view_full,
+        activate=False,
+        reasons=reasons,
+        ip_address=ip_address,
+    )
+
+
+def user_set_active(*, actor: Any, user: User, active: bool, ip_address: str = "") -> Any:
+    """Switch an account off (at once) or on (a pending grant if it holds rights needing approval)."""
+    if isinstance(actor, User) and actor.pk == user.pk and not active:
+        raise AccountError("不能停用自己的账户")
+    if active and not user.is_active and grants.holds_escalated_rights(user):
+        reasons = grants.escalations(
+            role=user.role, region_code=user.region_id, may_view_full=user.may_view_full
+        )
+        return grants.grant_request(
+            actor=actor,
+            user=user,
+            role=user.role,
+            region=user.region,
+            may_view_full=user.may_view_full,
+            activate=True,
+            reasons=[*reasons, "enable"],
+            ip_address=ip_address,
+        )
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=active)
+        audit_record(
+            actor=actor,
+            action="accounts.enable" if active else "accounts.disable",
+            object_type="accounts.User",
+            object_id=user.pk,
+            region_code=user.region_id or "",
+            detail={"username": user.username},
+            ip_address=ip_address,
+        )
+        if not active:
+            from huican.core.models import ApiToken
+
+            ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    return None
+
+
+def _checked_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise AccountError("密码不符合要求：" + " ".join(password_problems(exc))) from exc
+
+
+def password_set_by_admin(*, actor: Any, user: User, password: str, ip_address: str = "") -> Any:
+    """An administrator sets a new password; the user must change it at the next login.
+
+    For an account holding rights that need a second person the new password waits for a
+    security administrator's approval (else setting a password would hand those rights over).
+    Returns the pending grant, or None when the password is set at once.
+    """
+    _checked_password(password, user)
+    if grants.holds_escalated_rights(user):
+        probe = User(username=user.username)
+        probe.set_password(password)
+        reasons = grants.escalations(
+            role=user.role, region_code=user.region_id, may_view_full=user.may_view_full
+        )
+        return grants.grant_request(
+            actor=actor,
+            user=user,
+            role=user.role,
+            region=user.region,
+            may_view_full=user.may_view_full,
+            activate=False,
+            reasons=[*reasons, "password_reset"],
+            password_hash=probe.password,
+            ip_address=ip_address,
+        )
+    user.set_password(password)
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(
+            password=user.password, must_change_password=True, failed_logins=0, locked_until=None
+        )
+        audit_record(
+            actor=actor,
+            action="accounts.password_set",
+            object_type="accounts.User",
+            object_id=user.pk,
+            region_code=user.region_id or "",
+            detail={"username": user.username},
+            ip_address=ip_address,
+        )
+    return None
+
+
+def password_change(*, user: User, old_password: str, new_password: str, ip_address: str = "") -> None:
+    """The user changes their own password (AccountError for a wrong old one or a weak new one)."""
+    if not user.check_password(old_password):
+        raise AccountError("当前密码不正确")
+    if old_password == new_password:
+        raise AccountError("新密码不能与当前密码相同")
+    _checked_password(new_password, user)
+    user.set_password(new_password)
+    user.must_change_password = False
+    with transaction.atomic():
+        user.save(update_fields=["password", "must_change_password"])
+        audit_record(
+            actor=user,
+            action="accounts.password_change",
+            object_type="accounts.User",
+            object_id=user.pk,
+            region_code=user.region_id or "",
+            ip_address=ip_address,
+        )
 
 
 # Django's own messages for these are not (all) translated: say them in Chinese here.

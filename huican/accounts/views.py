@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from huican.accounts import services
 from huican.accounts.decorators import client_ip, require_can
-from huican.accounts.forms import LoginForm, UserCreateForm
+from huican.accounts.forms import LoginForm, PasswordChangeForm, UserCreateForm
 from huican.accounts.models import User
 from huican.core.audit import audit_record
 
@@ -53,15 +54,21 @@ def _attempt_login(request: HttpRequest, form: LoginForm, next_url: str) -> Http
     username = form.cleaned_data["username"]
     password = form.cleaned_data["password"]
     ip = client_ip(request)
+    if services.ip_throttled(ip):
+        services.login_refused_throttled(username=username, ip_address=ip)
+        form.add_error(None, _throttle_message())
+        return None
     existing = User.objects.filter(username=username).first()
     if existing is not None and services.is_locked(existing):
+        User().set_password(password)  # the same work as checking a password: no timing difference
         services.login_refused_locked(user=existing, ip_address=ip)
-        form.add_error(None, _lock_message())
+        form.add_error(None, _failure_message())
         return None
     user = authenticate(request, username=username, password=password)
     if user is None:
-        locked_now = services.login_failed(username=username, ip_address=ip)
-        form.add_error(None, _lock_message() if locked_now else _failure_message())
+        services.login_failed(username=username, ip_address=ip)
+        # One message whether the account exists, is locked, or the password is wrong.
+        form.add_error(None, _failure_message())
         return None
     assert isinstance(user, User)
     login(request, user)
@@ -70,16 +77,43 @@ def _attempt_login(request: HttpRequest, form: LoginForm, next_url: str) -> Http
 
 
 def _failure_message() -> str:
-    return _("用户名或密码不正确。连续失败 %(n)d 次后账户将被锁定 %(m)d 分钟。") % {
-        "n": settings.HUICAN_LOCKOUT_FAILURES,
-        "m": settings.HUICAN_LOCKOUT_MINUTES,
+    return _(
+        "用户名或密码不正确，或账户已被锁定。连续失败 %(n)d 次后账户将被锁定 %(m)d 分钟；"
+        "如已锁定，请 %(m)d 分钟后再试，或联系安全管理员解锁。"
+    ) % {"n": settings.HUICAN_LOCKOUT_FAILURES, "m": settings.HUICAN_LOCKOUT_MINUTES}
+
+
+def _throttle_message() -> str:
+    return _("从您所在的网络地址登录失败的次数过多，请 %(m)d 分钟后再试。") % {
+        "m": settings.HUICAN_LOGIN_IP_WINDOW_MINUTES
     }
 
 
-def _lock_message() -> str:
-    return _("该账户因连续登录失败已被锁定，请 %(m)d 分钟后再试，或联系安全管理员解锁。") % {
-        "m": settings.HUICAN_LOCKOUT_MINUTES
-    }
+@sensitive_post_parameters("old_password", "new_password", "new_password2")
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change one's own password (forced after an administrator set it)."""
+    user = request.user
+    assert isinstance(user, User)
+    form = PasswordChangeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change(
+                user=user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+                ip_address=client_ip(request),
+            )
+        except services.AccountError as exc:
+            form.add_error(None, str(exc))
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, _("密码已修改。"))
+            return redirect(settings.LOGIN_REDIRECT_URL)
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "forced": user.must_change_password}
+    return render(request, "accounts/password_change.html", context, status=status)
 
 
 @require_POST
@@ -113,7 +147,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.user_create(
+            created = services.user_create(
                 actor=request.user,
                 username=data["username"],
                 password=data["password"],
@@ -128,7 +162,16 @@ def user_create(request: HttpRequest) -> HttpResponse:
         except services.AccountError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("已创建用户 %(u)s。") % {"u": data["username"]})
+            if getattr(created, "pending_grant", None) is not None:
+                messages.success(
+                    request,
+                    _("已创建用户 %(u)s。其权限需安全管理员批准，批准前该账户不能登录。")
+                    % {"u": data["username"]},
+                )
+            else:
+                messages.success(
+                    request, _("已创建用户 %(u)s。首次登录时须修改密码。") % {"u": data["username"]}
+                )
             return redirect("accounts:users")
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/user_create.html", {"form": form}, status=status)
@@ -150,6 +193,9 @@ def security(request: HttpRequest) -> HttpResponse:
         "lockout_minutes": settings.HUICAN_LOCKOUT_MINUTES,
         "idle_minutes": settings.HUICAN_IDLE_TIMEOUT_SECONDS // 60,
         "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+        "ip_failures": settings.HUICAN_LOGIN_IP_FAILURES,
+        "ip_window": settings.HUICAN_LOGIN_IP_WINDOW_MINUTES,
+        "token_days": settings.HUICAN_API_TOKEN_DAYS,
     }
     return render(request, "accounts/security.html", context)
 

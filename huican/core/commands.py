@@ -20,9 +20,11 @@ def run_audit(args: argparse.Namespace) -> int:
         return _audit_privileges()
     if args.audit_command != "verify":  # pragma: no cover - argparse allows only these
         raise UsageError(f"未知的子命令：{args.audit_command}")
+    from huican.accounts.oversight import record_verification
     from huican.core.audit import audit_verify, checkpoint_verified
 
     result = audit_verify()
+    record_verification(result, actor="cli", audit=False)
     if result.intact:
         anchored = (
             f"，与检查点（第 {result.checkpoint_sequence} 条）相符"

@@ -56,10 +56,7 @@ def audit_verify_view(request: HttpRequest) -> HttpResponse:
             _("审计日志第 %(seq)d 条记录有问题：%(problem)s（之前的 %(n)d 条完好）。")
             % {"seq": result.first_broken, "problem": result.problem, "n": result.checked},
         )
-    audit_record(
-        actor=request.user,
-        action="audit.verify",
-        detail={"intact": result.intact, "checked": result.checked, "first_broken": result.first_broken},
-        ip_address=client_ip(request),
-    )
+    from huican.accounts.oversight import record_verification
+
+    record_verification(result, actor=request.user, ip_address=client_ip(request))
     return redirect("core:audit")

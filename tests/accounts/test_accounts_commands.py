@@ -39,7 +39,7 @@ def test_users_create_reads_the_password_from_the_environment(monkeypatch, capsy
     ("role", "region", "password", "message"),
     [
         ("county_staff", "140902", None, "环境变量"),
-        ("county_staff", "140902", "short", "密码太短，至少需要 10 个字符"),
+        ("county_staff", "140902", "short", "密码太短，至少需要 12 个字符"),
         ("county_staff", "140902", "1234567890123", "不能全是数字"),
         ("county_staff", "140902", "Password123", "过于常见"),
         ("county_staff", "140902", "alllowercaseletters", "至少三类"),

@@ -26,6 +26,8 @@ NAV_ITEMS: list[tuple[str, str, str | tuple[str, ...] | None]] = [
     ("审计", "core:audit", "read_audit"),
     ("用户", "accounts:users", "manage_users"),
     ("安全", "accounts:security", "manage_security"),
+    ("授权审批", "accounts:grants", "manage_security"),
+    ("安全概况", "accounts:oversight", "read_audit"),
 ]
 
 
