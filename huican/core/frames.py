@@ -9,6 +9,7 @@ frame: NULL stays null, an empty string stays an empty string.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -105,19 +106,36 @@ def from_parquet(data: bytes | memoryview) -> pl.DataFrame:
 
 # A cell starting with one of these is taken as a formula by Excel/WPS when a CSV is opened.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A plain number ("-12.5", "+3", "1e-5") is a value, not a formula: a caller may keep it as it is.
+PLAIN_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+_FORMULA_PATTERN = "^[" + "".join("\\" + c if c in "-+" else c for c in FORMULA_STARTS) + "]"
 
 
-def neutralize_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+def neutralize_formulas(frame: pl.DataFrame, *, keep_numbers: bool = False) -> pl.DataFrame:
     """Every text cell that a spreadsheet would run as a formula gets a leading apostrophe, so the
-    original value stays visible and nothing runs (CSV injection)."""
-    pattern = "^[" + "".join("\\" + c if c in "-+" else c for c in FORMULA_STARTS) + "]"
-    return frame.with_columns(
-        [
-            pl.when(pl.col(name).str.contains(pattern))
-            .then(pl.lit("'") + pl.col(name))
-            .otherwise(pl.col(name))
-            .alias(name)
-            for name, dtype in frame.schema.items()
-            if dtype == pl.String
-        ]
-    )
+    original value stays visible and nothing runs (CSV injection). With `keep_numbers`, a text cell
+    that is a plain number (a negative amount) is left exactly as it is (the CLI's CSV contract)."""
+    columns = []
+    for name, dtype in frame.schema.items():
+        if dtype != pl.String:
+            continue
+        risky = pl.col(name).str.contains(_FORMULA_PATTERN)
+        if keep_numbers:
+            risky = risky & ~pl.col(name).str.contains(PLAIN_NUMBER)
+        columns.append(pl.when(risky).then(pl.lit("'") + pl.col(name)).otherwise(pl.col(name)).alias(name))
+    return frame.with_columns(columns) if columns else frame
+
+
+def is_formula_like(value: str, *, keep_numbers: bool = True) -> bool:
+    """One text cell that a spreadsheet would run as a formula (plain numbers excepted by default)."""
+    if not value.startswith(FORMULA_STARTS):
+        return False
+    return not (keep_numbers and re.match(PLAIN_NUMBER, value))
+
+
+def neutralize_cell(value: object) -> object:
+    """`neutralize_formulas` for one cell written by Python code: text that would run as a formula
+    gets a leading apostrophe; numbers and every other value are returned unchanged."""
+    if isinstance(value, str) and is_formula_like(value):
+        return "'" + value
+    return value

@@ -18,6 +18,7 @@ import sys
 import polars as pl
 
 from huican.cli import UsageError
+from huican.core.frames import neutralize_formulas
 from huican.matching.missing_lists import MissingList
 from huican.matching.services import compute_run
 from huican.matching.urgency import urgency_expr
@@ -62,7 +63,8 @@ def run_findings(args: argparse.Namespace) -> int:
         sys.stderr.write(gap.finding_message + "\n")
     sys.stderr.flush()
     if args.format == "csv":
-        sys.stdout.write(table.write_csv())
+        # Safe to open in a spreadsheet (a list's free text may start with "="); numbers unchanged.
+        sys.stdout.write(neutralize_formulas(table, keep_numbers=True).write_csv())
     else:
         sys.stdout.write(table.write_json() + "\n")
     sys.stdout.flush()

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from huican.core.audit import audit_record
 from huican.core.crypto import decrypt_many
+from huican.core.frames import is_formula_like
 from huican.matching.models import Finding, FindingRun, RunFinding
 from huican.matching.urgency import urgency_order
 from huican.regions.models import Region
@@ -97,9 +98,13 @@ def _workbook(
     header: tuple[str, ...], widths: tuple[int, ...], rows: Iterator[list[Any]]
 ) -> tuple[bytes, int]:
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     sheet = workbook.add_worksheet("比对发现")
     bold = workbook.add_format({"bold": True})
+    # Text that looks like a formula stays text even when someone edits the cell (value unchanged).
+    quoted = workbook.add_format({"quote_prefix": True})
     for column, (title, width) in enumerate(zip(header, widths, strict=True)):
         sheet.write_string(0, column, title, bold)
         sheet.set_column(column, column, width)
@@ -107,7 +112,11 @@ def _workbook(
     count = 0
     for count, row in enumerate(rows, start=1):
         for column, value in enumerate(row):
-            sheet.write_string(count, column, str(value or ""))
+            text = str(value or "")
+            if is_formula_like(text, keep_numbers=False):
+                sheet.write_string(count, column, text, quoted)
+            else:
+                sheet.write_string(count, column, text)
     if count:
         sheet.autofilter(0, 0, count, len(header) - 1)
     workbook.close()

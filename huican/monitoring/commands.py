@@ -14,6 +14,7 @@ import sys
 from django.utils import timezone
 
 from huican.cli import UsageError
+from huican.core.frames import neutralize_cell
 from huican.monitoring.indicators import OUTPUT_KEYS, compute_indicators
 
 
@@ -42,4 +43,4 @@ def run_indicators(args: argparse.Namespace) -> int:
 def _csv_value(value: object) -> object:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return value
+    return neutralize_cell(value)  # text that would run as a formula; numbers unchanged

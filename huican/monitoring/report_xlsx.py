@@ -8,6 +8,7 @@ from typing import Any
 
 import xlsxwriter
 
+from huican.core.frames import is_formula_like
 from huican.monitoring.plan import KIND_NAMES
 from huican.monitoring.report import DASH, ReportData, data_date_text, met_text
 from huican.monitoring.report_summary import target_text
@@ -29,8 +30,15 @@ def _sheet(
     sheet = book.add_worksheet(name)
     bold = book.add_format({"bold": True, "bg_color": "#E8ECF2", "border": 1, "text_wrap": True})
     sheet.write_row(0, 0, header, bold)
+    # Text that looks like a formula is written as text with a quote prefix (it stays text even
+    # when someone edits the cell; the value shown is unchanged).
+    quoted = book.add_format({"quote_prefix": True})
     for i, row in enumerate(rows, start=1):
-        sheet.write_row(i, 0, [_cell(v) for v in row])
+        for col, value in enumerate(_cell(v) for v in row):
+            if isinstance(value, str) and is_formula_like(value, keep_numbers=False):
+                sheet.write_string(i, col, value, quoted)
+            else:
+                sheet.write(i, col, value)
     for col, width in enumerate(widths or [16] * len(header)):
         sheet.set_column(col, col, width)
     sheet.freeze_panes(1, 0)
@@ -39,7 +47,9 @@ def _sheet(
 
 
 def write_xlsx(data: ReportData, target: Path) -> None:
-    book = xlsxwriter.Workbook(str(target), {"strings_to_numbers": False, "strings_to_formulas": False})
+    book = xlsxwriter.Workbook(
+        str(target), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     plan, city = data.plan, data.city
     summary_rows: list[list[Any]] = [
         ["报告", data.title],

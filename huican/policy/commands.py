@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import polars as pl
 
 from huican.cli import UsageError
+from huican.core.frames import neutralize_formulas
 from huican.policy.facts import CITY_CODE, load_facts, person_id_numbers
 from huican.policy.rules import evaluate
 from huican.policy.vocabulary import prepare
@@ -63,14 +64,16 @@ def _csv_chunk(frame: pl.DataFrame, *, header: bool) -> str:
         pl.when(passed).then(pl.lit("是")).when(passed.not_()).then(pl.lit("否")).otherwise(pl.lit("未知")),
         reason.field("detail"),
     )
-    return frame.select(
+    table = frame.select(
         "id_number",
         "benefit",
         "decision",
         "amount",
         flags=pl.col("flags").list.join(";"),
         reasons=pl.col("reasons").list.eval(text).list.join("；"),
-    ).write_csv(include_header=header, float_precision=2)
+    )
+    # Safe to open in a spreadsheet; numbers (and number-like text) are written exactly as before.
+    return neutralize_formulas(table, keep_numbers=True).write_csv(include_header=header, float_precision=2)
 
 
 def run_eligibility(args: argparse.Namespace) -> int:
