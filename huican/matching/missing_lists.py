@@ -64,8 +64,13 @@ class MissingList:
         return f"缺少数据：{self.title}（{self.kind}），未产生 {self.finding_code}"
 
     @property
+    def missing_text(self) -> str:
+        """「缺少 2026 年医疗保险参保名单（medical）」"""
+        return f"缺少 {self.title}（{self.kind}）"
+
+    @property
     def indicator_message(self) -> str:
-        return f"数据缺失：缺少{self.title}（{self.kind}）"
+        return f"数据缺失：{self.missing_text}"
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -241,7 +241,7 @@ def decorate_summary(summary: Summary) -> None:
         view["target_text"] = target_text(ind, row["target"], summary.region)
         view["value_text"] = _shown(row["value"], unit)
         gap = gaps[(summary.year, summary.on)].get(ind.code) if row["value"] is None else None
-        view["missing_text"] = gap.indicator_message if gap else ""
+        view["missing_text"] = gap.missing_text if gap else ""
         if gap:
             view["value_text"] = _("数据缺失")
         view["numerator_text"] = _shown(row["numerator"], "元" if money else "")

@@ -30,6 +30,7 @@ from huican.benefits.models import Entitlement
 from huican.exchange.kinds import KINDS
 from huican.exchange.models import ImportBatch, ListRecord
 from huican.exchange.snapshots import LIST_KINDS, batches_in_force
+from huican.matching.missing_lists import missing_in_facts
 from huican.monitoring.indicators import (
     COMPLETED_RESULTS,
     RENOVATION,
@@ -224,6 +225,8 @@ def indicator_member_ids(
     plan = load_plan()
     indicator = plan.indicator(code)
     facts = load_facts(on=on, region=None if region == CITY_CODE else region)
+    if code in {gap.indicator_code for gap in missing_in_facts(facts, year=year)}:
+        return [], []  # the yearly list it reads has not been sent: nobody is counted (value null)
     if indicator.comparison == "gdp":
         surveyed = facts.surveys.filter(pl.col("income").is_not_null())
         now = surveyed.filter(pl.col("year") == year).get_column("person_id").unique().sort()

@@ -15,6 +15,7 @@ import pytest
 from django.test import Client
 
 from huican.accounts.testing import World
+from tests.matching.yearly_lists import send_yearly_lists
 from tests.policy.factories import make_list_record, make_standard, make_survey
 
 
@@ -25,6 +26,7 @@ def world(db: Any) -> World:
     for person in (world.alice, world.carol, world.dave):
         make_list_record("medical", person, year=2025, category="城乡居民")
     make_list_record("dibao", world.alice, start=dt.date(2024, 1, 1))
+    send_yearly_lists(kinds=("pension",))  # sent for 2025, nobody of the world on it; no enrolment list
     make_survey(world.bob, year=2025, income="3000")
     return world
 
