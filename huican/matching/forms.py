@@ -161,6 +161,7 @@ class FollowUpForm(forms.Form):
     def __init__(self, *args: Any, finding: Finding, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.finding = finding
+        self.actor = actor
         self.candidates = {str(u.pk): u for u in assignee_candidates(finding, actor)}
         cast(forms.ChoiceField, self.fields["assigned_to"]).choices = [("", _("未指派"))] + [
             (pk, user_label(u)) for pk, u in self.candidates.items()
@@ -171,10 +172,20 @@ class FollowUpForm(forms.Form):
         status = cleaned.get("status")
         note = (cleaned.get("note") or "").strip()
         cleaned["note"] = note
-        closing = status in (Finding.Status.HANDLED, Finding.Status.FALSE_POSITIVE)
-        if closing and status != self.finding.status and not note:
-            self.add_error("note", _("将状态改为“已处理”或“误报”时，请填写处理结果说明。"))
         cleaned["assignee"] = self.candidates.get(cleaned.get("assigned_to") or "")
+        if status and not self.errors:
+            from huican.matching.worklist_rules import FollowUpRefused, check_follow_up
+
+            try:  # the same rules as the API's, from the one place that holds them
+                check_follow_up(
+                    finding=self.finding,
+                    actor=self.actor,
+                    status=status,
+                    assigned_to=cleaned["assignee"],
+                    note=note,
+                )
+            except FollowUpRefused as exc:
+                self.add_error(exc.field, str(exc))
         return cleaned
 
     def changed_anything(self) -> bool:

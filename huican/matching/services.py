@@ -330,8 +330,10 @@ def finding_update(*, finding: Finding, actor: Any, status: str, assigned_to: An
     user = _user(actor)
     if user is not None and not findings_for(user).filter(pk=finding.pk).exists():
         raise PermissionDenied("无权处理该比对发现")
-    if assigned_to is not None and not getattr(assigned_to, "is_active", False):
-        raise FindingError("指派的人员不存在或已停用")
+    from huican.matching.worklist_rules import check_follow_up
+
+    # The work list's rules (a note to close, an assignee inside the region): web and API alike.
+    check_follow_up(finding=finding, actor=actor, status=status, assigned_to=assigned_to, note=note)
     with transaction.atomic():
         locked = Finding.objects.select_for_update().get(pk=finding.pk)
         before = {"status": locked.status, "assigned_to": locked.assigned_to_id, "note": locked.note}
