@@ -88,7 +88,7 @@ class ImportJobOut(Schema):
 class HistoryQuery(Schema):
     kind: str | None = Field(None, max_length=32, description="导入类型")
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=1_000_000_000, description="跳过的条数（不超过 10 亿）")
 
 
 def _batch_out(batch: ImportBatch) -> dict[str, Any]:

@@ -313,6 +313,9 @@ def _open_workbook(path: Path) -> Any:
 def _read_xlsx(path: Path, check: HeaderCheck, *, header_only: bool = False) -> Table:
     import python_calamine
 
+    from huican.exchange.limits import check_xlsx
+
+    check_xlsx(path)  # unpacked size and cell count, before any reader lays the file out in memory
     workbook = _open_workbook(path)
     visible = [
         meta.name

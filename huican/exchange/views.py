@@ -407,7 +407,13 @@ def upload(request: HttpRequest) -> HttpResponse:
     else:
         form = UploadForm(initial={"kind": request.GET.get("kind", "")}, user=request.user)
         status = 200
-    context = {"form": form, "max_bytes": settings.HUICAN_MAX_UPLOAD_BYTES}
+    context = {
+        "form": form,
+        "max_bytes": settings.HUICAN_MAX_UPLOAD_BYTES,
+        "xlsx_max_unpacked": settings.HUICAN_XLSX_MAX_UNPACKED_BYTES,
+        "xlsx_max_cells": f"{settings.HUICAN_XLSX_MAX_CELLS:,}",
+        "retention_days": settings.HUICAN_UPLOAD_RETENTION_DAYS,
+    }
     return render(request, "exchange/upload.html", context, status=status)
 
 

@@ -62,7 +62,7 @@ class FindingQuery(Schema):
     region: str | None = Field(None, max_length=12, description="区划代码（6、9 或 12 位）")
     status: str | None = Field(None, max_length=16, description="待核实 / 已核实-需处理 / 已处理 / 误报")
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=1_000_000_000, description="跳过的条数（不超过 10 亿）")
 
 
 class FindingPatch(Schema):
