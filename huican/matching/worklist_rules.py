@@ -19,7 +19,6 @@ from huican.matching.models import Finding
 from huican.matching.services import CLOSED, FindingError
 
 
-
 class FollowUpRefused(FindingError):
     """A follow-up the work list does not allow; ``field`` names the input at fault."""
 
