@@ -79,7 +79,9 @@ def _last_service(facts: Facts, category: str, *, completed_only: bool = False) 
     )
 
 
-def _unserved(facts: Facts, candidates: pl.DataFrame, category: str, *, completed_only: bool = False):
+def _unserved(
+    facts: Facts, candidates: pl.DataFrame, category: str, *, completed_only: bool = False
+) -> pl.DataFrame:
     """The candidates without such a service in the last 365 days, with last_service (before it, or null)."""
     last = _last_service(facts, category, completed_only=completed_only)
     return candidates.join(last, on="person_id", how="left").filter(
