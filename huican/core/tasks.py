@@ -61,7 +61,13 @@ def _progress_callback(job_id: int) -> Progress:
         last.update(percent=percent, message=message)
         Job.objects.filter(pk=job_id).update(progress=percent, message=message)
 
+    progress.job_id = job_id  # type: ignore[attr-defined]  # a task may hand its job to a worker process
     return progress
+
+
+def progress_for(job_id: int) -> Progress:
+    """The progress callback of job `job_id`, for a worker process that runs part of the job."""
+    return _progress_callback(job_id)
 
 
 def _execute(job_id: int, func: Callable[..., dict[str, Any]], kwargs: dict[str, Any]) -> None:

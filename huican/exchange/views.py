@@ -173,8 +173,53 @@ def import_job(
     confirmed_counts: list[int] | None = None,
     token: str = "",
 ) -> dict[str, Any]:
-    """Background task: run the import pipeline on a stored upload (decrypted into a private
-    temporary copy for the readers, removed afterwards)."""
+    """Background task: run the import pipeline on a stored upload — in a worker process when the
+    upload is larger than HUICAN_IMPORT_PROCESS_BYTES (its memory is returned when it ends:
+    `huican.exchange.worker`) — then start what follows new data."""
+    arguments: dict[str, Any] = {
+        "import_kind": import_kind,
+        "path": path,
+        "file_name": file_name,
+        "actor_id": actor_id,
+        "rejects_path": rejects_path,
+        "data_date": data_date,
+        "confirmed_counts": confirmed_counts,
+        "token": token,
+    }
+    job_id = getattr(progress, "job_id", None)
+    if job_id and Path(path).stat().st_size > settings.HUICAN_IMPORT_PROCESS_BYTES:
+        from huican.exchange.worker import run_in_process
+
+        outcome = run_in_process(
+            "huican.exchange.views:import_stored_upload", job_id=job_id, kwargs=arguments
+        )
+    else:
+        outcome = import_stored_upload(progress=progress, **arguments)
+    if outcome.get("status") == ImportBatch.Status.DONE:
+        actor = User.objects.get(pk=actor_id)
+        # New data: recompute the findings so the work list follows the lists (issue 5).
+        from huican.matching.runs import start_findings_run
+
+        start_findings_run(actor=actor)
+        # …and the dashboard's figures, so its first view after new data is not the slow one.
+        submit(kind="monitoring.warm", actor=actor, func=_warm_dashboard)
+    return outcome
+
+
+def import_stored_upload(
+    *,
+    import_kind: str,
+    path: str,
+    file_name: str,
+    actor_id: int,
+    rejects_path: str,
+    progress: Any,
+    data_date: str | None = None,
+    confirmed_counts: list[int] | None = None,
+    token: str = "",
+) -> dict[str, Any]:
+    """The import itself: the stored upload decrypted into a private temporary copy for the
+    readers (removed afterwards), through `run_import` as on the command line."""
     actor = User.objects.get(pk=actor_id)
     stored = Path(path)
     try:
@@ -197,13 +242,6 @@ def import_job(
         latest = refused.order_by("-id").values_list("id", flat=True).first()
         shrink = exc.shrink.as_dict() if isinstance(exc, ShrinkRefused) else None
         return {"batch_id": latest, "refused": str(exc), "shrink": shrink, "token": token}
-    if batch.status == ImportBatch.Status.DONE:
-        # New data: recompute the findings so the work list follows the lists (issue 5).
-        from huican.matching.runs import start_findings_run
-
-        start_findings_run(actor=actor)
-        # …and the dashboard's figures, so its first view after new data is not the slow one.
-        submit(kind="monitoring.warm", actor=actor, func=_warm_dashboard)
     return {"batch_id": batch.pk, "status": batch.status}
 
 

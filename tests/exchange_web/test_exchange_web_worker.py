@@ -1,0 +1,54 @@
+"""Issue 10, point 5: a large upload is imported in a worker process (spawned, its own database
+connection), whose memory goes back to the system when it ends."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from huican_api_factories import make_user, registry_csv
+
+from huican.core.models import Job
+from huican.exchange import worker
+from huican.exchange.models import ImportBatch
+from huican.registry.models import Person
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_above_the_threshold_is_imported_in_a_worker_process(
+    client: Any, tmp_var: Path, settings: Any, monkeypatch: Any
+) -> None:
+    settings.HUICAN_IMPORT_PROCESS_BYTES = 0  # every upload counts as large
+    started: list[int] = []
+    original = multiprocessing.get_context("spawn").Process.start
+
+    def start(self: Any) -> None:
+        original(self)
+        started.append(self.pid)
+
+    monkeypatch.setattr(multiprocessing.get_context("spawn").Process, "start", start)
+    user = make_user("city", "city_staff", "140900")
+    client.force_login(user)
+    response = client.post(
+        "/imports/upload/",
+        {"kind": "registry", "file": SimpleUploadedFile("名册.csv", registry_csv(good=3, bad=2))},
+    )
+    assert client.get(response["Location"]).status_code == 200
+    client.post(response["Location"])
+    job = Job.objects.get(kind="import")
+    assert job.status == Job.Status.DONE, job.message
+    batch = ImportBatch.objects.get()
+    assert (batch.accepted, batch.rejected) == (3, 2) and Person.objects.count() == 3
+    assert started and started[0] != os.getpid()  # it ran in another process
+    assert job.progress == 100
+    download = client.get(f"/imports/{batch.pk}/rejects.csv")
+    assert len(b"".join(download.streaming_content).decode("utf-8-sig").strip().splitlines()) == 3
+
+
+def test_a_failing_worker_fails_the_job_with_its_reason(tmp_path: Path) -> None:
+    with pytest.raises(worker.WorkerFailed, match="ModuleNotFoundError"):
+        worker.run_in_process("huican.no_such_module:run", job_id=None, kwargs={})
