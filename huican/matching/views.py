@@ -365,6 +365,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
         names = history.place_names({f.county_code for f in page} | {f.township_code for f in page})
         context.update(
+            read_only_list=True,
             page=page,
             rows=[
                 {

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from huican.matching.findings import compute_findings
 from huican.matching.models import FindingCode
+from huican.matching.urgency import urgency_rank
 from huican.monitoring.plan import BaselineFigure, Plan, Task, load_plan
 from huican.monitoring.report_summary import Summary, build_summary, summary_points
 from huican.monitoring.selectors import data_sources, evaluation_day, indicator_runs, region_name, rows_for
@@ -68,7 +69,8 @@ class ReportData:
 
     @property
     def finding_names(self) -> dict[str, str]:
-        return {code.value: str(code.label) for code in FindingCode}
+        """Code → name, most urgent first (huican.matching.urgency)."""
+        return {code.value: str(code.label) for code in sorted(FindingCode, key=urgency_rank)}
 
     @property
     def counties(self) -> list[tuple[str, str]]:

@@ -71,6 +71,10 @@ def test_county_user_works_through_a_finding(
     # tasks run at once in tests; the run's number is its database id (PostgreSQL keeps counting)
     assert re.match(r"第 \d+ 次比对", page.locator("h1").inner_text())
     assert "比对已完成" in html(page)
+    # a county user's run is a read-only view with its own findings; the world has no lists for this year
+    assert "只读查看" in html(page) and "工作清单中的发现没有新增、办结或重新打开" in html(page)
+    assert page.get_by_role("heading", name="缺少的数据").count() == 1
+    assert page.get_by_role("link", name="导出 Excel（身份证号脱敏）").count() == 1
     assert_accessible(page)
 
     page.goto(live_url + reverse("matching:runs"))
