@@ -529,8 +529,23 @@ def checked_preview(*, user: Any, token: str, meta: dict[str, Any]) -> dict[str,
 
 
 def check_upload_preview(*, import_kind: str, token: str, progress: Any) -> dict[str, Any]:
-    """The background task of `checked_preview`."""
+    """The background task of `checked_preview` (in a worker process for a large upload, as the
+    import itself: checking every row takes as much memory as importing)."""
     progress(10, _("检查每一行"))
+    job_id = getattr(progress, "job_id", None)
+    size = int(_read_meta(token).get("size") or 0)
+    if job_id and size > settings.HUICAN_IMPORT_PROCESS_BYTES:
+        from huican.exchange.worker import run_in_process
+
+        return run_in_process(
+            "huican.exchange.views:check_upload_preview_here",
+            job_id=job_id,
+            kwargs={"import_kind": import_kind, "token": token},
+        )
+    return check_upload_preview_here(import_kind=import_kind, token=token, progress=progress)
+
+
+def check_upload_preview_here(*, import_kind: str, token: str, progress: Any) -> dict[str, Any]:
     checked = _check_and_keep(import_kind, token)
     return {"token": token, "refused": "refused" in checked}
 

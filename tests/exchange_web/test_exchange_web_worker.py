@@ -22,7 +22,8 @@ from huican.registry.models import Person
 def test_an_upload_above_the_threshold_is_imported_in_a_worker_process(
     client: Any, tmp_var: Path, settings: Any, monkeypatch: Any
 ) -> None:
-    settings.HUICAN_IMPORT_PROCESS_BYTES = 0  # every upload counts as large
+    settings.HUICAN_IMPORT_PROCESS_BYTES = 0  # every upload counts as large…
+    settings.HUICAN_PREVIEW_INLINE_BYTES = 0  # …and is checked for its preview in the background
     started: list[int] = []
     original = multiprocessing.get_context("spawn").Process.start
 
@@ -37,13 +38,16 @@ def test_an_upload_above_the_threshold_is_imported_in_a_worker_process(
         "/imports/upload/",
         {"kind": "registry", "file": SimpleUploadedFile("名册.csv", registry_csv(good=3, bad=2))},
     )
-    assert client.get(response["Location"]).status_code == 200
+    assert client.get(response["Location"]).status_code == 200  # the background check has run
+    assert Job.objects.get(kind="import.preview").status == Job.Status.DONE
+    preview = client.get(response["Location"])
+    assert preview.context["preview"].would_reject == 2
     client.post(response["Location"])
     job = Job.objects.get(kind="import")
     assert job.status == Job.Status.DONE, job.message
     batch = ImportBatch.objects.get()
     assert (batch.accepted, batch.rejected) == (3, 2) and Person.objects.count() == 3
-    assert started and started[0] != os.getpid()  # it ran in another process
+    assert len(started) == 2 and os.getpid() not in started  # the check and the import ran elsewhere
     assert job.progress == 100
     download = client.get(f"/imports/{batch.pk}/rejects.csv")
     assert len(b"".join(download.streaming_content).decode("utf-8-sig").strip().splitlines()) == 3
