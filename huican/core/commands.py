@@ -161,14 +161,45 @@ def rotate_keys() -> dict[str, int]:
         counts[model._meta.label] = changed
     with transaction.atomic():
         # Older versions are forgotten only when no value remains under them (checked in the same
-        # transaction); until then a process without them is refused.
+        # transaction), nor any stored file; until then a process without them is refused.
         if not any(
             model._default_manager.filter(_stale_filter(fields, prefix)).exists()
             for model, fields in encrypted_fields()
-        ):
+        ) and not files_under_older_keys(prefix[:-1]):
             record_current_data_key()
             drop_other_data_keys()
     return counts
+
+
+def files_under_older_keys(current: str) -> int:
+    """Stored files encrypted (huican.core.filecrypt) under a data-key version other than ``current``.
+
+    `keys rotate` does not rewrite them (they expire with HUICAN_UPLOAD_RETENTION_DAYS): while any
+    remains, the older key stays recorded as needed.
+    """
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from huican.core.filecrypt import MAGIC
+
+    root = Path(settings.MEDIA_ROOT)
+    if not root.is_dir():
+        return 0
+    found = 0
+    for path in root.rglob("*"):
+        try:
+            if not path.is_file():
+                continue
+            with path.open("rb") as handle:
+                if handle.read(len(MAGIC)) != MAGIC:
+                    continue
+                length = handle.read(1)
+                version = handle.read(length[0] if length else 0).decode("ascii", "replace")
+        except OSError:
+            continue
+        found += version != current
+    return found
 
 
 def _stale_filter(fields: list[str], prefix: str) -> models.Q:

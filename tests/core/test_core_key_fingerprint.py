@@ -154,6 +154,24 @@ def test_rotation_records_the_new_key_and_forgets_the_old_one(settings, capsys) 
 
 
 @pytest.mark.django_db
+def test_an_upload_file_under_the_old_key_keeps_it_needed(settings, tmp_var, capsys) -> None:  # type: ignore[no-untyped-def]
+    from huican.core.filecrypt import encrypt_bytes_to
+
+    old, new = data_key("7"), data_key("8")
+    settings.HUICAN_DATA_KEYS = old
+    make_person()
+    upload = tmp_var / "media" / "imports" / "u1" / "upload.csv.enc"
+    upload.parent.mkdir(parents=True)
+    encrypt_bytes_to(upload, "公民身份号码\n".encode())
+    settings.HUICAN_DATA_KEYS = f"{new},{old}"
+    assert run_keys(argparse.Namespace(keys_command="rotate")) == 0
+    assert set(recorded()) == {"data:7", "data:8", "hmac", "audit"}  # the file still needs key 7
+    upload.unlink()  # expired (huican uploads purge)
+    assert run_keys(argparse.Namespace(keys_command="rotate")) == 0
+    assert set(recorded()) == {"data:8", "hmac", "audit"}
+
+
+@pytest.mark.django_db
 def test_removing_the_old_key_before_rotating_is_refused(settings) -> None:  # type: ignore[no-untyped-def]
     old, new = data_key("7"), data_key("8")
     settings.HUICAN_DATA_KEYS = old
