@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import fcntl
 import hashlib
 import hmac
 import json
@@ -212,8 +213,6 @@ def write_checkpoint(sequence: int, entry_hash: str, at: dt.datetime | str, *, r
     path = checkpoint_path()
     directory = path.parent
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    import fcntl
-
     with os.fdopen(os.open(directory / ".lock", os.O_WRONLY | os.O_CREAT, 0o600), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         current = read_checkpoint(path)
