@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from huican.accounts import services
 from huican.accounts.decorators import client_ip, require_can
 from huican.accounts.forms import LoginForm, PasswordChangeForm, UserCreateForm
-from huican.accounts.models import User
+from huican.accounts.models import Grant, User
 from huican.core.audit import audit_record
 
 
@@ -136,7 +136,14 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def user_list(request: HttpRequest) -> HttpResponse:
     users = User.objects.select_related("region").order_by("username")
     page = Paginator(users, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/user_list.html", {"page": page, "now": timezone.now()})
+    pending = set(
+        Grant.objects.filter(status=Grant.Status.PENDING, user__in=list(page.object_list)).values_list(
+            "user_id", flat=True
+        )
+    )
+    return render(
+        request, "accounts/user_list.html", {"page": page, "now": timezone.now(), "pending": pending}
+    )
 
 
 @sensitive_post_parameters("password")

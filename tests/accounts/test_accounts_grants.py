@@ -46,6 +46,7 @@ def test_a_city_wide_full_id_account_waits_for_the_security_administrator(
     grant = Grant.objects.get(user=user)
     assert grant.status == Grant.Status.PENDING and grant.requested_by == world.users["system"]
     assert set(grant.reasons) == {"city_region", "full_id"}
+    assert "有待批准的申请（未启用）" in client.get(reverse("accounts:users")).content.decode()
 
     # The system administrator cannot approve: the page is the security administrator's.
     assert client.post(reverse("accounts:grant_decide", args=[grant.pk, "approve"])).status_code == 403
