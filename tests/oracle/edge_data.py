@@ -39,8 +39,9 @@ HEADERS = {
 }
 
 # Dates to evaluate decisions and findings on, and years (with their as-of date) for indicators.
-EDGE_DATES = ["2022-02-28", "2022-03-01", "2023-09-01", "2024-02-29"]
-EDGE_YEARS = [2023]
+# 2025-03-01 and 2025: no medical/pension row for 2025 nor enrolment row for 2024-2025 (lists not sent)
+EDGE_DATES = ["2022-02-28", "2022-03-01", "2023-09-01", "2024-02-29", "2025-03-01"]
+EDGE_YEARS = [2023, 2025]
 
 
 def id_number(county: str, born: str, seq: int, want_x: bool = False) -> str:
