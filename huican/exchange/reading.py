@@ -13,6 +13,7 @@ for a CSV, the number of fields of each row. Nothing here judges a row: the pipe
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -74,7 +75,7 @@ class Table:
     header_row: int  # 1-based
     sheet_name: str = ""  # .xlsx only
     first_visible_sheet: str = ""
-    field_counts: list[int] | None = None  # .csv: fields of each row (the header has len(header))
+    field_counts: list[int] | pl.Series | None = None  # .csv: fields of each row (the header has len(header))
     number_cells: dict[int, list[int]] = field(default_factory=dict)  # column → row positions
     error_cells: dict[int, dict[int, str]] = field(default_factory=dict)  # column → {position: "#N/A"}
     merged_cells: dict[int, list[int]] = field(default_factory=dict)  # covered cells: column → positions
@@ -189,14 +190,68 @@ def _csv_text(raw: bytes) -> str:
     return text
 
 
+def _csv_bytes(raw: bytes) -> bytes:
+    """The file as UTF-8 bytes with LF line ends and no BOM — what `_csv_text` gives as text, but
+    without ever holding the whole file as a Python string (a 200 MB CSV would take several times
+    its size): UTF-8 is checked in blocks, GB18030 is transcoded in blocks."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if not _is_utf8(raw):
+        raw = _gb18030_to_utf8(raw)
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n")
+        if b"\r" in raw:
+            raw = raw.replace(b"\r", b"\n")
+    head = raw[: 1 << 20].decode("utf-8", "ignore")
+    if not head.strip(TRIM_CHARS) and (len(raw) <= 1 << 20 or not raw.decode("utf-8").strip(TRIM_CHARS)):
+        raise ImportRefused("文件是空的：没有表头，也没有数据行")
+    return raw
+
+
+_BLOCK = 16 << 20
+
+
+def _is_utf8(raw: bytes) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(raw)
+    try:
+        for start in range(0, len(view), _BLOCK):
+            decoder.decode(view[start : start + _BLOCK], final=start + _BLOCK >= len(view))
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _gb18030_to_utf8(raw: bytes) -> bytes:
+    decoder = codecs.getincrementaldecoder("gb18030")()
+    view = memoryview(raw)
+    parts: list[bytes] = []
+    try:
+        for start in range(0, len(view), _BLOCK):
+            parts.append(decoder.decode(view[start : start + _BLOCK]).encode("utf-8"))
+        parts.append(decoder.decode(b"", final=True).encode("utf-8"))
+    except UnicodeDecodeError:
+        raise ImportRefused(
+            "无法识别文件编码：请在 Excel/WPS 中另存为“CSV UTF-8”或 .xlsx 文件后再导入"
+        ) from None
+    return b"".join(parts)
+
+
 def _read_csv(path: Path, check: HeaderCheck) -> Table:
-    text = _csv_text(path.read_bytes())
-    # A title or notes may stand above the header.
-    index, header, start_line = _csv_header(text, check)
+    data = _csv_bytes(path.read_bytes())
+    # A title or notes may stand above the header: look for it in the first 400 lines only.
+    end = -1
+    for _ in range(400):
+        end = data.find(b"\n", end + 1)
+        if end < 0:
+            break
+    head = (data if end < 0 else data[:end]).decode("utf-8")
+    index, header, start_line = _csv_header(head, check)
     offset = 0
     for _ in range(start_line):
-        offset = text.index("\n", offset) + 1
-    values, counts = _parse_csv_body(text[offset:], len(header))
+        offset = data.index(b"\n", offset) + 1
+    values, counts = _parse_csv_bytes(data, offset, start_line, len(header))
     first = index + 2  # records above the header, then the header itself (row numbers are 1-based)
     return Table(
         header=header,
@@ -205,6 +260,55 @@ def _read_csv(path: Path, check: HeaderCheck) -> Table:
         header_row=index + 1,
         field_counts=counts,
     )
+
+
+def _parse_csv_bytes(
+    data: bytes, offset: int, skip_lines: int, width: int
+) -> tuple[pl.DataFrame, pl.Series | list[int]]:
+    """The rows below the header (which starts at byte `offset`, line `skip_lines`) and each row's
+    field count, read by polars straight from the bytes when no field is quoted; a quoted file goes
+    through Python's csv module, which alone knows where quoted fields end."""
+    if data.find(b'"', offset) >= 0 or data.find(b"\x1f", offset) >= 0:
+        return _parse_csv_body(data[offset:].decode("utf-8"), width)
+    lines = pl.read_csv(
+        data,
+        has_header=False,
+        new_columns=["line"],
+        separator="\x1f",
+        quote_char=None,
+        infer_schema=False,
+        skip_lines=skip_lines,
+        raise_if_empty=False,
+    )
+    counts = (
+        lines.slice(1)
+        .select(
+            pl.when(pl.col("line").is_null() | (pl.col("line").str.len_bytes() == 0))
+            .then(0)
+            .otherwise(pl.col("line").str.count_matches(",", literal=True) + 1)
+            .cast(pl.Int64)
+            .alias("__fields")
+        )
+        .to_series()
+    )
+    del lines
+    names = [f"__c{i}" for i in range(width)]
+    try:
+        frame = pl.read_csv(
+            data,
+            infer_schema=False,
+            has_header=False,
+            new_columns=names,
+            truncate_ragged_lines=True,
+            raise_if_empty=False,
+            quote_char=None,
+            skip_lines=skip_lines,
+        )
+    except pl.exceptions.PolarsError:
+        return _parse_csv_body(data[offset:].decode("utf-8"), width)
+    if frame.width != width or frame.height - 1 != counts.len():
+        return _parse_csv_body(data[offset:].decode("utf-8"), width)
+    return frame.slice(1), counts
 
 
 def _parse_csv_body(body: str, width: int) -> tuple[pl.DataFrame, list[int]]:
