@@ -4,6 +4,7 @@ import sys
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huican.settings")
+os.umask(0o077)  # everything the web process creates under var/ (uploads, the database) is owner-only
 application = get_wsgi_application()
 
 

@@ -28,7 +28,7 @@ def development_keys(var_dir: Path) -> dict[str, str]:
         if set(GENERATORS) <= set(keys):
             return keys
         return _add_missing(path)
-    var_dir.mkdir(parents=True, exist_ok=True)
+    var_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     keys = {name: make() for name, make in GENERATORS.items()}
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps(keys))
