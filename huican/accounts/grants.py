@@ -92,7 +92,7 @@ def grant_request(
             .filter(user=user, status=Grant.Status.PENDING)
             .values_list("pk", flat=True)
         )
-        Grant.objects.filter(pk__in=superseded).update(status=Grant.Status.SUPERSEDED)
+        Grant.objects.filter(pk__in=superseded).update(status=Grant.Status.SUPERSEDED, password="")
         grant = Grant.objects.create(
             user=user,
             role=role,
@@ -196,7 +196,8 @@ def grant_reject(*, grant_id: int, decider: User, note: str = "", ip_address: st
         grant.decided_by = decider
         grant.decided_at = timezone.now()
         grant.decision_note = note.strip()[:500]
-        grant.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        grant.password = ""  # a refused password is not kept
+        grant.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "password"])
         audit_record(
             actor=decider,
             action="accounts.grant_reject",

@@ -248,3 +248,17 @@ def test_the_api_refuses_the_system_administrator(world: World, client: Client, 
     _token, key = api_token_create(user=world.users["system"], name="试")
     response = client.get(path.format(alice=world.alice.pk), HTTP_AUTHORIZATION=f"Bearer {key}")
     assert response.status_code in (403, 404), response.content
+
+
+def test_a_rejected_or_superseded_password_is_not_kept(world: World) -> None:
+    system, city = world.users["system"], world.users["city"]
+    first = password_set_by_admin(actor=system, user=city, password="Another#Pass2026")
+    second = password_set_by_admin(actor=system, user=city, password="Yet#Another2026x")
+    assert first is not None and second is not None
+    first.refresh_from_db()
+    assert first.status == Grant.Status.SUPERSEDED and first.password == ""
+    grants.grant_reject(grant_id=second.pk, decider=world.users["security"])
+    second.refresh_from_db()
+    assert second.password == ""
+    city.refresh_from_db()
+    assert city.check_password(PASSWORD)
