@@ -25,6 +25,7 @@ def world(transactional_db: None) -> World:
     make_standard()
     for person in (world.alice, world.carol, world.dave):
         make_list_record("medical", person, year=2025, category="城乡居民")
+    make_list_record("medical", world.alice, year=2023)  # the 2023 list was sent too (else 数据缺失)
     make_list_record("dibao", world.alice, start=dt.date(2024, 1, 1))
     make_survey(world.bob, year=2025, income="3000")
     return world
