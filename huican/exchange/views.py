@@ -18,6 +18,7 @@ import datetime as dt
 import io
 import json
 import uuid
+import zipfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, cast
@@ -139,6 +140,7 @@ def store_upload(
     if len(original) > FILE_NAME_LENGTH:
         original = original[: FILE_NAME_LENGTH - len(suffix)] + suffix
     stored = "upload" + suffix + ".enc"
+    unpacked = _unpacked_size(upload) if suffix == ".xlsx" else None
     size = encrypt_to(folder / stored, upload.chunks())
     meta = {
         "kind": kind,
@@ -146,6 +148,7 @@ def store_upload(
         "stored_name": stored,
         "user_id": user.pk,
         "size": size,
+        "unpacked_size": unpacked,
         "uploaded_at": timezone.now().isoformat(),
         "data_date": data_date.isoformat() if data_date else None,
     }
@@ -172,10 +175,12 @@ def import_job(
     data_date: str | None = None,
     confirmed_counts: list[int] | None = None,
     token: str = "",
+    work_bytes: int = 0,
 ) -> dict[str, Any]:
     """Background task: run the import pipeline on a stored upload — in a worker process when the
-    upload is larger than HUICAN_IMPORT_PROCESS_BYTES (its memory is returned when it ends:
-    `huican.exchange.worker`) — then start what follows new data."""
+    upload (for an .xlsx: what it unpacks to, `work_bytes`) is larger than
+    HUICAN_IMPORT_PROCESS_BYTES (its memory is returned when it ends: `huican.exchange.worker`) —
+    then start what follows new data."""
     arguments: dict[str, Any] = {
         "import_kind": import_kind,
         "path": path,
@@ -187,7 +192,7 @@ def import_job(
         "token": token,
     }
     job_id = getattr(progress, "job_id", None)
-    if job_id and Path(path).stat().st_size > settings.HUICAN_IMPORT_PROCESS_BYTES:
+    if job_id and max(work_bytes, Path(path).stat().st_size) > settings.HUICAN_IMPORT_PROCESS_BYTES:
         from huican.exchange.worker import run_in_process
 
         outcome = run_in_process(
@@ -200,7 +205,7 @@ def import_job(
         # New data: recompute the findings so the work list follows the lists (issue 5).
         from huican.matching.runs import start_findings_run
 
-        start_findings_run(actor=actor)
+        start_findings_run(actor=actor, automatic=True)
         # …and the dashboard's figures, so its first view after new data is not the slow one.
         submit(kind="monitoring.warm", actor=actor, func=_warm_dashboard)
     return outcome
@@ -288,6 +293,7 @@ def start_import(
         data_date=meta.get("data_date"),
         confirmed_counts=list(confirmed_counts) if confirmed_counts else None,
         token=token,
+        work_bytes=work_bytes(meta),
     )
     meta["job_id"] = job.pk
     _write_meta(token, meta)
@@ -349,6 +355,24 @@ def read_header(kind: str, path: Path) -> Table:
     limit = 1 << 20 if suffix == ".csv" else None
     with decrypted_copy(path, suffix=suffix, limit=limit) as plain:
         return locate_header(plain, KINDS[kind].missing_from)
+
+
+def _unpacked_size(upload: UploadedFile) -> int | None:
+    """What an .xlsx upload unpacks to (the size of the work of reading it), or None."""
+    try:
+        upload.seek(0)
+        with zipfile.ZipFile(upload) as archive:
+            return sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    finally:
+        upload.seek(0)
+
+
+def work_bytes(meta: dict[str, Any]) -> int:
+    """How much reading an upload takes: its size, or for an .xlsx what it unpacks to (a small
+    .xlsx can hold millions of cells)."""
+    return max(int(meta.get("size") or 0), int(meta.get("unpacked_size") or 0))
 
 
 def _plain_suffix(stored: Path) -> str:
@@ -512,7 +536,7 @@ def checked_preview(*, user: Any, token: str, meta: dict[str, Any]) -> dict[str,
     cached = _upload_dir(token) / PREVIEW_FILE
     if cached.is_file():
         return _read_preview(token)
-    if int(meta.get("size") or 0) <= settings.HUICAN_PREVIEW_INLINE_BYTES:
+    if work_bytes(meta) <= settings.HUICAN_PREVIEW_INLINE_BYTES:
         return _check_and_keep(meta["kind"], token)
     job = Job.objects.filter(pk=meta.get("preview_job_id") or 0, kind=PREVIEW_JOB).first()
     if job is None:
@@ -533,7 +557,7 @@ def check_upload_preview(*, import_kind: str, token: str, progress: Any) -> dict
     import itself: checking every row takes as much memory as importing)."""
     progress(10, _("检查每一行"))
     job_id = getattr(progress, "job_id", None)
-    size = int(_read_meta(token).get("size") or 0)
+    size = work_bytes(_read_meta(token))
     if job_id and size > settings.HUICAN_IMPORT_PROCESS_BYTES:
         from huican.exchange.worker import run_in_process
 

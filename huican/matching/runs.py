@@ -44,17 +44,15 @@ def may_start_run(user: Any) -> bool:
     return can(user, "view_findings") and user.role in RUN_ROLES
 
 
-def start_findings_run(*, actor: Any, on: dt.date | None = None, automatic: bool | None = None) -> Job:
+def start_findings_run(*, actor: Any, on: dt.date | None = None, automatic: bool = False) -> Job:
     """Compute every finding on `on` (default: today) in the background.
 
     The run reconciles the work list or is a read-only view as ``services.run_mode`` decides.
-    `automatic` marks the run the system starts by itself after an import (default: a call without
-    a date is one — that is how ``huican.exchange`` calls it; the web form and the API always give
-    a date). Returns the Job (``Job.result["run_id"]`` is the FindingRun once done). A run for the
+    `automatic` marks the run the system starts by itself after an import (``huican.exchange``
+    passes it; it is never a person's choice: the web form and the API pass False). Returns the Job (``Job.result["run_id"]`` is the FindingRun once done). A run for the
     same date and mode that has been submitted but not started yet is returned instead of a new one.
     """
     day = on or services.today()
-    automatic = on is None if automatic is None else automatic
     key = (day, run_mode(actor=actor, on=day, automatic=automatic).value)
     token = uuid.uuid4().hex
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) else None

@@ -236,7 +236,7 @@ def test_the_cli_prints_findings_and_never_reconciles(world: dict[str, Any], cap
 
 def test_the_automatic_run_after_an_import_reconciles(world: dict[str, Any]) -> None:
     make_list_record("medical", world["near"], year=2025)
-    job = start_findings_run(actor=world["users"]["officer"])  # how huican.exchange calls it
+    job = start_findings_run(actor=world["users"]["officer"], automatic=True)  # as huican.exchange calls it
     run = FindingRun.objects.get(pk=job.result["run_id"])
     assert (run.mode, run.on_date, run.resolved_count) == (FindingRun.Mode.RECONCILE, TODAY, 1)
 

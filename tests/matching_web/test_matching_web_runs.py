@@ -191,7 +191,7 @@ def test_start_findings_run_runs_and_reports_the_run(fworld: FindingsWorld):
 
 
 def test_start_findings_run_defaults_to_today_and_accepts_a_name(fworld: FindingsWorld):
-    job = start_findings_run(actor="导入后自动比对")
+    job = start_findings_run(actor="导入后自动比对", automatic=True)
     run = FindingRun.objects.get(pk=job.result["run_id"])
     assert run.on_date == services.today() == D  # the fixture's today
     assert run.mode == FindingRun.Mode.RECONCILE  # the system's run after an import
