@@ -8,6 +8,7 @@ multiple of the file's size:
 
 - `read_table` of a CSV list of about --mb MB (the reader alone: the file becomes text columns);
 - `prepare` of the same file (reader + validation + registry matching, without writing);
+- `locate_header` (what the upload request itself does before the preview) of each .xlsx;
 - an .xlsx zip bomb of --bomb-rows rows (a few MB packed, about 1 GB unpacked): refused by
   `check_xlsx` before it is read; and one of --small-bomb-rows rows, under the limits, read in full
   to show what such a file costs the reader (a bomb above the limits would cost that many times more).
@@ -92,7 +93,7 @@ def child(step: str, path: str) -> None:
     call_command("migrate", verbosity=0)
     from huican.exchange.kinds import KINDS
     from huican.exchange.pipeline import ImportRefused, prepare
-    from huican.exchange.reading import read_table
+    from huican.exchange.reading import locate_header, read_table
 
     before = peak_mb()
     started = time.perf_counter()
@@ -100,6 +101,8 @@ def child(step: str, path: str) -> None:
     try:
         if step == "read":
             read_table(Path(path), KINDS["dibao"].missing_from)
+        elif step == "header":
+            locate_header(Path(path), KINDS["dibao"].missing_from)
         else:
             prepare("dibao", Path(path))
     except ImportRefused as exc:
@@ -125,7 +128,7 @@ def main() -> None:
     parser.add_argument(
         "--small-bomb-rows",
         type=int,
-        default=2_000_000,
+        default=1_000_000,
         help="rows of a bomb under the limits (read, to see its cost)",
     )
     parser.add_argument("--child", nargs=2)
@@ -151,9 +154,12 @@ def main() -> None:
             f"xlsx of {rows:,} rows: {bomb.stat().st_size / (1024 * 1024):.1f} MB packed, "
             f"{unpacked / (1024 * 1024):,.0f} MB unpacked"
         )
-        figures = measure("prepare", bomb)
-        grew = float(figures["grew_mb"])  # type: ignore[arg-type]
-        print(f"  prepare  peak +{grew:,.0f} MB, {figures['seconds']:.1f} s, {str(figures['outcome'])[:50]}")
+        for step in ("header", "prepare"):
+            figures = measure(step, bomb)
+            grew = float(figures["grew_mb"])  # type: ignore[arg-type]
+            print(
+                f"  {step:8} peak +{grew:,.0f} MB, {figures['seconds']:.1f} s, {str(figures['outcome'])[:50]}"
+            )
 
 
 if __name__ == "__main__":

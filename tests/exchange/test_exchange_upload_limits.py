@@ -76,3 +76,34 @@ def test_a_refused_xlsx_upload_is_a_clear_422_not_a_500(client: Any, tmp_var: Pa
 
 def tmp_path_file(var: Path) -> Path:
     return var / "upload.xlsx"
+
+
+def _understate(path: Path, member: str, size: int) -> None:
+    """Rewrite the zip so that `member` claims to unpack to `size` bytes (a lying zip bomb)."""
+    import struct
+
+    data = bytearray(path.read_bytes())
+    name = member.encode()
+    local = data.find(b"PK\x03\x04")
+    while local >= 0:
+        name_length = struct.unpack_from("<H", data, local + 26)[0]
+        if data[local + 30 : local + 30 + name_length] == name:
+            struct.pack_into("<I", data, local + 22, size)
+        local = data.find(b"PK\x03\x04", local + 4)
+    central = data.find(b"PK\x01\x02")
+    while central >= 0:
+        name_length = struct.unpack_from("<H", data, central + 28)[0]
+        if data[central + 46 : central + 46 + name_length] == name:
+            struct.pack_into("<I", data, central + 24, size)
+        central = data.find(b"PK\x01\x02", central + 4)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.django_db
+def test_a_member_that_unpacks_to_more_than_it_declares_is_refused(tmp_path: Path, settings: Any) -> None:
+    source = workbook(tmp_path / "lying.xlsx")
+    _understate(source, "xl/worksheets/sheet1.xml", 10)
+    with zipfile.ZipFile(source) as archive:
+        assert archive.getinfo("xl/worksheets/sheet1.xml").file_size == 10
+    with pytest.raises(ImportRefused, match="已损坏"):
+        check_xlsx(source)

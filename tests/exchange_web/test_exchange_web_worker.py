@@ -56,3 +56,31 @@ def test_an_upload_above_the_threshold_is_imported_in_a_worker_process(
 def test_a_failing_worker_fails_the_job_with_its_reason(tmp_path: Path) -> None:
     with pytest.raises(worker.WorkerFailed, match="ModuleNotFoundError"):
         worker.run_in_process("huican.no_such_module:run", job_id=None, kwargs={})
+
+
+@pytest.mark.django_db
+def test_a_small_xlsx_counts_by_what_it_unpacks_to(client: Any, tmp_var: Path, settings: Any) -> None:
+    """A 2 MB .xlsx can hold millions of cells: the work is measured by its unpacked size."""
+    import io
+
+    import xlsxwriter
+
+    from huican.exchange.views import load_upload, work_bytes
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["公民身份号码", "姓名", "残疾人证号"])
+    for row in range(1, 3000):
+        sheet.write_row(row, 0, ["140902199001010016", "测甲", "x" * 20])
+    book.close()
+    user = make_user("city", "city_staff", "140900")
+    client.force_login(user)
+    upload = SimpleUploadedFile("名册.xlsx", buffer.getvalue())
+    token = (
+        client.post("/imports/upload/", {"kind": "registry", "file": upload})["Location"]
+        .rstrip("/")
+        .split("/")[-1]
+    )
+    meta = load_upload(user, token)
+    assert meta["unpacked_size"] > 2 * meta["size"] and work_bytes(meta) == meta["unpacked_size"]
