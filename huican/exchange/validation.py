@@ -165,7 +165,13 @@ def _registry_checks(spec: k.KindSpec, today: dt.date) -> list[Check]:
                 & category.is_not_null()
                 & grade.is_not_null()
                 & (cert != expected_cert),
-                pl.format("残疾人证号应为身份证号加残疾类别代码和残疾等级代码（应为 {}）", expected_cert),
+                # The reason names the two digits, never the whole number: reasons are kept in the
+                # database and shown to whoever may see the import, full-ID right or not.
+                pl.format(
+                    "残疾人证号应为身份证号加残疾类别代码和残疾等级代码（本行应为身份证号后加“{}{}”）",
+                    category.cast(pl.String),
+                    grade.cast(pl.String),
+                ),
             ),
         ),
         Check(

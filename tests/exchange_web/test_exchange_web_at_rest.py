@@ -240,3 +240,19 @@ def test_the_server_schedules_the_purge_now_and_daily(monkeypatch: Any) -> None:
     assert slept == [86400]
     retention.start_daily_purge()  # once per process
     assert len(calls) == 1
+
+
+@pytest.mark.django_db
+def test_no_rejection_reason_carries_a_full_id_number(tmp_path: Path) -> None:
+    """Reasons are kept in the database and shown without the full-ID right: a wrong certificate
+    number names the two digits it should end with, not the whole expected number."""
+    from huican.exchange.models import RejectedRow
+    from huican.exchange.pipeline import run_import
+
+    number = make_id_number("140902", "19800101", 11)
+    header = "姓名,公民身份号码,残疾人证号,残疾类别,残疾等级,发证日期,户籍地区划代码,城乡类别,户编号"
+    source = tmp_path / "名册.csv"
+    source.write_text(f"{header}\n测甲,{number},{number}43,4,2,2021-03-01,140902,农村,H1\n", encoding="utf-8")
+    batch = run_import(kind="registry", path=source, actor="测试")
+    reasons = RejectedRow.objects.get(batch=batch).reasons
+    assert "“42”" in reasons and number not in reasons
