@@ -183,8 +183,9 @@ def prepare(kind: str, path: Path, *, today: dt.date | None = None) -> PreparedF
     # Rows that are entirely blank (Excel leaves them after the data) are not rows.
     nonblank = ~pl.all_horizontal([pl.col(c).is_null() for c in cells]) if cells else pl.lit(False)
     keep = normalized.select(nonblank.alias("keep"))["keep"]
-    raw = values.filter(keep)
-    frame = normalized.filter(keep)
+    everything = bool(keep.all())  # the usual case: no copy of either frame
+    raw = values if everything else values.filter(keep)
+    frame = normalized if everything else normalized.filter(keep)
     frame = frame.with_columns([pl.col(f"__c{i}").alias(name) for i, name in mapping.items()])
     for column in spec.columns:
         if column.name not in frame.columns:
@@ -225,9 +226,7 @@ def _match_registry(prepared: PreparedFile) -> None:
 
     frame = prepared.frame
     ok = frame["__reasons"].is_null()
-    ids = frame["公民身份号码"].fill_null("").to_list()
-    hashes = blind_index_many(ids)
-    frame = frame.with_columns(pl.Series("__id_hash", hashes, dtype=pl.String))
+    frame = frame.with_columns(id_hashes(frame["公民身份号码"]).alias("__id_hash"))
     known = person_ids_by_hash(set(frame.filter(ok)["__id_hash"].to_list()))
     frame = frame.with_columns(
         pl.col("__id_hash").replace_strict(known, default=None, return_dtype=pl.Int64).alias("__person_id")
@@ -246,6 +245,20 @@ def _match_registry(prepared: PreparedFile) -> None:
             pl.col("__reasons").is_null() & pl.col("__person_id").is_null()
         ).height
     prepared.frame = frame
+
+
+HASH_CHUNK = 100_000
+
+
+def id_hashes(numbers: pl.Series) -> pl.Series:
+    """The keyed hash of each ID number (of "" for a missing one), a chunk at a time: four million
+    numbers as Python strings, with their hashes, would take more memory than the whole file."""
+    filled = numbers.fill_null("")
+    parts = [
+        pl.Series("__id_hash", blind_index_many(filled.slice(offset, HASH_CHUNK).to_list()), dtype=pl.String)
+        for offset in range(0, filled.len(), HASH_CHUNK)
+    ]
+    return pl.concat(parts) if parts else pl.Series("__id_hash", [], dtype=pl.String)
 
 
 TABLES_BY_KIND = {"registry": "registry_person", "survey": "registry_survey", "standards": "policy_standard"}
