@@ -15,6 +15,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
+from django.core.exceptions import ImproperlyConfigured
+
 
 class UsageError(Exception):
     """Bad arguments or an unreadable input file: exit 2 with one line."""
@@ -189,6 +191,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _handler(args.command)(args)
     except UsageError as exc:
         sys.stderr.write(f"huican: {exc}\n")
+        return 2
+    except ImproperlyConfigured as exc:  # a key or setting missing or malformed: nothing was done
+        sys.stderr.write(f"huican: 配置有误：{exc}\n")
         return 2
     except KeyboardInterrupt:
         return 130

@@ -69,7 +69,9 @@ def _decode_key(spec: str) -> bytes:
     except ValueError:
         raw = b""
     if len(raw) < 16:
-        raise ImproperlyConfigured("HUICAN_AUDIT_KEY must be at least 16 bytes, base64-encoded")
+        raise ImproperlyConfigured(
+            "HUICAN_AUDIT_KEY 格式有误：应为 base64 编码、至少 16 字节的密钥（见 docs/operations.md）"
+        )
     return raw
 
 

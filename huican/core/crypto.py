@@ -35,14 +35,26 @@ def _parse_data_keys(spec: str) -> list[tuple[str, bytes]]:
             continue
         version, sep, material = part.partition(":")
         if not sep or not version.isalnum():
-            raise ImproperlyConfigured("HUICAN_DATA_KEY must look like 'version:base64key[,…]'")
-        raw = base64.b64decode(material)
+            raise ImproperlyConfigured(
+                "HUICAN_DATA_KEY 格式有误：应为“版本:base64 密钥[,…]”，如 v1:…（见 docs/operations.md）"
+            )
+        raw = _base64(material)
         if len(raw) != 32:
-            raise ImproperlyConfigured("HUICAN_DATA_KEY keys must be 32 bytes (AES-256)")
+            raise ImproperlyConfigured(
+                "HUICAN_DATA_KEY 的密钥应为 base64 编码的 32 字节（AES-256）（见 docs/operations.md）"
+            )
         keys.append((version, raw))
     if not keys:
-        raise ImproperlyConfigured("HUICAN_DATA_KEY is empty")
+        raise ImproperlyConfigured("HUICAN_DATA_KEY 为空：请配置数据加密密钥（见 docs/operations.md）")
     return keys
+
+
+def _base64(text: str) -> bytes:
+    """A key's bytes; text that is not base64 reads as no bytes (the caller says what is wrong)."""
+    try:
+        return base64.b64decode(text or "", validate=True)
+    except ValueError:
+        return b""
 
 
 @lru_cache(maxsize=4)
@@ -53,9 +65,11 @@ def _ciphers(spec: str) -> tuple[str, dict[str, AESGCM]]:
 
 @lru_cache(maxsize=4)
 def _hmac_key(spec: str) -> bytes:
-    raw = base64.b64decode(spec or "")
+    raw = _base64(spec)
     if len(raw) < 16:
-        raise ImproperlyConfigured("HUICAN_HMAC_KEY must be at least 16 bytes, base64-encoded")
+        raise ImproperlyConfigured(
+            "HUICAN_HMAC_KEY 格式有误：应为 base64 编码、至少 16 字节的密钥（见 docs/operations.md）"
+        )
     return raw
 
 

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from huican.accounts.testing import make_person
 from huican.cli import main
 from huican.core import keycheck
 from huican.core.commands import run_keys
@@ -26,6 +25,7 @@ from huican.core.keycheck import KeyMismatch, check_keys, fingerprint
 from huican.core.models import AuditEntry, KeyFingerprint
 from huican.registry.models import Person
 from tests.exchange.helpers import REGISTRY_HEADER, make_id, registry_row, write_csv
+from tests.factories import make_person
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -245,3 +245,48 @@ def test_a_cli_run_without_the_production_keys_is_refused(tmp_path: Path) -> Non
     other_audit_key = {**production_keys, "HUICAN_AUDIT_KEY": hmac_key()}
     refused = huican("audit", "verify", keys=other_audit_key)
     assert refused.returncode == 2 and "HUICAN_AUDIT_KEY" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("HUICAN_HMAC_KEY", "abc"),  # not base64: once an English "Incorrect padding" and exit 1
+        ("HUICAN_HMAC_KEY", "c2hvcnQ="),  # base64, but too short
+        ("HUICAN_DATA_KEY", "1:abc"),
+        ("HUICAN_DATA_KEY", "no-version"),
+    ],
+)
+def test_a_malformed_key_is_a_clear_refusal(variable: str, value: str) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from huican.core import crypto
+
+    read = crypto._hmac_key if variable == "HUICAN_HMAC_KEY" else crypto._ciphers
+    read.cache_clear()
+    with pytest.raises(ImproperlyConfigured) as refused:
+        read(value)
+    read.cache_clear()
+    message = str(refused.value)
+    assert variable in message and "docs/operations.md" in message
+    assert "padding" not in message and "must" not in message
+
+
+@pytest.mark.django_db
+def test_the_command_line_says_so_and_exits_2(settings, capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from huican.cli import main
+    from huican.core import crypto
+
+    path = write_csv(
+        tmp_path / "t.csv",
+        ["公民身份号码", "姓名", "起始日期"],
+        [[make_id("14090219900101001"), "测", "2024-01-01"]],
+    )
+    crypto._hmac_key.cache_clear()
+    settings.HUICAN_HMAC_KEY = "abc"
+    try:
+        code = main(["import", "tekun", str(path)])
+    finally:
+        crypto._hmac_key.cache_clear()
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "配置有误" in err and "HUICAN_HMAC_KEY" in err and "padding" not in err
