@@ -76,7 +76,7 @@ HUICAN_HMAC_KEY = env_secret("HUICAN_HMAC_KEY") or ""
 # (huican.core.audit, docs/security.md). One checkpoint file per database in the directory.
 HUICAN_AUDIT_KEY = env_secret("HUICAN_AUDIT_KEY") or ""
 HUICAN_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("HUICAN_AUDIT_CHECKPOINT_DIR") or VAR_DIR / "audit")
-HUICAN_AUDIT_CHECKPOINT_EVERY = env_int("HUICAN_AUDIT_CHECKPOINT_EVERY", 100)
+HUICAN_AUDIT_CHECKPOINT_EVERY = env_int("HUICAN_AUDIT_CHECKPOINT_EVERY", 1)
 HUICAN_CITY_CODE = os.environ.get("HUICAN_CITY_CODE", "140900")
 
 INSTALLED_APPS = [

@@ -8,8 +8,9 @@ chain from some entry onwards: `audit_verify` finds the first entry whose MAC do
 Deleting the newest entries leaves a valid chain, so the head is also anchored outside the
 database: a signed checkpoint file (sequence and MAC of an entry, signed with a key derived from the
 audit key) is written atomically, mode 0600, into ``HUICAN_AUDIT_CHECKPOINT_DIR`` every
-``HUICAN_AUDIT_CHECKPOINT_EVERY`` entries, on the first entry of each day, and by every successful
-verification. A database holding fewer entries than the checkpoint, or another MAC at the
+``HUICAN_AUDIT_CHECKPOINT_EVERY`` entries (default 1: after every committed entry, so deleting the
+newest entries is found; synced to disk every ``DURABLE_EVERY`` entries), on the first entry of each
+day, and by every successful verification. A database holding fewer entries than the checkpoint, or another MAC at the
 checkpointed entry, fails verification. See docs/security.md.
 """
 
@@ -205,8 +206,15 @@ def read_checkpoint(path: Path | None = None) -> Checkpoint | None:
     )  # fmt: skip
 
 
-def write_checkpoint(sequence: int, entry_hash: str, at: dt.datetime | str, *, replace: bool = False) -> bool:
+def write_checkpoint(
+    sequence: int, entry_hash: str, at: dt.datetime | str, *, replace: bool = False, durable: bool = True
+) -> bool:
     """Anchor entry ``sequence`` with MAC ``entry_hash``; atomic, owner-only (0600).
+
+    ``durable`` syncs the file and its folder to disk. The checkpoint written after every entry
+    skips the sync except every ``DURABLE_EVERY`` entries: the rename is atomic either way, and a
+    power cut can then only lose the newest anchors (the file falls back to an older one), never
+    anchor an entry the database does not have.
 
     A checkpoint never moves backwards, and one that does not match this database is kept as
     evidence unless ``replace`` (``huican audit checkpoint --reset``, after a restore); returns
@@ -240,13 +248,15 @@ def write_checkpoint(sequence: int, entry_hash: str, at: dt.datetime | str, *, r
         with os.fdopen(fd, "w") as out:
             out.write(json.dumps(body, ensure_ascii=False, indent=1))
             out.flush()
-            os.fsync(out.fileno())
+            if durable:
+                os.fsync(out.fileno())
         os.replace(tmp, path)
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        if durable:
+            dir_fd = os.open(directory, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
     _last_checkpoint_day[path] = dt.date.today()
     return True
 
@@ -275,9 +285,13 @@ def _checkpoint_due(sequence: int) -> bool:
     return last < today
 
 
+# Checkpoints written after single entries are synced to disk every this many entries.
+DURABLE_EVERY = 100
+
+
 def _checkpoint_quietly(sequence: int, entry_hash: str, at: dt.datetime) -> None:
     try:
-        write_checkpoint(sequence, entry_hash, at)
+        write_checkpoint(sequence, entry_hash, at, durable=sequence % DURABLE_EVERY == 0)
     except OSError:
         logger.exception("审计日志检查点无法写入 %s", settings.HUICAN_AUDIT_CHECKPOINT_DIR)
 

@@ -155,7 +155,8 @@ def test_a_checkpoint_is_written_every_n_entries_once_committed(
     assert not result.intact and result.first_broken == 3
 
 
-def test_the_first_entry_of_a_day_writes_a_checkpoint(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_the_first_entry_of_a_day_writes_a_checkpoint(settings, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    settings.HUICAN_AUDIT_CHECKPOINT_EVERY = 100  # a deployment that anchors every 100 entries
     audit._last_checkpoint_day.clear()
     with django_capture_on_commit_callbacks(execute=True):
         audit_record(actor="test", action="test.entry")
@@ -246,3 +247,17 @@ def test_the_privilege_check_refuses_what_it_cannot_vouch_for(capsys) -> None:  
     assert run_audit(argparse.Namespace(audit_command="privileges")) == 1
     out = capsys.readouterr().out
     assert ("SQLite" in out) if connection.vendor == "sqlite" else ("所有者" in out)
+
+
+def test_deleting_the_newest_entries_is_found_without_a_verify_first(
+    capsys, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    """Every committed entry moves the anchor (default HUICAN_AUDIT_CHECKPOINT_EVERY = 1), so a
+    database writer who deletes the newest rows is found even if nobody verified in between."""
+    for i in range(7):
+        with django_capture_on_commit_callbacks(execute=True):
+            audit_record(actor="test", action="test.entry", detail={"i": i})
+    assert read_checkpoint().sequence == 7  # type: ignore[union-attr]
+    AuditEntry.objects.filter(sequence__gte=6).delete()
+    code, out = verify(capsys)
+    assert code == 1 and "第 6 条" in out
