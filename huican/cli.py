@@ -43,8 +43,9 @@ def region_code(value: str) -> str:
 
 # subcommand -> "module:function"; each function takes the parsed namespace and returns an exit code.
 HANDLERS: dict[str, str] = {
-    "demo": "huican.portal.commands:run_demo",
-    "serve": "huican.portal.commands:run_serve",
+    "demo": "huican.server.demo:run_demo",
+    "serve": "huican.server.serve:run_serve",
+    "worker": "huican.server.worker:run_worker",
     "synth": "huican.synth.commands:run_synth",
     "import": "huican.exchange.commands:run_import_command",
     "eligibility": "huican.policy.commands:run_eligibility",
@@ -67,10 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2025)
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-serve", action="store_true", help="只准备数据库，不启动网页")
+    p.add_argument("--no-worker", action="store_true", help="不在网页旁启动后台任务进程")
 
-    p = sub.add_parser("serve", help="以生产配置启动网页服务")
+    p = sub.add_parser("serve", help="以生产配置启动网页服务（及后台任务进程）")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-worker", action="store_true", help="不启动后台任务进程（另行运行 huican worker 时）")
+
+    p = sub.add_parser("worker", help="后台任务进程：运行排队的任务和每日定时任务")
+    p.add_argument("--batch", action="store_true", help="运行完当前排队的任务后退出")
+    p.add_argument("--no-schedule", action="store_true", help="不运行每日定时任务")
+    p.add_argument("--interval", type=float, default=1.0, help="空闲时查看队列的间隔秒数（默认 1）")
+    p.add_argument("--parent", type=int, default=0, help=argparse.SUPPRESS)
 
     p = sub.add_parser("synth", help="生成虚拟数据集")
     p.add_argument("--persons", type=int, required=True)

@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "huican.core",
     "huican.regions",
     "huican.accounts",
@@ -224,8 +226,16 @@ HUICAN_LOGIN_IP_WINDOW_MINUTES = env_int("HUICAN_LOGIN_IP_WINDOW_MINUTES", 15)
 # API tokens expire this many days after they were made (then 401; make a new one).
 HUICAN_API_TOKEN_DAYS = env_int("HUICAN_API_TOKEN_DAYS", 90)
 
-# Background tasks: run in a thread pool in the server; synchronously in tests.
+# Background tasks (huican.core.tasks): queued in the database through Django's Tasks API and run
+# by a worker process (`huican worker`, started beside the web by `huican serve`/`huican demo`);
+# synchronously in tests (HUICAN_TASKS_SYNC).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 HUICAN_TASKS_SYNC = env_bool("HUICAN_TASKS_SYNC", False)
+# Periodic jobs (huican.server.schedule): "name=HH:MM" or "name=off", comma-separated.
+HUICAN_SCHEDULE = os.environ.get("HUICAN_SCHEDULE", "")
+HUICAN_SCHEDULE_TICK_SECONDS = env_int("HUICAN_SCHEDULE_TICK_SECONDS", 60)
+# How long `huican serve`/`huican demo` let their worker finish its job when they stop.
+HUICAN_WORKER_STOP_SECONDS = env_int("HUICAN_WORKER_STOP_SECONDS", 30)
 # Every log record has full ID numbers masked before any handler sees it (huican.core.logfilters).
 LOGGING_CONFIG = "huican.core.logfilters.configure_logging"
 

@@ -17,9 +17,9 @@ def _args(**overrides: Any) -> argparse.Namespace:
 @pytest.mark.django_db
 def test_demo_loads_a_synthetic_xinzhou_and_reuses_it(tmp_var: Path, capsys: Any) -> None:
     from huican.exchange.models import ImportBatch
-    from huican.portal.commands import IMPORT_ORDER, run_demo
     from huican.regions.models import Region
     from huican.registry.models import Person
+    from huican.server.demo import IMPORT_ORDER, run_demo
 
     assert run_demo(_args()) == 0
     out = capsys.readouterr().out
@@ -56,8 +56,8 @@ def test_demo_loads_a_synthetic_xinzhou_and_reuses_it(tmp_var: Path, capsys: Any
 @pytest.mark.django_db
 def test_an_interrupted_load_is_resumed_not_reused(tmp_var: Path, capsys: Any) -> None:
     from huican.exchange.models import ImportBatch
-    from huican.portal.commands import run_demo
     from huican.registry.models import Person
+    from huican.server.demo import run_demo
 
     assert run_demo(_args(persons=120)) == 0
     persons = Person.objects.count()
@@ -71,7 +71,35 @@ def test_an_interrupted_load_is_resumed_not_reused(tmp_var: Path, capsys: Any) -
 @pytest.mark.django_db
 def test_demo_refuses_a_nonsense_size(tmp_var: Path) -> None:
     from huican.cli import UsageError
-    from huican.portal.commands import run_demo
+    from huican.server.demo import run_demo
 
     with pytest.raises(UsageError):
         run_demo(_args(persons=0))
+
+
+@pytest.mark.django_db
+def test_demo_serves_with_a_worker_process_beside_it(tmp_var: Path, monkeypatch: Any) -> None:
+    """One command runs everything: the web server and, beside it, the worker (stopped with it)."""
+    from huican.server import demo, worker
+
+    events: list[str] = []
+
+    class FakeWorker:
+        def start(self) -> FakeWorker:
+            events.append("worker started")
+            return self
+
+        def stop(self) -> None:
+            events.append("worker stopped")
+
+    def fake_serve(*, port: int, accounts: Any) -> int:
+        events.append(f"serving on {port}")
+        raise KeyboardInterrupt  # Ctrl+C
+
+    monkeypatch.setattr(worker, "WorkerBeside", FakeWorker)
+    monkeypatch.setattr(worker, "interrupt_on_sigterm", lambda: None)
+    monkeypatch.setattr(demo, "serve_demo", fake_serve)
+    monkeypatch.setattr(demo, "load_demo_data", lambda **kwargs: [])
+    with pytest.raises(KeyboardInterrupt):
+        demo.run_demo(_args(no_serve=False, port=8123))
+    assert events == ["worker started", "serving on 8123", "worker stopped"]

@@ -34,3 +34,12 @@ def test_uv_never_downloads_a_python() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert config["tool"]["uv"]["python-downloads"] == "never"
     assert config["project"]["scripts"]["huican"] == "huican.cli:main"
+
+
+def test_readme_names_every_command_of_the_cli() -> None:
+    """`huican worker` among them: the demo and serve start one, operators may run their own."""
+    from huican.cli import HANDLERS
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in HANDLERS if f"`{name}" not in text and f"huican {name}" not in text]
+    assert missing == []

@@ -8,7 +8,7 @@ import pytest
 
 from huican.exchange.models import ImportBatch
 from huican.matching.models import FindingRun
-from huican.portal.commands import recover_interrupted_work
+from huican.server.worker import recover_interrupted_work
 
 pytestmark = pytest.mark.django_db
 

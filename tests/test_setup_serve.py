@@ -1,10 +1,12 @@
-"""`huican serve` (production) and the demo's WSGI application, exercised over real HTTP."""
+"""`huican serve` (production) with its worker process, and the demo's WSGI application, exercised
+over real HTTP."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -67,6 +69,9 @@ def production_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
         HUICAN_ALLOWED_HOSTS="127.0.0.1",
         HUICAN_VAR_DIR=str(tmp_path / "var"),
         DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        # The worker beside the server runs only the purge, due at once (huican.server.schedule).
+        HUICAN_SCHEDULE="uploads.purge=00:00,audit.checkpoint=off,findings.nightly=off",
+        HUICAN_WORKER_STOP_SECONDS="20",
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "huican.cli", "serve", "--port", str(port)],
@@ -78,14 +83,15 @@ def production_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_for_server(process, base + "/")
-        yield base, tmp_path / "var"
+        yield base, tmp_path / "var", process, tmp_path / "serve.sqlite3"
     finally:
-        process.terminate()
-        process.communicate(timeout=30)
+        if process.poll() is None:
+            process.terminate()
+        process.communicate(timeout=60)
 
 
 def test_serve_runs_with_production_settings_behind_a_tls_proxy(production_server: Any) -> None:
-    base, var = production_server
+    base, var, _, _ = production_server
     status, headers, _ = _get(base + "/")
     assert status == 301 and headers["Location"].startswith("https://")  # plain HTTP goes to HTTPS
     status, headers, _ = _get(base + "/", {"X-Forwarded-Proto": "https"})  # from the trusted proxy
@@ -96,7 +102,7 @@ def test_serve_runs_with_production_settings_behind_a_tls_proxy(production_serve
 
 
 def test_serve_serves_collected_static_files(production_server: Any) -> None:
-    base, var = production_server
+    base, var, _, _ = production_server
     collected = [p for p in (var / "static").rglob("*") if p.is_file()]
     if not collected:
         pytest.skip("no static files in the project yet")
@@ -107,9 +113,45 @@ def test_serve_serves_collected_static_files(production_server: Any) -> None:
     assert "max-age" in headers.get("Cache-Control", "")
 
 
+def _purge_job(database: Path) -> tuple[str, str] | None:
+    """The scheduled purge's job in the server's database: (status, worker), once there."""
+    with sqlite3.connect(database, timeout=30) as db:
+        row = db.execute("SELECT status, worker FROM core_job WHERE kind = 'uploads.purge'").fetchone()
+    return (str(row[0]), str(row[1])) if row else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_serve_runs_a_worker_that_runs_the_schedule(production_server: Any) -> None:
+    *_, database = production_server
+    deadline = time.monotonic() + 90
+    while (job := _purge_job(database)) is None or job[0] != "done":
+        assert time.monotonic() < deadline, f"the worker beside huican serve did not run the purge: {job}"
+        time.sleep(0.2)
+
+
+def test_stopping_serve_stops_its_worker(production_server: Any) -> None:
+    """Last in this module: it stops the server."""
+    _, _, process, database = production_server
+    job = _purge_job(database)
+    assert job is not None and job[1]
+    worker_pid = int(job[1].rpartition(":")[2])
+    assert worker_pid != process.pid and _alive(worker_pid)
+    process.terminate()  # SIGTERM, as systemd stops it
+    process.communicate(timeout=60)
+    assert process.returncode == 0
+    assert not _alive(worker_pid)
+
+
 def test_serve_refuses_without_production_settings(settings: Any) -> None:
     from huican.cli import UsageError
-    from huican.portal.commands import run_serve
+    from huican.server.serve import run_serve
 
     settings.PRODUCTION = False
     with pytest.raises(UsageError, match="HUICAN_ENV=production"):

@@ -40,7 +40,11 @@ class AuditEntry(models.Model):
 
 
 class Job(models.Model):
-    """A background task with visible progress (imports, recomputations, reports)."""
+    """A background task with visible progress (imports, recomputations, reports).
+
+    ``target`` (``module:function``) and ``arguments`` say what a worker runs (huican.core.tasks);
+    ``worker`` is the ``host:pid`` running it, ``attempts`` how many runs were started.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", "排队中"
@@ -58,9 +62,30 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     result = models.JSONField(default=dict, blank=True)
+    target = models.CharField(max_length=200, blank=True)
+    arguments = models.JSONField(default=dict, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    worker = models.CharField(max_length=100, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} {self.status}"
+
+
+class ScheduledRun(models.Model):
+    """One period's run of a periodic job (huican.server.schedule): at most one per name and period."""
+
+    name = models.CharField(max_length=64)
+    period = models.CharField(max_length=32)
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "period"], name="core_scheduledrun_once")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.period}"
 
 
 class ApiToken(models.Model):

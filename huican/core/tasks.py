@@ -1,54 +1,114 @@
-"""Background tasks with visible progress (imports, recomputations, reports).
+"""Background jobs with visible progress (imports, recomputations, reports), run by a worker process.
 
-A task is a plain function that returns a JSON-able dict and accepts a ``progress`` keyword
-(``progress(percent, message)``). :func:`submit` records a :class:`~huican.core.models.Job` and runs the
-function in a small thread pool inside the web process, so nothing else (no broker, no worker
-process) has to be deployed. Each run uses its own database connection and closes it at the end.
+A job is a module-level function that returns a JSON-able dict and accepts a ``progress`` keyword
+(``progress(percent, message)``). :func:`submit` records a :class:`~huican.core.models.Job` (its kind,
+the function as ``module:function`` and its JSON arguments) and enqueues :func:`execute_job` for it
+through Django's Tasks API (the ``django-tasks`` backport) on the database backend
+(``django-tasks-db``), in the caller's transaction: the job and its queue entry commit together or
+not at all. A worker process (``huican worker``; ``huican serve`` and ``huican demo`` start one beside
+the web server) takes queue entries one at a time and runs each job with :func:`run_job`. Nothing is
+kept in the web process, so restarting the web loses nothing: a pending job waits in the database
+until a worker runs it. The Job stays the record a progress page polls (:func:`job_status`).
 
-With ``settings.HUICAN_TASKS_SYNC`` (tests, and the command line) the function runs at once, in the
-caller's thread and transaction, and the returned Job is already finished.
+With ``settings.HUICAN_TASKS_SYNC`` (tests) the function runs at once, in the caller's thread and
+transaction, and the returned Job is already finished. Arguments go through JSON either way, so a
+test sees what a worker would.
 
-A Job left ``pending``/``running`` by a process that stopped is marked failed by
-:func:`fail_interrupted_jobs`, which the server commands call at start.
+A running job carries its worker (``host:pid``). When a worker starts, :func:`recover_interrupted_jobs`
+takes the running jobs whose worker is gone (a dead process on this host; a worker on another host
+counts as gone: run a database's workers on one host) and either queues them again or marks them
+failed. Only kinds that are safe to run twice are queued again (:data:`RETRY_KINDS`, at most
+:data:`MAX_ATTEMPTS` runs in all), because they compute everything afresh and write it in one
+transaction, or write nothing that a second run would duplicate:
+
+- ``findings_run``: the run reconciles the work list in one transaction under a database lock; a
+  second run finds the same findings and inserts nothing twice (its interrupted FindingRun is
+  marked failed, the rerun records a new one).
+- ``monitoring.warm``: fills the indicator cache.
+- ``uploads.purge``: deletes uploads past their retention; a rerun deletes what is left.
+- ``audit.checkpoint``: verifies the audit log and anchors its head; a checkpoint never moves back.
+- ``import.preview``: recomputes the checked preview of an upload (it writes the preview file only).
+- ``monitoring_report``: rebuilds the same report file.
+
+Everything else fails with a message asking for a resubmission, above all ``import``: a person
+confirmed that one import from that preview, and although an interrupted import wrote nothing (it
+is one transaction), whether to import again is theirs to decide (the upload may have expired, or a
+newer list been imported since); ``monitoring_publish`` freezes figures at the moment of publishing.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
-import threading
+import os
+import socket
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django_tasks import task
 
 from huican.core.models import Job
 
 logger = logging.getLogger(__name__)
 
-MAX_WORKERS = 2
-_executor: ThreadPoolExecutor | None = None
-_executor_lock = threading.Lock()
+RETRY_KINDS = frozenset(
+    {
+        "findings_run",
+        "monitoring.warm",
+        "uploads.purge",
+        "audit.checkpoint",
+        "import.preview",
+        "monitoring_report",
+    }
+)
+MAX_ATTEMPTS = 3
+INTERRUPTED_MESSAGE = "服务重启，任务中断，请重新提交"
+REQUEUED_MESSAGE = "后台任务进程中断，已重新排队"
 
 
 class Progress(Protocol):
     def __call__(self, percent: int, message: str = "") -> None: ...
 
 
-def _pool() -> ThreadPoolExecutor:
-    global _executor
-    with _executor_lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="huican-task")
-        return _executor
-
-
 def _jsonable(value: dict[str, Any]) -> dict[str, Any]:
     """The result as stored in the JSON column (paths, dates and decimals become text)."""
     return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def _arguments(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments as a worker will receive them, after a trip through JSON."""
+    try:
+        decoded = json.loads(json.dumps(kwargs, ensure_ascii=False))
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"background job arguments must be JSON values: {exc}") from None
+    if decoded != kwargs:
+        raise TypeError("background job arguments must survive JSON unchanged (no tuples, no non-str keys)")
+    return decoded
+
+
+def target_of(func: Callable[..., Any]) -> str:
+    """``module:function`` of a module-level function, which a worker process can import."""
+    module, name = getattr(func, "__module__", None), getattr(func, "__qualname__", "")
+    if not module or not name or "." in name or "<" in name:
+        raise TypeError(f"a background job must be a module-level function, not {func!r}")
+    if getattr(importlib.import_module(module), name, None) is not func:
+        raise TypeError(f"{module}:{name} is not importable as the same function")
+    return f"{module}:{name}"
+
+
+def resolve(target: str) -> Callable[..., dict[str, Any]]:
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def worker_name() -> str:
+    """This process as a job's worker: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _progress_callback(job_id: int) -> Progress:
@@ -66,13 +126,12 @@ def _progress_callback(job_id: int) -> Progress:
 
 
 def progress_for(job_id: int) -> Progress:
-    """The progress callback of job `job_id`, for a worker process that runs part of the job."""
+    """The progress callback of job `job_id`, for a process that runs part of the job."""
     return _progress_callback(job_id)
 
 
 def _execute(job_id: int, func: Callable[..., dict[str, Any]], kwargs: dict[str, Any]) -> None:
-    """Run one job and record its outcome; never raises."""
-    Job.objects.filter(pk=job_id).update(status=Job.Status.RUNNING)
+    """Run one claimed job and record its outcome; never raises for the job's own errors."""
     try:
         result = func(progress=_progress_callback(job_id), **kwargs)
     except Exception as exc:
@@ -91,30 +150,69 @@ def _execute(job_id: int, func: Callable[..., dict[str, Any]], kwargs: dict[str,
     )
 
 
-def _execute_in_thread(job_id: int, func: Callable[..., dict[str, Any]], kwargs: dict[str, Any]) -> None:
-    close_old_connections()
+def _claim(job_id: int) -> bool:
+    """Mark a pending job running in this process; False when it is not pending (any more)."""
+    return bool(
+        Job.objects.filter(pk=job_id, status=Job.Status.PENDING).update(
+            status=Job.Status.RUNNING,
+            worker=worker_name()[:100],
+            attempts=F("attempts") + 1,
+            started_at=timezone.now(),
+        )
+    )
+
+
+def run_job(job_id: int) -> str:
+    """Run a queued job in this process (what the worker does); returns what became of it.
+
+    A job that is no longer pending (already run, or failed by an operator) is left alone.
+    """
+    if not _claim(job_id):
+        return "skipped"
+    job = Job.objects.get(pk=job_id)
     try:
-        _execute(job_id, func, kwargs)
-    except Exception:  # the database itself failed: nothing more we can record
-        logger.exception("background job %s could not be recorded", job_id)
-    finally:
-        connection.close()  # this thread's own connection
+        func = resolve(job.target)
+    except Exception as exc:  # the code changed since the job was queued
+        Job.objects.filter(pk=job_id).update(
+            status=Job.Status.FAILED,
+            message=f"找不到任务函数 {job.target}：{type(exc).__name__}"[:2000],
+            finished_at=timezone.now(),
+        )
+        return Job.Status.FAILED
+    _execute(job_id, func, job.arguments)
+    return str(Job.objects.values_list("status", flat=True).get(pk=job_id))
+
+
+@task()
+def execute_job(job_id: int) -> str:
+    """The queued task: run Job `job_id` (the Job holds what to run and records how it went)."""
+    return run_job(job_id)
+
+
+def _enqueue(job: Job) -> None:
+    result = execute_job.enqueue(job.pk)
+    Job.objects.filter(pk=job.pk).update(task_id=str(result.id))
 
 
 def submit(*, kind: str, actor: Any, func: Callable[..., dict[str, Any]], **kwargs: Any) -> Job:
-    """Record a job of `kind` for `actor` and run ``func(progress=..., **kwargs)`` in the background.
+    """Record a job of `kind` for `actor` and queue ``func(progress=..., **kwargs)`` for the worker.
 
-    The job starts once the surrounding transaction (if any) commits, so the worker always sees it.
-    Returns the Job; poll it with :func:`job_status`.
+    `func` must be a module-level function and `kwargs` JSON values. The queue entry commits with
+    the surrounding transaction (if any). Returns the Job; poll it with :func:`job_status`.
     """
     created_by = actor if getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) else None
-    job = Job.objects.create(kind=kind, created_by=created_by, status=Job.Status.PENDING)
+    target = target_of(func)
+    arguments = _arguments(kwargs)
+    with transaction.atomic():
+        job = Job.objects.create(
+            kind=kind, created_by=created_by, status=Job.Status.PENDING, target=target, arguments=arguments
+        )
+        if not settings.HUICAN_TASKS_SYNC:
+            _enqueue(job)
     if settings.HUICAN_TASKS_SYNC:
-        _execute(job.pk, func, kwargs)
-        job.refresh_from_db()
-        return job
-    job_id = job.pk
-    transaction.on_commit(lambda: _pool().submit(_execute_in_thread, job_id, func, kwargs))
+        if _claim(job.pk):
+            _execute(job.pk, func, arguments)
+    job.refresh_from_db()
     return job
 
 
@@ -136,8 +234,47 @@ def job_status(job_id: int) -> dict[str, Any]:
     }
 
 
-def fail_interrupted_jobs() -> int:
-    """Mark jobs left pending or running by a stopped process as failed; returns how many."""
-    return Job.objects.filter(status__in=[Job.Status.PENDING, Job.Status.RUNNING]).update(
-        status=Job.Status.FAILED, message="服务重启，任务中断，请重新提交", finished_at=timezone.now()
+def _worker_alive(worker: str, host: str) -> bool:
+    """Is the worker ``host:pid`` a live process on this host? (Another host's: taken as gone.)"""
+    worker_host, _, pid = worker.rpartition(":")
+    if worker_host != host or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, under another user
+        return True
+    return True
+
+
+def recover_interrupted_jobs() -> dict[str, int]:
+    """At a worker's start: running jobs whose worker is gone are queued again (a kind of
+    RETRY_KINDS, fewer than MAX_ATTEMPTS runs) or marked failed. Pending jobs stay queued, except
+    those recorded before the queue existed (no function), which no worker can run.
+
+    Returns ``{"requeued": n, "failed": n, "running": n}`` (running: still held by a live worker).
+    """
+    host = socket.gethostname()
+    requeued = failed = running = 0
+    for job in Job.objects.filter(status=Job.Status.RUNNING).order_by("pk"):
+        if _worker_alive(job.worker, host):
+            running += 1
+            continue
+        if job.kind in RETRY_KINDS and job.target and job.attempts < MAX_ATTEMPTS:
+            with transaction.atomic():
+                if Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, worker=job.worker).update(
+                    status=Job.Status.PENDING, worker="", message=REQUEUED_MESSAGE
+                ):
+                    _enqueue(job)
+                    requeued += 1
+            continue
+        failed += Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, worker=job.worker).update(
+            status=Job.Status.FAILED, message=INTERRUPTED_MESSAGE, finished_at=timezone.now()
+        )
+    failed += Job.objects.filter(status=Job.Status.PENDING, target="").update(
+        status=Job.Status.FAILED, message=INTERRUPTED_MESSAGE, finished_at=timezone.now()
     )
+    return {"requeued": requeued, "failed": failed, "running": running}

@@ -6,22 +6,20 @@ its rejected-rows file) is deleted once nothing in it has changed for
 and its first rejected rows in the database, only the files go. Decrypted copies that a crashed
 process left in ``$HUICAN_VAR_DIR/tmp`` are removed after a day.
 
-Run by ``huican uploads purge [--older-than DAYS]``, at the start of ``huican serve``/``huican demo``
-and once a day by the server's scheduler (`start_daily_purge`).
+Run by ``huican uploads purge [--older-than DAYS]``, and once a day as the ``uploads.purge`` job of
+the worker's scheduler (huican.server.schedule).
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 
 from huican.core.audit import audit_record
 
@@ -102,34 +100,6 @@ def purge_uploads(
 
 
 def purge_job(*, progress: Any, older_than_days: int | None = None) -> dict[str, Any]:
-    """The background job (`huican.core.tasks.submit`) of the daily purge."""
+    """The background job (`huican.core.tasks.submit`) of the daily purge (safe to run again)."""
     progress(10, "删除超过保存期限的上传文件")
     return purge_uploads(older_than_days=older_than_days).as_dict()
-
-
-_scheduler: threading.Thread | None = None
-_scheduler_lock = threading.Lock()
-
-
-def start_daily_purge(interval_seconds: int = DAY) -> None:
-    """Purge now, then once every `interval_seconds`, as background jobs of this server process
-    (Huican runs one server process per database: operations.md). Idempotent per process."""
-    global _scheduler
-    from huican.core.tasks import submit
-
-    with _scheduler_lock:
-        if _scheduler is not None:
-            return
-
-        def loop() -> None:
-            while True:
-                try:
-                    submit(kind=PURGE_JOB, actor=None, func=purge_job)
-                except Exception:  # never let the scheduler die: the next day tries again
-                    logger.exception("scheduling the upload purge failed")
-                finally:
-                    connection.close()  # this thread's own connection
-                time.sleep(interval_seconds)
-
-        _scheduler = threading.Thread(target=loop, name="huican-purge", daemon=True)
-        _scheduler.start()

@@ -6,7 +6,8 @@ larger than ``HUICAN_IMPORT_PROCESS_BYTES`` (default 20 MB) therefore runs the p
 process started with ``multiprocessing``'s ``spawn`` method: a fresh interpreter that sets Django up,
 opens its own database connection, reports progress on the job as the thread would, sends its
 result back through a pipe and exits. If it dies (killed for memory, say) the job fails with the
-exit code; nothing was written, because the import is one transaction.
+exit code; nothing was written, because the import is one transaction. It also ends, without
+committing, when the worker process that started it is gone (huican.server.worker).
 
 Nothing here imports Django models at module level: the child imports this module before
 ``django.setup()``.
@@ -17,6 +18,8 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
+import threading
+import time
 from typing import Any
 
 # Settings the child must share with the parent even when they were changed at run time (tests, or
@@ -71,10 +74,18 @@ def run_in_process(target: str, *, job_id: int | None, kwargs: dict[str, Any]) -
     return dict(outcome[1])
 
 
+def _exit_with_parent(parent: int) -> None:
+    """End this process at once when its parent is gone: its transaction is never committed."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
+
+
 def child_main(
     sender: Any, target: str, job_id: int | None, kwargs: dict[str, Any], shared: dict[str, Any]
 ) -> None:
     """The worker process: set Django up as the parent has it, run `target`, send the outcome."""
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     try:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huican.settings")
         import django

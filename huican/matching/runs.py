@@ -60,7 +60,8 @@ def start_findings_run(*, actor: Any, on: dt.date | None = None, automatic: bool
     with _queue_lock:
         waiting = _waiting.get(key)
         if waiting is not None:
-            job = Job.objects.filter(pk=waiting[1], status__in=OPEN_JOB_STATUSES).first()
+            # Only a job still queued: one a worker has started may have read the lists already.
+            job = Job.objects.filter(pk=waiting[1], status=Job.Status.PENDING).first()
             if job is not None:
                 return job
             _waiting.pop(key, None)

@@ -207,41 +207,6 @@ def test_a_department_officer_id_number_is_masked_in_unknown_columns_too() -> No
     assert other[:4] + "********" + other[-4:] in masked
 
 
-def test_the_server_schedules_the_purge_now_and_daily(monkeypatch: Any) -> None:
-    import threading
-
-    from huican.core import tasks
-    from huican.exchange import retention
-
-    submitted = threading.Event()
-    calls: list[dict[str, Any]] = []
-
-    def fake_submit(**kwargs: Any) -> None:
-        calls.append(kwargs)
-        submitted.set()
-
-    slept: list[float] = []
-
-    def stop(seconds: float) -> None:
-        slept.append(seconds)
-        threading.Event().wait()  # the (daemon) scheduler thread stays here after its first round
-
-    monkeypatch.setattr(tasks, "submit", fake_submit)
-    monkeypatch.setattr(retention.time, "sleep", stop)
-    monkeypatch.setattr(retention, "_scheduler", None)
-    monkeypatch.setattr(retention.connection, "close", lambda: None)
-    retention.start_daily_purge()
-    assert submitted.wait(5)
-    assert calls[0]["kind"] == "uploads.purge" and calls[0]["func"] is retention.purge_job
-    for _ in range(50):
-        if slept:
-            break
-        threading.Event().wait(0.1)
-    assert slept == [86400]
-    retention.start_daily_purge()  # once per process
-    assert len(calls) == 1
-
-
 @pytest.mark.django_db
 def test_no_rejection_reason_carries_a_full_id_number(tmp_path: Path) -> None:
     """Reasons are kept in the database and shown without the full-ID right: a wrong certificate

@@ -1,9 +1,9 @@
-"""`huican demo` and `huican serve` (FORMATS.md "The command line").
+"""`huican demo`: a synthetic Xinzhou in the local database, then the web server and a worker.
 
-`demo` builds a synthetic Xinzhou in the local database through the real import path, then serves the
-application on 127.0.0.1 with Django's threaded WSGI server (static files served, DEBUG stays off).
-`serve` is for real use: production settings from the environment, static files collected and served
-by WhiteNoise, requests by Waitress.
+`demo` builds a synthetic Xinzhou in the local database through the real import path, then serves
+the application on 127.0.0.1 with Django's threaded WSGI server (static files served, DEBUG stays
+off) and runs a worker process beside it (huican.server.worker) for the background jobs and the
+periodic ones: one command runs everything.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from __future__ import annotations
 import argparse
 import errno
 import json
-import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -21,29 +20,12 @@ from django.conf import settings
 
 from huican.cli import UsageError
 from huican.exchange.kinds import IMPORT_ORDER
+from huican.server.console import Echo, database_label
+from huican.server.console import echo as echo_line
+
+__all__ = ["IMPORT_ORDER", "load_demo_data", "run_demo"]
 
 LOADING_MARKER = ".loading"
-Echo = Callable[[str], None]
-
-
-def _echo(line: str) -> None:
-    print(line, flush=True)
-
-
-def database_label() -> str:
-    db = settings.DATABASES["default"]
-    if str(db["ENGINE"]).endswith("sqlite3"):
-        name = Path(str(db["NAME"]))
-        try:
-            return str(name.relative_to(Path.cwd()))
-        except ValueError:
-            return str(name)
-    return f"{db['ENGINE'].rsplit('.', 1)[-1]} {db.get('HOST') or ''}/{db.get('NAME')}"
-
-
-# ---------------------------------------------------------------------------------------------
-# Loading the synthetic Xinzhou
-# ---------------------------------------------------------------------------------------------
 
 
 def load_synthetic_regions(path: Path) -> int:
@@ -118,7 +100,7 @@ def _import_all(files: dict[str, Path], echo: Echo) -> list[str]:
     return failed
 
 
-def load_demo_data(*, persons: int, seed: int, out: Path, echo: Echo = _echo) -> list[str]:
+def load_demo_data(*, persons: int, seed: int, out: Path, echo: Echo = echo_line) -> list[str]:
     """Generate a synthetic Xinzhou into `out` and load it through the import pipeline.
 
     A marker file in `out` stays while loading, so an interrupted load is resumed (imports are
@@ -142,38 +124,15 @@ def load_demo_data(*, persons: int, seed: int, out: Path, echo: Echo = _echo) ->
     return failed
 
 
-# ---------------------------------------------------------------------------------------------
-# huican demo
-# ---------------------------------------------------------------------------------------------
-
-
-def print_accounts(accounts: Iterable[tuple[str, str, str, Any]], echo: Echo = _echo) -> None:
+def print_accounts(accounts: Iterable[tuple[str, str, str, Any]], echo: Echo = echo_line) -> None:
     echo("演示账号（用户名 / 密码 / 角色 / 辖区）：")
     for username, password, role_label, region in accounts:
         echo(f"  {username} / {password} / {role_label} / {region or '—'}")
 
 
-def recover_interrupted_work() -> None:
-    """At server start: jobs, imports and finding runs left unfinished by a stopped process are
-    marked failed, so nobody waits on them for ever."""
-    from huican.core.tasks import fail_interrupted_jobs
-    from huican.exchange.services import fail_interrupted_imports
-    from huican.matching.runs import fail_interrupted_runs
-
-    fail_interrupted_jobs()
-    fail_interrupted_imports()
-    fail_interrupted_runs()
-
-
-def start_scheduled_jobs() -> None:
-    """Periodic work of the one server process: the upload purge now and once a day."""
-    from huican.exchange.retention import start_daily_purge
-
-    start_daily_purge()
-
-
 def run_demo(args: argparse.Namespace) -> int:
-    """Prepare (or reuse) the demo database, print the accounts, and serve on 127.0.0.1."""
+    """Prepare (or reuse) the demo database, print the accounts, and serve on 127.0.0.1 with a
+    worker process beside the web server."""
     from huican.accounts.services import ensure_demo_accounts
     from huican.registry.models import Person
 
@@ -182,25 +141,31 @@ def run_demo(args: argparse.Namespace) -> int:
     out = Path(settings.VAR_DIR) / "demo-data"
     existing = Person.objects.count()
     if existing and not (out / LOADING_MARKER).exists():
-        _echo(
+        echo_line(
             f"复用已有数据库 {database_label()}（{existing:,} 名持证残疾人）；如需重新生成，请先删除该数据库文件"
         )
         failed: list[str] = []
     else:
         if existing:
-            _echo(f"上次载入未完成，继续载入到 {database_label()} …")
+            echo_line(f"上次载入未完成，继续载入到 {database_label()} …")
         else:
-            _echo(f"创建演示数据库 {database_label()}")
+            echo_line(f"创建演示数据库 {database_label()}")
         failed = load_demo_data(persons=args.persons, seed=args.seed, out=out)
     if failed:
-        _echo("注意：以下数据未能导入：" + "、".join(failed))
+        echo_line("注意：以下数据未能导入：" + "、".join(failed))
     accounts = ensure_demo_accounts()
-    recover_interrupted_work()
     if args.no_serve:
         print_accounts(accounts)
         return 0
-    start_scheduled_jobs()
-    return serve_demo(port=args.port, accounts=accounts)
+    from huican.server.worker import WorkerBeside, interrupt_on_sigterm
+
+    interrupt_on_sigterm()
+    worker = WorkerBeside().start() if not getattr(args, "no_worker", False) else None
+    try:
+        return serve_demo(port=args.port, accounts=accounts)
+    finally:
+        if worker is not None:
+            worker.stop()
 
 
 def serve_demo(*, port: int, accounts: list[tuple[str, str, str, Any]]) -> int:
@@ -211,9 +176,9 @@ def serve_demo(*, port: int, accounts: list[tuple[str, str, str, Any]]) -> int:
     application = StaticFilesHandler(get_wsgi_application())
 
     def announce(bound_port: object) -> None:  # the port (typed str in django-stubs)
-        _echo(f"惠残演示系统已启动：http://127.0.0.1:{bound_port}/")
+        echo_line(f"惠残演示系统已启动：http://127.0.0.1:{bound_port}/（后台任务进程同时运行）")
         print_accounts(accounts)
-        _echo("按 Ctrl+C 停止。")
+        echo_line("按 Ctrl+C 停止。")
 
     try:
         run("127.0.0.1", port, application, ipv6=False, threading=True, on_bind=announce)
@@ -222,68 +187,5 @@ def serve_demo(*, port: int, accounts: list[tuple[str, str, str, Any]]) -> int:
             raise UsageError(f"端口 {port} 已被占用，请用 --port 指定其他端口") from None
         raise
     except KeyboardInterrupt:
-        _echo("已停止。")
-    return 0
-
-
-# ---------------------------------------------------------------------------------------------
-# huican serve
-# ---------------------------------------------------------------------------------------------
-
-
-def production_application() -> Any:
-    """The WSGI application for real use: Django behind WhiteNoise serving STATIC_ROOT."""
-    from django.core.wsgi import get_wsgi_application
-    from whitenoise import WhiteNoise
-
-    return WhiteNoise(
-        get_wsgi_application(),
-        root=str(settings.STATIC_ROOT),
-        prefix=settings.STATIC_URL,
-        max_age=3600,
-    )
-
-
-def run_serve(args: argparse.Namespace) -> int:
-    """Serve with production settings (HUICAN_ENV=production) through Waitress."""
-    from django.core.management import call_command
-    from waitress import serve
-
-    from huican.settings import env_int
-
-    if not getattr(settings, "PRODUCTION", False):
-        raise UsageError(
-            "huican serve 用于正式运行，需设置 HUICAN_ENV=production 及密钥（见 docs/operations.md）；"
-            "本地试用请运行 huican demo"
-        )
-    call_command("check", deploy=True, fail_level="ERROR")
-    call_command("collectstatic", interactive=False, verbosity=0)
-    recover_interrupted_work()
-    start_scheduled_jobs()
-    trusted_proxy = os.environ.get("HUICAN_TRUSTED_PROXY", "127.0.0.1")
-    options: dict[str, Any] = {
-        "host": args.host,
-        "port": args.port,
-        "threads": env_int("HUICAN_THREADS", 8),
-        "ident": "huican",
-        "max_request_body_size": settings.HUICAN_MAX_UPLOAD_BYTES + 1024 * 1024,
-        "_quiet": True,
-    }
-    if trusted_proxy:
-        # TLS ends at the reverse proxy; trust its X-Forwarded-Proto/-For so Django knows the request
-        # was HTTPS (SECURE_PROXY_SSL_HEADER) and logs the client's address.
-        options.update(
-            trusted_proxy=trusted_proxy,
-            trusted_proxy_headers={"x-forwarded-proto", "x-forwarded-for"},
-            clear_untrusted_proxy_headers=True,
-        )
-    _echo(f"惠残服务已启动：http://{args.host}:{args.port}/（生产配置，数据库 {database_label()}）")
-    try:
-        serve(production_application(), **options)
-    except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            raise UsageError(f"端口 {args.port} 已被占用") from None
-        raise
-    except KeyboardInterrupt:
-        _echo("已停止。")
+        echo_line("已停止。")
     return 0
