@@ -232,3 +232,27 @@ def test_the_nightly_findings_run_is_the_systems_run_for_today(settings: Any) ->
     assert job.arguments["automatic"] is True and job.arguments["actor_name"] == "system"
     assert ScheduledRun.objects.get(name="findings.nightly").job == job
     runs._waiting.clear()
+
+
+def test_the_worker_beside_a_server_is_restarted_when_it_dies_and_stopped_with_it(
+    monkeypatch: Any,
+) -> None:
+    from huican.server import worker as worker_module
+
+    children: list[subprocess.Popen[bytes]] = []
+    programs = ["import sys; sys.exit(3)", "import time; time.sleep(120)"]  # dies at once, then stays
+
+    def spawn(self: Any) -> subprocess.Popen[bytes]:
+        self.starts += 1
+        children.append(subprocess.Popen([sys.executable, "-c", programs[min(len(children), 1)]]))
+        return children[-1]
+
+    monkeypatch.setattr(worker_module.WorkerBeside, "_spawn", spawn)
+    beside = worker_module.WorkerBeside(restart_delay=0.1).start()
+    try:
+        _wait_until(lambda: beside.starts == 2 and children[-1].poll() is None)
+        assert children[0].returncode == 3
+    finally:
+        code = beside.stop(grace=LIMIT)
+    assert code is not None and children[-1].poll() is not None  # stopped with the server
+    assert beside.starts == 2
