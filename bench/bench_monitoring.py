@@ -90,7 +90,7 @@ def main() -> None:
     assert status == 200, status
     print(f"person list (忻府区 medical_enrolment numerator, computed on demand): {persons:.0f} ms")
 
-    from huican.monitoring.report import write_report
+    from huican.monitoring.reports.build import write_report
 
     for suffix in (".xlsx", ".docx", ".pdf"):
         started = time.perf_counter()

@@ -20,7 +20,6 @@ import logging
 import secrets
 from collections.abc import Callable
 from functools import wraps
-from importlib.util import find_spec
 from typing import Any
 
 from django import forms
@@ -282,10 +281,9 @@ def _mount_routers() -> None:
     api.add_router("/persons", persons_router)
     api.add_router("/standards", standards_router)
     api.add_router("/imports", imports_router)
-    if find_spec("huican.matching.api") is not None:  # arrives with the matching app's work list
-        from huican.matching.api import router as findings_router
+    from huican.matching.api import router as findings_router
 
-        api.add_router("/findings", findings_router)
+    api.add_router("/findings", findings_router)
     from huican.monitoring.api import router as monitoring_router
 
     api.add_router("/monitoring", monitoring_router)

@@ -51,7 +51,7 @@ HANDLERS: dict[str, str] = {
     "eligibility": "huican.policy.commands:run_eligibility",
     "findings": "huican.matching.commands:run_findings",
     "indicators": "huican.monitoring.commands:run_indicators",
-    "report": "huican.monitoring.report_command:run_report",
+    "report": "huican.monitoring.reports.command:run_report",
     "audit": "huican.core.commands:run_audit",
     "keys": "huican.core.commands:run_keys",
     "users": "huican.accounts.commands:run_users",

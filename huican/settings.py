@@ -86,7 +86,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django_htmx",
     "ninja",
     "django_tasks",
     "django_tasks_db",
@@ -98,7 +97,6 @@ INSTALLED_APPS = [
     "huican.policy",
     "huican.benefits",
     "huican.matching",
-    "huican.care",
     "huican.monitoring",
     "huican.portal",
 ]
@@ -116,7 +114,6 @@ MIDDLEWARE = [
     "huican.accounts.middleware.DeniedAccessAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "huican.urls"

@@ -19,7 +19,7 @@ def require_can(action: str) -> Callable[[View], View]:
     """Only users for whom ``can(user, action)`` holds reach the view; others get 403.
 
     Anonymous users are sent to the login page first. Use only for pages that are not a
-    person: a person outside the user's scope is a 404 (``access_person_by_id``).
+    person: a person outside the user's scope is a 404 (``registry.selectors.access_person_by_id``).
     """
 
     def decorator(view: View) -> View:

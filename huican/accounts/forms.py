@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from huican.accounts.access import IMPORT_KINDS
+from huican.accounts.access import IMPORT_KIND_TITLES
 from huican.accounts.models import Role
 
 
@@ -40,7 +40,7 @@ class UserCreateForm(forms.Form):
     department = forms.CharField(label=_("部门"), max_length=32, required=False)
     import_kinds = forms.MultipleChoiceField(
         label=_("可导入的名单类型（部门数据专员）"),
-        choices=[(k, k) for k in IMPORT_KINDS],
+        choices=lambda: [(k, f"{title}（{k}）") for k, title in IMPORT_KIND_TITLES.items()],
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -58,14 +58,6 @@ class UserCreateForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["password"].widget.attrs.update({"autocomplete": "new-password"})
-        try:
-            from huican.exchange.kinds import KINDS
-
-            field = self.fields["import_kinds"]
-            assert isinstance(field, forms.MultipleChoiceField)
-            field.choices = [(k, f"{KINDS[k].title}（{k}）" if k in KINDS else k) for k in IMPORT_KINDS]
-        except ImportError:  # the import pipeline names its kinds; plain codes until it exists
-            pass
 
 
 PASSWORD_HELP = _(

@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from huican.accounts import grants
-from huican.accounts.access import IMPORT_KINDS
+from huican.accounts.access import import_kinds as known_import_kinds
 from huican.accounts.models import LoginFailure, Role, User
 from huican.core.audit import audit_record
 from huican.regions.divisions import CITY_CODE
@@ -168,7 +168,7 @@ def user_create(
         raise AccountError(f"用户名已存在：{username}")
     region = _region_for(role, region_code)
     kinds = list(import_kinds or [])
-    unknown = [k for k in kinds if k not in IMPORT_KINDS]
+    unknown = [k for k in kinds if k not in known_import_kinds()]
     if unknown:
         raise AccountError(f"未知的导入类型：{'、'.join(unknown)}")
     user = User(

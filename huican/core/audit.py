@@ -32,12 +32,17 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from huican.core.keycheck import ensure_audit_key
 from huican.core.models import AuditEntry
 
 logger = logging.getLogger(__name__)
+
+# Sent after `audit verify` (command line or page) with result=, actor=, ip_address= and audit=
+# (whether to log the check itself); accounts keeps the outcome for the security page.
+audit_verified = Signal()
 
 GENESIS = "0" * 64
 _LOCK_ID = 7_340_001

@@ -9,8 +9,13 @@ from django.apps import apps
 from django.db import models, transaction
 
 from huican.cli import UsageError
+from huican.core.hooks import Hook
 
 CHUNK = 2000
+
+# `keys rehash`: the import pipeline, which owns the tables keyed by ID-number hashes, provides it
+# (``exchange.rehash.rehash_identities``); it returns the rehashed counts per table.
+identity_rehash = Hook("core.identity_rehash")
 
 
 def run_audit(args: argparse.Namespace) -> int:
@@ -20,11 +25,10 @@ def run_audit(args: argparse.Namespace) -> int:
         return _audit_privileges()
     if args.audit_command != "verify":  # pragma: no cover - argparse allows only these
         raise UsageError(f"未知的子命令：{args.audit_command}")
-    from huican.accounts.oversight import record_verification
-    from huican.core.audit import audit_verify, checkpoint_verified
+    from huican.core.audit import audit_verified, audit_verify, checkpoint_verified
 
     result = audit_verify()
-    record_verification(result, actor="cli", audit=False)
+    audit_verified.send(sender=run_audit, result=result, actor="cli", audit=False)
     if result.intact:
         anchored = (
             f"，与检查点（第 {result.checkpoint_sequence} 条）相符"
@@ -246,7 +250,6 @@ def _rehash(args: argparse.Namespace) -> int:
 
     from huican.core.audit import audit_record
     from huican.core.keycheck import record_hmac_key
-    from huican.exchange.rehash import rehash_identities
 
     new_key = os.environ.get("HUICAN_HMAC_KEY_NEW", "")
     if not new_key:
@@ -254,7 +257,7 @@ def _rehash(args: argparse.Namespace) -> int:
     try:
         # The database's record of the HMAC key changes in the transaction that rewrites the hashes.
         with transaction.atomic():
-            counts = rehash_identities(new_key_b64=new_key)
+            counts = identity_rehash(new_key_b64=new_key)
             record_hmac_key(base64.b64decode(new_key, validate=True))
     except ValueError as exc:
         raise UsageError(str(exc)) from None

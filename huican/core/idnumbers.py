@@ -132,10 +132,6 @@ def sex_expr(col: str) -> pl.Expr:
     )
 
 
-def certificate_number(id_number: str, category: int, grade: int) -> str:
-    return f"{id_number}{category}{grade}"
-
-
 def parse_certificate_number(value: str) -> tuple[str, int, int] | None:
     """Split a 20-character certificate number into (ID, category, grade), or None."""
     value = normalize_id_number(value)

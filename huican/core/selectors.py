@@ -1,4 +1,4 @@
-"""Reads of the audit log (only the audit administrator reaches them: see core.views)."""
+"""Reads of the audit log (only the audit administrator reaches them: see accounts.audit_views)."""
 
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ from huican.exchange import views
 from huican.exchange.kinds import KINDS
 from huican.exchange.models import ImportBatch
 from huican.exchange.reading import ImportRefused
+from huican.exchange.selectors import batches_for
 
 router = Router(tags=["导入"])
 
@@ -125,7 +126,7 @@ def _batch_out(batch: ImportBatch) -> dict[str, Any]:
 
 def _job_out(user: Any, job: Job) -> dict[str, Any]:
     batch = views.batch_of_job(job)
-    visible = batch is not None and views.batches_for(user).filter(pk=batch.pk).exists()
+    visible = batch is not None and batches_for(user).filter(pk=batch.pk).exists()
     return {
         "job_id": job.pk,
         "status": job.status,
@@ -199,7 +200,7 @@ def create_import(
 def list_imports(request: HttpRequest, query: Query[HistoryQuery]) -> list[dict[str, Any]]:
     if not can(request.user, "import"):
         raise ApiProblem(403, "forbidden", "您的角色无权导入数据")
-    batches = views.batches_for(request.user)
+    batches = batches_for(request.user)
     if query.kind:
         batches = batches.filter(kind=query.kind)
     return [
@@ -231,7 +232,7 @@ def get_import_job(request: HttpRequest, job_id: int) -> dict[str, Any]:
 
 @router.get("/{batch_id}", response=ImportOut, summary="一次导入的结果")
 def get_import(request: HttpRequest, batch_id: int) -> dict[str, Any]:
-    batch = views.batches_for(request.user).filter(pk=batch_id).first()
+    batch = batches_for(request.user).filter(pk=batch_id).first()
     if batch is None:
         raise ApiProblem(404, "not_found", "未找到该导入记录，或不在您的查看范围内")
     return _batch_out(batch)

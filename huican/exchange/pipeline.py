@@ -28,6 +28,7 @@ from huican.exchange.bulk import statement_journals_in_memory
 from huican.exchange.kinds import KINDS, KindSpec
 from huican.exchange.models import ImportBatch, RejectedRow
 from huican.exchange.reading import ImportRefused, Table, normalize_header, normalized_values, read_table
+from huican.exchange.signals import rows_written
 from huican.exchange.snapshots import SNAPSHOT_KINDS, active_batch_ids
 from huican.exchange.validation import validate
 
@@ -545,10 +546,8 @@ def run_import(
             batch.created, batch.updated = created, updated
             batch.status = ImportBatch.Status.DONE
             if created or updated:
-                from huican.policy.facts import refresh_registry_copies
-
                 report(96, "更新供全市计算读取的列存副本")
-                refresh_registry_copies(kind)
+                rows_written.send(sender=run_import, kind=kind)
         RejectedRow.objects.bulk_create(
             [
                 RejectedRow(batch=batch, row_number=row, columns=cols, reasons=reasons)

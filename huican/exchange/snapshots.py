@@ -16,21 +16,11 @@ import datetime as dt
 
 from django.utils import timezone
 
+from huican.exchange.kinds import KINDS
 from huican.exchange.models import ImportBatch
 
-SNAPSHOT_KINDS = (
-    "dibao",
-    "tekun",
-    "orphan",
-    "elderly_care",
-    "injury_care",
-    "pension",
-    "medical",
-    "enrolment",
-    "deaths",
-    "subsidy_recipients",
-)
-ACCUMULATING_KINDS = ("services",)
+SNAPSHOT_KINDS = tuple(kind for kind, spec in KINDS.items() if spec.mode == "snapshot")
+ACCUMULATING_KINDS = tuple(kind for kind, spec in KINDS.items() if spec.mode == "accumulating")
 LIST_KINDS = SNAPSHOT_KINDS + ACCUMULATING_KINDS
 
 

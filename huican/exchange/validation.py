@@ -94,11 +94,6 @@ def _year(col: str, today: dt.date) -> Check:
     return Check(col, _when(bad, "年度无法识别（应为四位年份）"))
 
 
-def _start_end(start: str, end: str, parser=parse_date) -> Check:  # type: ignore[no-untyped-def]
-    bad = parser(start).is_not_null() & parser(end).is_not_null() & (parser(end) < parser(start))
-    return Check(end, _when(bad, f"{end}早于{start}"))
-
-
 def _id_checks(today: dt.date) -> list[Check]:
     return [Check("公民身份号码", pl.col("__id_problem"))]
 
@@ -144,7 +139,9 @@ def _duplicate_of_earlier(
     return Check(column, _when(condition, pl.format(message, first)))
 
 
-def _registry_checks(spec: k.KindSpec, today: dt.date) -> list[Check]:
+def _registry_checks(today: dt.date) -> list[Check]:
+    """The registry's checks between its columns (certificate, category and grade, dates against
+    the ID number, region code, status): declared as `Custom("registry")` in its KindSpec."""
     id_ok = pl.col("__id_problem").is_null()
     birth = pl.col("__birth")
     category = pl.col("__category")
@@ -155,8 +152,7 @@ def _registry_checks(spec: k.KindSpec, today: dt.date) -> list[Check]:
     status = pl.col("证件状态").fill_null("正常")
     code = pl.col("户籍地区划代码")
     county_ok = code.str.slice(0, 6).is_in(sorted(COUNTY_CODES))
-    checks = _required(spec) + _id_checks(today)
-    checks += [
+    return [
         Check(
             "残疾人证号",
             _when(
@@ -248,49 +244,6 @@ def _registry_checks(spec: k.KindSpec, today: dt.date) -> list[Check]:
             only_when=_given("公民身份号码"),
         ),
     ]
-    return checks
-
-
-def _survey_checks(spec: k.KindSpec, today: dt.date) -> list[Check]:
-    size = parse_int("家庭人口数")
-    return (
-        _required(spec)
-        + _id_checks(today)
-        + [
-            _year("调查年度", today),
-            Check(
-                "家庭人口数",
-                _when(
-                    _given("家庭人口数") & (size.is_null() | (size < 1) | (size > 50)),
-                    "家庭人口数应为 1 以上的整数",
-                ),
-            ),
-            *_money("家庭人均年收入"),
-            _yes_no("需要长期照护"),
-            _vocabulary("就业状况", k.EMPLOYMENT),
-            _duplicate_of_earlier(
-                [pl.col("公民身份号码"), parse_int("调查年度")],
-                "同一人同一调查年度已在第 {} 行出现",
-                "调查年度",
-                only_when=_given("公民身份号码") & parse_int("调查年度").is_not_null(),
-            ),
-        ]
-    )
-
-
-def _period_list_checks(spec: k.KindSpec, today: dt.date) -> list[Check]:
-    checks = (
-        _required(spec)
-        + _id_checks(today)
-        + [_date("起始日期"), _date("终止日期"), _start_end("起始日期", "终止日期")]
-    )
-    if spec.kind == "dibao":
-        checks += [_vocabulary("保障类别", k.DIBAO_CATEGORIES), *_money("月保障金额")]
-    if spec.kind == "tekun":
-        checks.append(_vocabulary("供养方式", k.TEKUN_MODES))
-    if spec.kind == "elderly_care":
-        checks += _money("月金额")
-    return checks
 
 
 def _school_year_ok(col: str) -> pl.Expr:
@@ -300,107 +253,98 @@ def _school_year_ok(col: str) -> pl.Expr:
     return first.is_not_null() & (second == first + 1)
 
 
-def _other_checks(spec: k.KindSpec, today: dt.date) -> list[Check]:
-    checks = _required(spec) + _id_checks(today)
-    if spec.kind == "pension":
-        checks += [
-            _year("参保年度", today),
-            _vocabulary("险种", k.INSURANCE_TYPES),
-            _vocabulary("参保状态", k.PENSION_STATUSES),
-        ]
-    elif spec.kind == "medical":
-        checks += [_year("参保年度", today), _vocabulary("险种", k.INSURANCE_TYPES)]
-    elif spec.kind == "enrolment":
-        checks += [
-            Check("学年", _when(_given("学年") & ~_school_year_ok("学年"), "学年应写成 2024-2025 的形式")),
-            _vocabulary("就读方式", k.SCHOOLING_MODES),
-        ]
-    elif spec.kind == "deaths":
-        d = parse_date("死亡日期")
-        checks += [
-            _date("死亡日期"),
-            Check("死亡日期", _when(d.is_not_null() & (d > pl.lit(today)), "死亡日期在未来")),
-        ]
-    elif spec.kind == "services":
-        checks += [
-            _vocabulary("服务类型", k.SERVICE_TYPES),
-            _date("服务日期"),
-            _vocabulary("结果", k.SERVICE_RESULTS),
-            *_money("金额"),
-        ]
-    elif spec.kind == "subsidy_recipients":
-        checks += [
-            _vocabulary("补贴类型", tuple(k.SUBSIDY_TYPES)),
-            _month("起始月份"),
-            _month("终止月份"),
-            _start_end("起始月份", "终止月份", parse_month),
-            *_money("月标准"),
-        ]
-    return checks
+def _in_bounds(column: k.Column, value: pl.Expr) -> Check:
+    low, high = column.bounds or (None, None)
+    bad = value.is_null()
+    if low is not None:
+        bad = bad | (value < pl.lit(float(low) if column.type == "decimal" else int(low)))
+    if high is not None:
+        bad = bad | (value > pl.lit(float(high) if column.type == "decimal" else int(high)))
+    return Check(column.name, _when(_given(column.name) & bad, column.reason))
 
 
-def _standards_checks(spec: k.KindSpec, today: dt.date) -> list[Check]:
-    code = pl.col("区划代码")
+def _region_code(col: str) -> Check:
     allowed = sorted(COUNTY_CODES | {CITY_CODE})
-    checks = [
-        *_required(spec),
-        Check(
-            "区划代码",
-            _when(
-                _given("区划代码") & ~code.is_in(allowed), "区划代码应为本市的县级单位代码（6 位）或市级代码"
-            ),
-        ),
-        _date("生效日期"),
-    ]
-    for column in ("城市低保标准", "农村低保标准", "生活补贴标准", "一级护理补贴标准", "二级护理补贴标准"):
-        checks += _money(column)
-    multiple = parse_decimal("低保边缘倍数")
-    rate = parse_decimal("重度低保增发比例")
-    age = parse_int("儿童康复救助年龄上限")
-    checks += [
-        Check(
-            "低保边缘倍数",
-            _when(
-                _given("低保边缘倍数") & (multiple.is_null() | (multiple < 1) | (multiple > 5)),
-                "低保边缘倍数应为 1–5 之间的数（如 1.5）",
-            ),
-        ),
-        Check(
-            "重度低保增发比例",
-            _when(
-                _given("重度低保增发比例") & (rate.is_null() | (rate > 1)),
-                "重度低保增发比例应为 0–1 之间的小数（如 0.05）",
-            ),
-        ),
-        _yes_no("生活补贴含低保边缘"),
-        _yes_no("护理补贴含三四级智力精神"),
-        Check(
-            "儿童康复救助年龄上限",
-            _when(
-                _given("儿童康复救助年龄上限") & (age.is_null() | (age > 18)),
-                "儿童康复救助年龄上限应为 0–18 的整数",
-            ),
-        ),
-        _duplicate_of_earlier(
-            [code, parse_date("生效日期")],
-            "同一区划代码和生效日期已在第 {} 行出现",
-            "生效日期",
-            only_when=_given("区划代码") & parse_date("生效日期").is_not_null(),
-        ),
-    ]
-    return checks
+    return Check(
+        col,
+        _when(_given(col) & ~pl.col(col).is_in(allowed), "区划代码应为本市的县级单位代码（6 位）或市级代码"),
+    )
+
+
+def column_checks(column: k.Column, today: dt.date) -> list[Check]:
+    """The checks of one column by its declared type and allowed values."""
+    name = column.name
+    if column.allowed:
+        return [_vocabulary(name, column.allowed)]
+    if column.type == "date":
+        return [_date(name)]
+    if column.type == "month":
+        return [_month(name)]
+    if column.type == "money":
+        return _money(name)
+    if column.type == "yes_no":
+        return [_yes_no(name)]
+    if column.type == "year":
+        return [_year(name, today)]
+    if column.type == "int":
+        return [_in_bounds(column, parse_int(name))]
+    if column.type == "decimal":
+        return [_in_bounds(column, parse_decimal(name))]
+    if column.type == "school_year":
+        return [Check(name, _when(_given(name) & ~_school_year_ok(name), "学年应写成 2024-2025 的形式"))]
+    if column.type == "region":
+        return [_region_code(name)]
+    return []
+
+
+def parsed(column: k.Column) -> pl.Expr:
+    """A column's value as its type reads it (text as it is)."""
+    parser = {
+        "date": parse_date,
+        "month": parse_month,
+        "money": parse_money,
+        "year": parse_int,
+        "int": parse_int,
+        "decimal": parse_decimal,
+        "yes_no": parse_yes_no,
+    }.get(column.type)
+    return parser(column.name) if parser else pl.col(column.name)
+
+
+def _step_checks(spec: k.KindSpec, step: k.CheckStep, today: dt.date) -> list[Check]:
+    if isinstance(step, str):
+        return column_checks(spec.column(step), today)
+    if isinstance(step, k.Order):
+        start, end = parsed(spec.column(step.start)), parsed(spec.column(step.end))
+        bad = start.is_not_null() & end.is_not_null() & (end < start)
+        return [Check(step.end, _when(bad, f"{step.end}早于{step.start}"))]
+    if isinstance(step, k.NotFuture):
+        day = parsed(spec.column(step.column))
+        return [Check(step.column, _when(day.is_not_null() & (day > pl.lit(today)), step.reason))]
+    if isinstance(step, k.Unique):
+        keys = [parsed(spec.column(c)) for c in step.keys]
+        present = [
+            _given(c) if spec.column(c).type == "text" else key.is_not_null()
+            for c, key in zip(step.keys, keys, strict=True)
+        ]
+        only_when = present[0]
+        for condition in present[1:]:
+            only_when = only_when & condition
+        return [_duplicate_of_earlier(keys, step.reason, step.column, only_when=only_when)]
+    return CUSTOM[step.name](today)
+
+
+CUSTOM = {"registry": _registry_checks}
 
 
 def checks_for(spec: k.KindSpec, today: dt.date) -> list[Check]:
-    if spec.kind == "registry":
-        return _registry_checks(spec, today)
-    if spec.kind == "survey":
-        return _survey_checks(spec, today)
-    if spec.kind == "standards":
-        return _standards_checks(spec, today)
-    if spec.kind in ("dibao", "tekun", "orphan", "elderly_care", "injury_care"):
-        return _period_list_checks(spec, today)
-    return _other_checks(spec, today)
+    """The required columns, the ID number, then the kind's declared checks in their order."""
+    checks = _required(spec)
+    if "公民身份号码" in [c.name for c in spec.columns]:
+        checks += _id_checks(today)
+    for step in spec.checks:
+        checks += _step_checks(spec, step, today)
+    return checks
 
 
 RAGGED = "字段数与表头不符：表头有 {} 个字段，本行有 {} 个。请检查该行是否多了或少了逗号（分隔符）"

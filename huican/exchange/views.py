@@ -28,7 +28,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -36,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from huican.accounts.access import can, region_prefix_for
+from huican.accounts.access import can
 from huican.accounts.decorators import client_ip, require_can
 from huican.accounts.models import User
 from huican.core.audit import audit_record
@@ -49,6 +48,8 @@ from huican.exchange.models import ImportBatch
 from huican.exchange.pipeline import ImportPreview, ImportRefused, ShrinkRefused, preview_import, run_import
 from huican.exchange.reading import Table, locate_header, normalize_header
 from huican.exchange.rejects import download_name, rejects_for
+from huican.exchange.selectors import batches_for, importable_kinds
+from huican.exchange.signals import import_done
 
 ALLOWED_SUFFIXES = (".csv", ".xlsx")
 _MASKED_COLUMNS = {"公民身份号码": mask_id_number, "残疾人证号": mask_id_number, "联系电话": mask_phone}
@@ -73,23 +74,6 @@ class UploadProblem(Exception):
 
 # ---------------------------------------------------------------------------------------------
 # Shared with the API
-
-
-def importable_kinds(user: Any) -> list[str]:
-    return [kind for kind in KINDS if can(user, f"import:{kind}")]
-
-
-def batches_for(user: Any) -> QuerySet[ImportBatch]:
-    """Import batches the user may see.
-
-    A batch's rejected rows carry full ID numbers, so: the kinds the user may import, and only
-    the user's own imports unless their region is the whole city.
-    """
-    batches = ImportBatch.objects.filter(kind__in=importable_kinds(user))
-    prefix = region_prefix_for(user)
-    if prefix is None or len(prefix) > 4:
-        batches = batches.filter(imported_by=user)
-    return batches.select_related("imported_by")
 
 
 def check_upload(*, user: Any, kind: str, upload: UploadedFile | None) -> None:
@@ -201,13 +185,9 @@ def import_job(
     else:
         outcome = import_stored_upload(progress=progress, **arguments)
     if outcome.get("status") == ImportBatch.Status.DONE:
-        actor = User.objects.get(pk=actor_id)
-        # New data: recompute the findings so the work list follows the lists (issue 5).
-        from huican.matching.runs import start_findings_run
-
-        start_findings_run(actor=actor, automatic=True)
-        # …and the dashboard's figures, so its first view after new data is not the slow one.
-        submit(kind="monitoring.warm", actor=actor, func=_warm_dashboard)
+        # New data: the findings recompute so the work list follows the lists (issue 5), and the
+        # dashboard warms its figures so its first view after new data is not the slow one.
+        import_done.send(sender=import_stored_upload, actor=User.objects.get(pk=actor_id))
     return outcome
 
 
@@ -248,13 +228,6 @@ def import_stored_upload(
         shrink = exc.shrink.as_dict() if isinstance(exc, ShrinkRefused) else None
         return {"batch_id": latest, "refused": str(exc), "shrink": shrink, "token": token}
     return {"batch_id": batch.pk, "status": batch.status}
-
-
-def _warm_dashboard(*, progress: Any) -> dict[str, Any]:
-    from huican.monitoring.selectors import warm_indicator_cache
-
-    progress(10, "计算监测指标")
-    return {"runs": warm_indicator_cache()}
 
 
 def parse_confirmation(value: str | None) -> tuple[int, int] | None:

@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from huican.core.crypto import encrypt_many, mask_id_number, mask_phone
+from huican.core.hooks import Hook
 from huican.core.idnumbers import birth_date_expr, sex_expr
 from huican.exchange import columnar
 from huican.exchange import kinds as k
@@ -21,15 +22,18 @@ from huican.exchange.parsing import (
     parse_decimal,
     parse_int,
     parse_money,
-    parse_month,
     parse_yes_no,
 )
+from huican.exchange.validation import parsed
 
 if TYPE_CHECKING:
     from huican.exchange.models import ImportBatch
     from huican.exchange.pipeline import PreparedFile
 
 Progress = Callable[[int, str], None]
+
+# The standards table belongs to the policy, which provides its writer (``policy.imports``).
+standards_writer = Hook("exchange.standards_writer")
 
 
 def person_ids_by_hash(hashes: set[str]) -> dict[str, int]:
@@ -44,7 +48,7 @@ def person_ids_by_hash(hashes: set[str]) -> dict[str, int]:
     return dict(rows)  # type: ignore[arg-type]
 
 
-def _money(value: float | None) -> Decimal | None:
+def money_decimal(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(str(round(value, 2)))
 
 
@@ -56,7 +60,7 @@ def persist(prepared: PreparedFile, batch: ImportBatch, *, progress: Progress) -
     if kind == "survey":
         return _persist_survey(accepted, batch)
     if kind == "standards":
-        return _persist_standards(accepted, batch)
+        return standards_writer(accepted, batch)
     return _persist_list(kind, accepted, batch)
 
 
@@ -302,111 +306,38 @@ def _existing_surveys(person_ids: list[int]) -> pl.DataFrame:
     return frame.rename({c: f"{c}_old" for c in SURVEY_VALUES})
 
 
-# --- standards ----------------------------------------------------------------------------------
-
-
-def _persist_standards(accepted: pl.DataFrame, batch: ImportBatch) -> tuple[int, int]:
-    from huican.policy.models import (
-        DEFAULT_CHILD_REHAB_MAX_AGE,
-        DEFAULT_NEAR_POOR_MULTIPLE,
-        DEFAULT_TOPUP_RATE,
-        Standard,
-    )
-
-    created = updated = 0
-    frame = accepted.select(
-        pl.col("区划代码"),
-        parse_date("生效日期").alias("date"),
-        *[
-            parse_money(c).alias(c)
-            for c in ("城市低保标准", "农村低保标准", "生活补贴标准", "一级护理补贴标准", "二级护理补贴标准")
-        ],
-        pl.col("低保边缘倍数"),
-        pl.col("重度低保增发比例"),
-        parse_yes_no("生活补贴含低保边缘").alias("living"),
-        parse_yes_no("护理补贴含三四级智力精神").alias("nursing"),
-        parse_int("儿童康复救助年龄上限").alias("age"),
-    )
-    for r in frame.iter_rows(named=True):
-        values: dict[str, Any] = {
-            "urban_dibao": _money(r["城市低保标准"]),
-            "rural_dibao": _money(r["农村低保标准"]),
-            "living_subsidy": _money(r["生活补贴标准"]),
-            "nursing_grade1": _money(r["一级护理补贴标准"]),
-            "nursing_grade2": _money(r["二级护理补贴标准"]),
-            "near_poor_multiple": Decimal(r["低保边缘倍数"])
-            if r["低保边缘倍数"]
-            else DEFAULT_NEAR_POOR_MULTIPLE,
-            "topup_rate": Decimal(r["重度低保增发比例"]) if r["重度低保增发比例"] else DEFAULT_TOPUP_RATE,
-            "living_includes_near_poor": bool(r["living"]),
-            "nursing_includes_grade34_intellectual_mental": bool(r["nursing"]),
-            "child_rehab_max_age": r["age"] if r["age"] is not None else DEFAULT_CHILD_REHAB_MAX_AGE,
-        }
-        current = Standard.objects.filter(region_code=r["区划代码"], effective_date=r["date"]).first()
-        if current is None:
-            Standard.objects.create(
-                region_code=r["区划代码"], effective_date=r["date"], batch=batch, **values
-            )
-            created += 1
-        elif any(getattr(current, f) != v for f, v in values.items()):
-            for f, v in values.items():
-                setattr(current, f, v)
-            current.batch = batch
-            current.save()
-            updated += 1
-    return created, updated
-
-
 # --- departmental lists and services ------------------------------------------------------------
 
 _EMPTY = pl.lit(None, dtype=pl.String)
 
 
+# The ListRecord fields a list kind's columns fill (``Column.field`` in kinds.py), with the typed
+# null a field gets when the kind has no column for it.
+_LIST_FIELDS: dict[str, pl.Expr] = {
+    "start_date": pl.lit(None, dtype=pl.Date),
+    "end_date": pl.lit(None, dtype=pl.Date),
+    "year": pl.lit(None, dtype=pl.Int64),
+    "school_year": _EMPTY,
+    "category": _EMPTY,
+    "status": _EMPTY,
+    "organisation": _EMPTY,
+    "project": _EMPTY,
+    "amount": pl.lit(None, dtype=pl.Float64),
+}
+_TEXT_FIELDS = ("school_year", "category", "status", "organisation", "project")
+
+
 def _list_columns(kind: str) -> list[pl.Expr]:
-    """Map a kind's columns onto ListRecord fields (see its docstring)."""
-    none_date = pl.lit(None, dtype=pl.Date)
-    none_int = pl.lit(None, dtype=pl.Int64)
-    none_money = pl.lit(None, dtype=pl.Float64)
-    start, end, year, school_year = none_date, none_date, none_int, _EMPTY
-    category, status, organisation, project, amount = _EMPTY, _EMPTY, _EMPTY, _EMPTY, none_money
-    if kind in ("dibao", "tekun", "orphan", "elderly_care", "injury_care"):
-        start, end = parse_date("起始日期"), parse_date("终止日期")
-        if kind == "dibao":
-            category, amount = pl.col("保障类别"), parse_money("月保障金额")
-        elif kind == "tekun":
-            category = pl.col("供养方式")
-        elif kind == "elderly_care":
-            amount = parse_money("月金额")
-    elif kind == "pension":
-        year, category, status = parse_int("参保年度"), pl.col("险种"), pl.col("参保状态")
-    elif kind == "medical":
-        year, category = parse_int("参保年度"), pl.col("险种")
-    elif kind == "enrolment":
-        school_year, organisation, category = pl.col("学年"), pl.col("学校"), pl.col("就读方式")
-    elif kind == "deaths":
-        start = parse_date("死亡日期")
-    elif kind == "services":
-        category, start, organisation = pl.col("服务类型"), parse_date("服务日期"), pl.col("服务机构")
-        project, status, amount = pl.col("项目"), pl.col("结果"), parse_money("金额")
-    elif kind == "subsidy_recipients":
-        category, start, end, amount = (
-            pl.col("补贴类型"),
-            parse_month("起始月份"),
-            parse_month("终止月份"),
-            parse_money("月标准"),
-        )
-    name = pl.col("姓名") if kind != "services" else _EMPTY
+    """Map a kind's columns onto ListRecord fields, as its KindSpec declares (``Column.field``)."""
+    spec = k.KINDS[kind]
+    values = dict(_LIST_FIELDS)
+    for column in spec.columns:
+        if column.field:
+            values[column.field] = parsed(column)
+    name = pl.col("姓名") if "姓名" in [c.name for c in spec.columns] else _EMPTY
     return [
         name.fill_null("").alias("name"),
-        start.alias("start_date"),
-        end.alias("end_date"),
-        year.alias("year"),
-        school_year.fill_null("").alias("school_year"),
-        category.fill_null("").alias("category"),
-        status.fill_null("").alias("status"),
-        organisation.fill_null("").alias("organisation"),
-        project.fill_null("").alias("project"),
-        amount.alias("amount"),
+        *[(values[f].fill_null("") if f in _TEXT_FIELDS else values[f]).alias(f) for f in _LIST_FIELDS],
     ]
 
 

@@ -1,6 +1,20 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
 class MatchingConfig(AppConfig):
     name = "huican.matching"
     label = "matching"
+
+    def ready(self) -> None:
+        from huican.exchange.signals import import_done
+
+        import_done.connect(_recompute_findings, dispatch_uid="matching.recompute_findings")
+
+
+def _recompute_findings(sender: Any, *, actor: Any, **kwargs: Any) -> None:
+    """New data: recompute the findings so the work list follows the lists (issue 5)."""
+    from huican.matching.runs import start_findings_run
+
+    start_findings_run(actor=actor, automatic=True)

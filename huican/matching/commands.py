@@ -22,8 +22,8 @@ from huican.core.frames import neutralize_formulas
 from huican.matching.missing_lists import MissingList
 from huican.matching.services import compute_run
 from huican.matching.urgency import urgency_expr
-from huican.policy.facts import CITY_CODE, person_id_numbers
-from huican.regions.divisions import COUNTY_CODES
+from huican.policy.facts import person_id_numbers
+from huican.regions.divisions import CITY_CODE, COUNTY_CODES
 
 OUTPUT_COLUMNS = ("id_number", "code", "county", "detail")
 
@@ -49,11 +49,6 @@ def findings_with_missing(on: dt.date, region: str | None = None) -> tuple[pl.Da
         .select(OUTPUT_COLUMNS)
     )
     return table, computed.missing
-
-
-def findings_for_output(on: dt.date, region: str | None = None) -> pl.DataFrame:
-    """id_number, code, county, detail for every finding on `on` under `region`, most urgent first."""
-    return findings_with_missing(on, region)[0]
 
 
 def run_findings(args: argparse.Namespace) -> int:

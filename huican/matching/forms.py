@@ -18,6 +18,7 @@ from huican.accounts.access import STAFF_ROLES, region_prefix_for
 from huican.accounts.models import Role, User
 from huican.matching.models import Finding, FindingCode
 from huican.matching.selectors import finding_codes_for, findings_for
+from huican.regions.divisions import CITY_CODE
 from huican.regions.models import Region
 
 OPEN_FILTER = "open"
@@ -92,7 +93,7 @@ def assignee_candidates(finding: Finding, actor: Any) -> list[User]:
     their department); the current assignee stays a valid choice.
     """
     prefix = region_prefix_for(actor) or "-"
-    covering = {"140900", finding.county_code, finding.township_code, finding.person.region_id}
+    covering = {CITY_CODE, finding.county_code, finding.township_code, finding.person.region_id}
     people = _finding_users().filter(_within(prefix), region_id__in=[c for c in covering if c])
     found = [u for u in people if finding.code in finding_codes_for(u)]
     if finding.assigned_to is not None and finding.assigned_to not in found:

@@ -16,6 +16,7 @@ from django.http import Http404
 
 from huican.accounts.access import can, region_prefix_for
 from huican.accounts.models import Role
+from huican.exchange.kinds import KINDS
 from huican.matching.models import Finding, FindingCode, FindingRun, RunFinding
 from huican.matching.urgency import by_urgency, urgency_order
 
@@ -44,18 +45,9 @@ DEPARTMENT_ALIASES: dict[str, tuple[str, ...]] = {
     "教育": ("教育", "education"),
     "公安": ("公安", "public_security", "police"),
 }
-# A department officer without a department name is known by the list kinds they import.
-KIND_DEPARTMENTS: dict[str, str] = {
-    "dibao": "民政",
-    "tekun": "民政",
-    "orphan": "民政",
-    "elderly_care": "民政",
-    "injury_care": "人社",
-    "pension": "人社",
-    "medical": "医保",
-    "enrolment": "教育",
-    "deaths": "公安",
-}
+# A department officer without a department name is known by the list kinds they import
+# (``KindSpec.department``).
+KIND_DEPARTMENTS: dict[str, str] = {kind: spec.department for kind, spec in KINDS.items() if spec.department}
 
 
 def departments_of(user: Any) -> set[str]:
@@ -128,11 +120,6 @@ def finding_counts_for(user: Any, *, open_only: bool = True) -> list[dict[str, A
         .order_by(urgency_order(), "county_code")
     )
     return [dict(row) for row in counted]
-
-
-def finding_runs(limit: int = 20) -> QuerySet[FindingRun]:
-    """The latest runs (run history holds no personal data)."""
-    return FindingRun.objects.select_related("triggered_by").order_by("-id")[:limit]
 
 
 def latest_run() -> FindingRun | None:

@@ -363,27 +363,3 @@ def finding_update(*, finding: Finding, actor: Any, status: str, assigned_to: An
             },
         )
     return locked
-
-
-def findings_run_submit(*, on: dt.date, actor: Any) -> FindingRun:
-    """Start a run as a background task (huican.core.tasks); poll FindingRun.progress/status."""
-    from huican.core.tasks import submit
-
-    run = findings_run_create(on=on, actor=actor)
-    submit(
-        kind="findings_run",
-        actor=actor,
-        func=_run_task,
-        run_id=run.pk,
-        actor_id=getattr(_user(actor), "pk", None),
-    )
-    return run
-
-
-def _run_task(*, progress: Progress, run_id: int, actor_id: int | None) -> dict[str, Any]:
-    from django.contrib.auth import get_user_model
-
-    run = FindingRun.objects.get(pk=run_id)
-    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else run.triggered_by_name
-    done = findings_run(on=run.on_date, actor=actor, run=run, progress=progress)
-    return {"run_id": done.pk, "total": done.total, "new": done.new_count, "resolved": done.resolved_count}

@@ -12,21 +12,11 @@ import datetime as dt
 
 import polars as pl
 
+from huican.exchange.kinds import KINDS
 from huican.policy.facts import Facts
 from huican.policy.vocabulary import prepare
 
-LIST_NAMES = {
-    "dibao": "低保名单",
-    "tekun": "特困人员名单",
-    "orphan": "孤儿和事实无人抚养儿童名单",
-    "elderly_care": "老年人护理补贴名单",
-    "injury_care": "工伤保险生活护理费名单",
-    "pension": "养老保险参保名单",
-    "medical": "医疗保险参保名单",
-    "enrolment": "学籍名单",
-    "deaths": "死亡人员名单",
-    "subsidy_recipients": "两项补贴在册名单",
-}
+LIST_NAMES = {kind: spec.list_name for kind, spec in KINDS.items() if spec.list_name}
 # The list kinds whose file has a 姓名 column (FORMATS.md "Import kinds"; services has none).
 NAMED_LIST_KINDS = tuple(LIST_NAMES)
 PENSION_INSURED_STATUSES = ("参保缴费", "领取待遇", "")  # blank = 参保缴费; 暂停 does not count

@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
-    from huican.monitoring.report_summary import Summary
+    from huican.monitoring.reports.summary import Summary
 
 
 @dataclass(frozen=True)
@@ -224,7 +224,7 @@ def _missing_or_shown(value: Any, unit: str, gap: Any) -> str:
 def decorate_summary(summary: Summary) -> None:
     """Attach the printed figures, the SVG charts and their text summaries to each item's ``view``."""
     from huican.matching.missing_lists import missing_lists
-    from huican.monitoring.report_summary import target_text  # report_summary imports this module
+    from huican.monitoring.reports.summary import target_text  # reports.summary imports this module
 
     plan = summary.plan
     # Lists not sent yet: their indicators are null, and the page says which list is missing.

@@ -46,10 +46,10 @@ import polars as pl
 from huican.matching.missing_lists import missing_in_facts
 from huican.matching.vocabulary import PENSION_MIN_AGE, extend
 from huican.monitoring.plan import IndicatorTarget, Plan, load_plan
-from huican.policy.facts import CITY_CODE, Facts, load_facts
+from huican.policy.facts import Facts, load_facts
 from huican.policy.rules import evaluate
 from huican.policy.vocabulary import prepare
-from huican.regions.divisions import COUNTY_CODES
+from huican.regions.divisions import CITY_CODE, COUNTY_CODES
 
 CENT = Decimal("0.01")
 COMPLETED_RESULTS = ("完成", "")

@@ -29,7 +29,7 @@ from huican.core import copies
 from huican.core.audit import audit_record
 from huican.monitoring.models import PublishedReport, TaskProgress
 from huican.monitoring.plan import Plan, load_plan
-from huican.monitoring.report import ReportData, assemble_report, build_report
+from huican.monitoring.reports.build import ReportData, assemble_report, build_report
 from huican.monitoring.selectors import data_version, indicator_runs, plan_years, rows_for
 from huican.monitoring.tasks_progress import TaskStatus
 from huican.regions.divisions import CITY_CODE

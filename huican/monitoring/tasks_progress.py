@@ -32,10 +32,6 @@ def may_report_progress(user: Any) -> bool:
     return can(user, "browse_registry") and getattr(user, "role", None) in STAFF_ROLES
 
 
-def may_read_progress(user: Any) -> bool:
-    return can(user, "view_aggregates")
-
-
 def task_units(task: Task) -> tuple[str, ...]:
     """The units that may report on a task: its lead (or responsible) units, then participating ones."""
     return tuple(dict.fromkeys((*task.lead, *task.participating)))

@@ -1,5 +1,5 @@
 """Monitoring pages: the dashboard per region, the persons behind a figure, GDP growth entry, task
-progress and the report download. Thin: the figures come from report_summary/selectors, the writes
+progress and the report download. Thin: the figures come from reports.summary/selectors, the writes
 from services/tasks_progress, the files from report."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from huican.accounts.access import can, persons_for, region_prefix_for
+from huican.accounts.access import can, region_prefix_for
 from huican.accounts.decorators import client_ip, require_can
 from huican.core.audit import audit_record
 from huican.core.models import Job
@@ -30,8 +30,8 @@ from huican.monitoring import charts
 from huican.monitoring.models import GdpGrowth
 from huican.monitoring.plan import load_plan
 from huican.monitoring.publishing import may_publish, publication_checks, publications, publish_job
-from huican.monitoring.report import REPORT_KINDS, report_job, report_path
-from huican.monitoring.report_summary import build_summary
+from huican.monitoring.reports.build import REPORT_KINDS, report_job, report_path
+from huican.monitoring.reports.summary import build_summary
 from huican.monitoring.selectors import (
     SIDES,
     check_region,
@@ -54,6 +54,7 @@ from huican.monitoring.tasks_progress import (
 )
 from huican.monitoring.tasks_progress_forms import TaskProgressForm
 from huican.regions.divisions import CITY_CODE
+from huican.registry.selectors import persons_for
 
 PAGE_SIZE = 50
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -16,13 +16,12 @@ import polars as pl
 
 from huican.cli import UsageError
 from huican.core.frames import neutralize_formulas
-from huican.policy.facts import CITY_CODE, load_facts, person_id_numbers
+from huican.policy.facts import load_facts, person_id_numbers
 from huican.policy.rules import evaluate
 from huican.policy.vocabulary import prepare
-from huican.regions.divisions import region_code_problem
+from huican.regions.divisions import CITY_CODE, region_code_problem
 
 CHUNK_PERSONS = 20_000
-PASSED_TEXT = {True: "是", False: "否"}
 
 
 def _write(text: str) -> None:

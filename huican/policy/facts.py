@@ -23,12 +23,12 @@ from huican.core.frames import sql_date as _date
 from huican.core.frames import sql_flag as _flag
 from huican.core.frames import sql_real as _real
 from huican.exchange import columnar
+from huican.exchange.kinds import STANDARD_FIELDS
 from huican.exchange.models import ListRecord
 from huican.exchange.snapshots import LIST_KINDS, batches_in_force
 from huican.policy.models import Standard
+from huican.regions.divisions import CITY_CODE
 from huican.registry.models import Person, Survey
-
-CITY_CODE = "140900"
 
 PERSON_SCHEMA: dict[str, Any] = {
     "person_id": pl.Int64,
@@ -65,19 +65,16 @@ LIST_SCHEMA: dict[str, Any] = {
     "person_id": pl.Int64,
     **{name: dtype for name, dtype in columnar.SCHEMA.items() if name != "id_hash"},
 }
+_STANDARD_DTYPES: dict[str, Any] = {
+    "money": pl.Float64,
+    "decimal": pl.Float64,
+    "switch": pl.Boolean,
+    "age": pl.Int32,
+}
 STANDARD_SCHEMA: dict[str, Any] = {
     "region_code": pl.String,
     "effective_date": pl.Date,
-    "urban_dibao": pl.Float64,
-    "rural_dibao": pl.Float64,
-    "living_subsidy": pl.Float64,
-    "nursing_grade1": pl.Float64,
-    "nursing_grade2": pl.Float64,
-    "near_poor_multiple": pl.Float64,
-    "topup_rate": pl.Float64,
-    "living_includes_near_poor": pl.Boolean,
-    "nursing_includes_grade34_intellectual_mental": pl.Boolean,
-    "child_rehab_max_age": pl.Int32,
+    **{f.name: _STANDARD_DTYPES[f.kind] for f in STANDARD_FIELDS},
 }
 RECEIVING_SCHEMA: dict[str, Any] = {
     "person_id": pl.Int64,
@@ -215,11 +212,9 @@ def load_facts_by_query(
 
 
 def _standards() -> pl.DataFrame:
+    values = ", ".join(_real(f.name) if f.kind in ("money", "decimal") else f.name for f in STANDARD_FIELDS)
     return _fetch(
-        f"SELECT region_code, {_date('effective_date')}, {_real('urban_dibao')}, {_real('rural_dibao')},"
-        f" {_real('living_subsidy')}, {_real('nursing_grade1')}, {_real('nursing_grade2')},"
-        f" {_real('near_poor_multiple')}, {_real('topup_rate')}, living_includes_near_poor,"
-        f" nursing_includes_grade34_intellectual_mental, child_rehab_max_age"
+        f"SELECT region_code, {_date('effective_date')}, {values}"
         f" FROM {Standard._meta.db_table} ORDER BY region_code, effective_date",
         [],
         STANDARD_SCHEMA,

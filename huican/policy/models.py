@@ -7,9 +7,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
-DEFAULT_NEAR_POOR_MULTIPLE = Decimal("1.5")
-DEFAULT_TOPUP_RATE = Decimal("0.05")
-DEFAULT_CHILD_REHAB_MAX_AGE = 6
+from huican.exchange.kinds import STANDARD_FIELDS_BY_NAME
+
+# FORMATS.md defaults of the optional columns, from the one table of standard parameters.
+DEFAULT_NEAR_POOR_MULTIPLE: Decimal = STANDARD_FIELDS_BY_NAME["near_poor_multiple"].default
+DEFAULT_TOPUP_RATE: Decimal = STANDARD_FIELDS_BY_NAME["topup_rate"].default
+DEFAULT_CHILD_REHAB_MAX_AGE: int = STANDARD_FIELDS_BY_NAME["child_rehab_max_age"].default
 
 
 class Standard(models.Model):

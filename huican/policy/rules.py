@@ -118,15 +118,6 @@ _all_clauses = [clause for b in DEFINITIONS for clause in b.clauses]
 CLAUSE_CODES = _enum([x.code for x in _all_clauses])
 CLAUSE_LABELS = _enum([x.label for x in _all_clauses])
 CLAUSE_BASES = _enum([x.basis for x in _all_clauses])
-REASON_TYPE = pl.Struct(
-    {
-        "clause": CLAUSE_CODES,
-        "label": CLAUSE_LABELS,
-        "passed": pl.Boolean,
-        "detail": pl.String,
-        "basis": CLAUSE_BASES,
-    }
-)
 
 
 def _evaluate_benefit(

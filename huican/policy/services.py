@@ -1,20 +1,21 @@
 """Writes of the policy app: adding a row of standards (标准参数) by hand, audited.
 
-The fields are described once here (``STANDARD_FIELDS``) with their Chinese names — the same
-headers as the ``standards`` import of FORMATS.md — so the form, the list page and the what-if page
-(资金测算) all speak of them in the same words.
+The fields are described once, in ``huican.exchange.kinds.STANDARD_FIELDS``, with their Chinese
+names — the headers of the ``standards`` import of FORMATS.md — and their limits, so the import
+check, the form, the list page and the what-if page (资金测算) speak of them in the same words and
+accept the same values.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from huican.core.audit import audit_record
+from huican.exchange.kinds import STANDARD_FIELDS_BY_NAME, StandardField
 from huican.policy.models import (
     DEFAULT_CHILD_REHAB_MAX_AGE,
     DEFAULT_NEAR_POOR_MULTIPLE,
@@ -23,53 +24,6 @@ from huican.policy.models import (
 )
 from huican.regions.divisions import CITY_CODE, CITY_NAME, COUNTIES, COUNTY_CODES, COUNTY_NAMES
 
-
-@dataclass(frozen=True)
-class StandardField:
-    """One column of a standards row: model field, Chinese name, kind and limits."""
-
-    name: str
-    label: str
-    kind: str  # "money" (yuan, 2 decimals), "decimal", "switch", "age"
-    unit: str = ""
-    places: int = 2
-    minimum: Decimal | int = 0
-    maximum: Decimal | int | None = None
-    default: Any = None
-
-    @property
-    def required(self) -> bool:
-        return self.default is None
-
-
-STANDARD_FIELDS: tuple[StandardField, ...] = (
-    StandardField("urban_dibao", "城市低保标准", "money", "元/月"),
-    StandardField("rural_dibao", "农村低保标准", "money", "元/月"),
-    StandardField("living_subsidy", "生活补贴标准", "money", "元/月"),
-    StandardField("nursing_grade1", "一级护理补贴标准", "money", "元/月"),
-    StandardField("nursing_grade2", "二级护理补贴标准", "money", "元/月"),
-    StandardField(
-        "near_poor_multiple",
-        "低保边缘倍数",
-        "decimal",
-        "倍",
-        3,
-        Decimal(1),
-        Decimal(10),
-        DEFAULT_NEAR_POOR_MULTIPLE,
-    ),
-    StandardField(
-        "topup_rate", "重度低保增发比例", "decimal", "", 4, Decimal(0), Decimal(1), DEFAULT_TOPUP_RATE
-    ),
-    StandardField("living_includes_near_poor", "生活补贴含低保边缘", "switch", default=False),
-    StandardField(
-        "nursing_includes_grade34_intellectual_mental", "护理补贴含三四级智力精神", "switch", default=False
-    ),
-    StandardField(
-        "child_rehab_max_age", "儿童康复救助年龄上限", "age", "岁", 0, 0, 17, DEFAULT_CHILD_REHAB_MAX_AGE
-    ),
-)
-FIELDS_BY_NAME = {f.name: f for f in STANDARD_FIELDS}
 MONEY_MAX = Decimal("99999999.99")
 
 
@@ -163,7 +117,7 @@ def standard_create(
         "nursing_includes_grade34_intellectual_mental": nursing_includes_grade34_intellectual_mental,
         "child_rehab_max_age": child_rehab_max_age,
     }
-    values = {name: clean_value(FIELDS_BY_NAME[name], value) for name, value in given.items()}
+    values = {name: clean_value(STANDARD_FIELDS_BY_NAME[name], value) for name, value in given.items()}
     user = actor if getattr(actor, "is_authenticated", False) else None
     try:
         with transaction.atomic():

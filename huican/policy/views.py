@@ -18,12 +18,11 @@ from django.utils.translation import gettext_lazy
 from huican.accounts.access import region_prefix_for
 from huican.accounts.decorators import client_ip, require_can
 from huican.core.audit import audit_record
+from huican.exchange.kinds import STANDARD_FIELDS, STANDARD_FIELDS_BY_NAME
 from huican.policy.facts import load_facts
 from huican.policy.models import Standard
 from huican.policy.services import (
-    FIELDS_BY_NAME,
     MONEY_MAX,
-    STANDARD_FIELDS,
     StandardError,
     clean_value,
     region_choices,
@@ -148,7 +147,9 @@ class WhatIfForm(forms.Form):
         cleaned = super().clean() or {}
         if "field" in cleaned and "value" in cleaned:
             try:
-                cleaned["new_value"] = clean_value(FIELDS_BY_NAME[cleaned["field"]], cleaned["value"])
+                cleaned["new_value"] = clean_value(
+                    STANDARD_FIELDS_BY_NAME[cleaned["field"]], cleaned["value"]
+                )
             except StandardError as exc:
                 self.add_error("value", str(exc))
         on = cleaned.get("on")

@@ -15,30 +15,16 @@ import datetime as dt
 import polars as pl
 
 from huican.core.idnumbers import CATEGORY_NAMES, GRADE_NAMES
-from huican.policy.facts import CITY_CODE, Facts
+from huican.exchange.kinds import KINDS, STANDARD_FIELDS
+from huican.policy.facts import Facts
+from huican.regions.divisions import CITY_CODE
 
 NORMAL = "正常"
 DEAD = "死亡"
 INTELLECTUAL_MENTAL = (5, 6)  # 智力, 精神 (a 多重 certificate counts as neither)
-MEMBERSHIP_LISTS = {
-    "dibao": "低保",
-    "tekun": "特困供养",
-    "orphan": "孤儿和事实无人抚养儿童保障",
-    "elderly_care": "老年人护理补贴",
-    "injury_care": "工伤保险生活护理费",
-}
-STANDARD_COLUMNS = (
-    "urban_dibao",
-    "rural_dibao",
-    "living_subsidy",
-    "nursing_grade1",
-    "nursing_grade2",
-    "near_poor_multiple",
-    "topup_rate",
-    "living_includes_near_poor",
-    "nursing_includes_grade34_intellectual_mental",
-    "child_rehab_max_age",
-)
+# The lists a decision's sentence names membership of ("判定日在低保名单"): ``KindSpec.statement_name``.
+MEMBERSHIP_LISTS = {kind: spec.statement_name for kind, spec in KINDS.items() if spec.statement_name}
+STANDARD_COLUMNS = tuple(f.name for f in STANDARD_FIELDS)
 
 
 def date_text(expr: pl.Expr) -> pl.Expr:

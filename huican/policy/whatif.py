@@ -17,10 +17,12 @@ from typing import Any
 
 import polars as pl
 
-from huican.policy.facts import CITY_CODE, Facts
+from huican.exchange.kinds import STANDARD_FIELDS_BY_NAME
+from huican.policy.facts import Facts
 from huican.policy.rules import BENEFIT_NAMES, BENEFITS, ELIGIBLE, UNKNOWN, decide
-from huican.policy.services import FIELDS_BY_NAME, StandardError, clean_value
+from huican.policy.services import StandardError, clean_value
 from huican.policy.vocabulary import standards_in_force
+from huican.regions.divisions import CITY_CODE
 
 CENT = Decimal("0.01")
 
@@ -35,9 +37,9 @@ def changed_standards(standards: pl.DataFrame, changes: dict[str, Any]) -> pl.Da
     """The standards frame with each changed column set to its new value on every row."""
     return standards.with_columns(
         [
-            pl.lit(_as_column_value(FIELDS_BY_NAME[name].kind, value), dtype=standards.schema[name]).alias(
-                name
-            )
+            pl.lit(
+                _as_column_value(STANDARD_FIELDS_BY_NAME[name].kind, value), dtype=standards.schema[name]
+            ).alias(name)
             for name, value in changes.items()
         ]
     )
@@ -70,7 +72,7 @@ def _yuan(fen: int) -> Decimal:
 def what_if(*, facts: Facts, changes: dict[str, Any]) -> dict[str, Any]:
     """Compare the decisions with the standards as they are and with `changes` applied.
 
-    `changes` maps Standard field names (see ``huican.policy.services.STANDARD_FIELDS``) to new
+    `changes` maps Standard field names (see ``huican.exchange.kinds.STANDARD_FIELDS``) to new
     values; values are checked like the standards form (amounts ≥ 0 with at most 2 decimals, ...).
     Raises StandardError (message in Chinese) for an unknown field or an invalid value.
 
@@ -81,7 +83,7 @@ def what_if(*, facts: Facts, changes: dict[str, Any]) -> dict[str, Any]:
         raise StandardError("请至少选择一项要调整的标准")
     cleaned: dict[str, Any] = {}
     for name, value in changes.items():
-        field = FIELDS_BY_NAME.get(name)
+        field = STANDARD_FIELDS_BY_NAME.get(name)
         if field is None:
             raise StandardError(f"不认识的标准项：{name}")
         cleaned[name] = clean_value(field, value)
@@ -138,9 +140,9 @@ def what_if(*, facts: Facts, changes: dict[str, Any]) -> dict[str, Any]:
         "changes": [
             {
                 "field": name,
-                "label": FIELDS_BY_NAME[name].label,
-                "unit": FIELDS_BY_NAME[name].unit,
-                "kind": FIELDS_BY_NAME[name].kind,
+                "label": STANDARD_FIELDS_BY_NAME[name].label,
+                "unit": STANDARD_FIELDS_BY_NAME[name].unit,
+                "kind": STANDARD_FIELDS_BY_NAME[name].kind,
                 "current": values_in_force(facts, name) if facts.standards.height else [],
                 "new": value,
             }

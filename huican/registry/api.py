@@ -17,7 +17,7 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
-from huican.accounts.access import access_person_by_id, can
+from huican.accounts.access import can
 from huican.accounts.decorators import client_ip
 from huican.core.audit import audit_record
 from huican.registry import selectors
@@ -196,7 +196,7 @@ def _search(request: HttpRequest, query: SearchQuery) -> list[dict[str, Any]]:
 
 @router.get("/{person_id}", response=PersonDetailOut, summary="一个人的名册信息")
 def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
-    person = access_person_by_id(request.user, person_id)
+    person = selectors.access_person_by_id(request.user, person_id)
     _audit_view(request, person, "person")
     surveys = [
         {
@@ -227,16 +227,14 @@ def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
 
 @router.get("/{person_id}/decisions", response=list[DecisionOut], summary="一个人在某日的待遇资格判定及理由")
 def get_decisions(request: HttpRequest, person_id: int, query: Query[DecisionQuery]) -> list[dict[str, Any]]:
-    from huican.policy.rules import explain_person
-
-    person = access_person_by_id(request.user, person_id)
+    person = selectors.access_person_by_id(request.user, person_id)
     on = query.on or timezone.localdate()
     if not dt.date(1900, 1, 1) <= on <= dt.date(2200, 12, 31):
         raise ApiProblem(
             422, "validation_error", "判定日期超出范围", [{"field": "query.on", "problem": "日期超出范围"}]
         )
     _audit_view(request, person, "decisions", on=on.isoformat())
-    rows = explain_person(person.pk, on)
+    rows = selectors.person_decisions(person.pk, on)
     return [
         {
             "benefit": row["benefit"],

@@ -8,15 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
-from huican.accounts.access import (
-    aggregate_persons_for,
-    can,
-    list_records_for,
-    persons_for,
-    region_prefix_for,
-)
+from huican.accounts.access import can, region_prefix_for
 from huican.core.crypto import blind_index, mask_id_number
+from huican.core.hooks import Hook
 from huican.core.idnumbers import CATEGORY_NAMES, GRADE_NAMES, check_id_number, parse_certificate_number
 from huican.regions.models import Region
 from huican.registry.models import Person, Survey
@@ -24,6 +20,48 @@ from huican.registry.models import Person, Survey
 _ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 _CERT_SHAPE = re.compile(r"^[0-9]{17}[0-9X][0-9]{2}$")
 _SPACES = re.compile(r"[\s\u3000]+")
+
+# Provided by the higher apps in their AppConfig.ready(): a person's rows in the departmental
+# lists (exchange) and the policy's decisions about them (policy).
+person_list_rows = Hook("registry.person_list_rows")
+person_decisions = Hook("registry.person_decisions")
+
+
+def person_scope_q(prefix: str) -> Q:
+    """The region filter on Person, using the indexed county column where it is exact."""
+    if len(prefix) == 6:
+        return Q(county_code=prefix)
+    if len(prefix) < 6:
+        return Q(county_code__startswith=prefix)
+    return Q(region__code__startswith=prefix)  # region_id; no join: code is the primary key
+
+
+def persons_for(user: Any) -> QuerySet[Person]:
+    """The registry persons the user may browse (none for roles that never see a person)."""
+    prefix = region_prefix_for(user)
+    if prefix is None:
+        return Person.objects.none()
+    if not can(user, "browse_registry"):
+        return Person.objects.none()
+    return Person.objects.filter(person_scope_q(prefix))
+
+
+def aggregate_persons_for(user: Any) -> QuerySet[Person]:
+    """Persons the user may count (never list): staff and evaluators, within their region."""
+    prefix = region_prefix_for(user)
+    if prefix is None:
+        return Person.objects.none()
+    if not can(user, "view_aggregates"):
+        return Person.objects.none()
+    return Person.objects.filter(person_scope_q(prefix))
+
+
+def access_person_by_id(user: Any, person_id: int) -> Person:
+    """The person, if the user may see them; otherwise Http404 (whether or not they exist)."""
+    try:
+        return persons_for(user).select_related("region").get(pk=person_id)
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该人员") from None
 
 
 def valid_certificate_q(on: dt.date) -> Q:
@@ -163,38 +201,9 @@ def survey_history(person: Person) -> QuerySet[Survey]:
 
 
 def list_memberships(user: Any, person: Person) -> list[dict[str, Any]]:
-    """The person's rows in departmental lists, marking which come from the list in force today."""
-    from django.utils import timezone
-
-    from huican.exchange.snapshots import batches_in_force
-
-    records = list(
-        list_records_for(user)
-        .filter(id_hash=person.id_hash)
-        .select_related("batch")
-        .order_by("kind", "-start_date", "-year", "-id")
-    )
-    titles = _kind_titles()
-    in_force = batches_in_force(timezone.localdate())
-    active = {kind: set(ids) for kind, ids in in_force.items()}
-    rows = []
-    for record in records:
-        rows.append(
-            {
-                "record": record,
-                "title": titles.get(record.kind, record.kind),
-                "in_force": record.batch_id in active.get(record.kind, set()),
-            }
-        )
-    return rows
-
-
-def _kind_titles() -> dict[str, str]:
-    try:
-        from huican.exchange.kinds import KINDS
-    except ImportError:
-        return {}
-    return {kind: spec.title for kind, spec in KINDS.items()}
+    """The person's rows in departmental lists, marking which come from the list in force today
+    (``exchange.selectors.list_memberships``)."""
+    return list(person_list_rows(user, person)) if person_list_rows.provided else []
 
 
 def region_path(person: Person) -> list[Region]:
@@ -214,13 +223,11 @@ FLAG_LABELS = {"choose_higher": "择高享受：须在护理补贴与老年人�
 
 
 def explained_decisions(person: Person, *, on: dt.date) -> list[dict[str, Any]] | None:
-    """The policy rules' decisions for one person, clause by clause; None when the policy module
-    is not installed. Accepts dicts or objects shaped like the `eligibility` JSON (FORMATS.md)."""
-    try:
-        from huican.policy.rules import explain_person  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
+    """The policy rules' decisions for one person, clause by clause; None when no app provides
+    them. Accepts dicts or objects shaped like the `eligibility` JSON (FORMATS.md)."""
+    if not person_decisions.provided:
         return None
-    raw = explain_person(person.pk, on)
+    raw = person_decisions(person.pk, on)
     if isinstance(raw, dict):
         raw = list(raw.values())
     rows = []

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from huican.accounts.access import access_person_by_id, can, region_prefix_for
+from huican.accounts.access import can, region_prefix_for
 from huican.accounts.decorators import client_ip, require_can
 from huican.core.audit import audit_record
 from huican.core.crypto import DecryptionError, decrypt, decrypt_many, encrypt
@@ -134,7 +134,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = access_person_by_id(request.user, person_id)
+    person = selectors.access_person_by_id(request.user, person_id)
     today = timezone.localdate()
     decision_day, date_error = _decision_day(request.GET.get("on", ""), today)
     audit_record(
@@ -194,7 +194,7 @@ def _valid_on(person: Person, day: dt.date) -> bool:
 @require_http_methods(["GET", "POST"])
 def person_reveal(request: HttpRequest, person_id: int) -> HttpResponse:
     """Show the full ID number and phone once, after the user gives a reason (audited)."""
-    person = access_person_by_id(request.user, person_id)
+    person = selectors.access_person_by_id(request.user, person_id)
     if not can(request.user, "view_full_id"):
         raise PermissionDenied(_("您的账户无权查看完整个人信息。"))
     form = RevealForm(request.POST if request.method == "POST" else None)

@@ -11,27 +11,17 @@ import hashlib
 import numpy as np
 import polars as pl
 
+from huican.regions import divisions
+
 NEVER = 1 << 30  # "no date": later than any real day, rendered blank
 
-CITY_CODE = 140900
-# code, name, 2020 census population (DOMAIN.md §1); 五台山风景名胜区 gets a fixed small share
-COUNTIES: tuple[tuple[int, str, int], ...] = (
-    (140902, "忻府区", 577_089),
-    (140981, "原平市", 413_922),
-    (140921, "定襄县", 193_997),
-    (140922, "五台县", 233_228),
-    (140923, "代县", 178_870),
-    (140924, "繁峙县", 250_409),
-    (140925, "宁武县", 136_470),
-    (140926, "静乐县", 119_277),
-    (140927, "神池县", 75_757),
-    (140928, "五寨县", 100_220),
-    (140929, "岢岚县", 69_324),
-    (140930, "河曲县", 123_505),
-    (140931, "保德县", 144_218),
-    (140932, "偏关县", 73_382),
+CITY_CODE = int(divisions.CITY_CODE)
+# code, name, 2020 census population (DOMAIN.md §1, ``regions.divisions``); 五台山风景名胜区 has no
+# census figure and gets a fixed small share
+COUNTIES: tuple[tuple[int, str, int], ...] = tuple(
+    (int(code), name, population) for code, name, population in divisions.COUNTIES if population is not None
 )
-WUTAISHAN = (140971, "五台山风景名胜区")
+WUTAISHAN = next((int(code), name) for code, name, population in divisions.COUNTIES if population is None)
 WUTAISHAN_SHARE = 0.003
 
 CATEGORIES = ("视力", "听力", "言语", "肢体", "智力", "精神", "多重")  # digit = index + 1

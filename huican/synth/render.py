@@ -5,7 +5,17 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from huican.exchange.kinds import IMPORT_ORDER, KINDS
+from huican.exchange.kinds import (
+    DIBAO_CATEGORIES,
+    EMPLOYMENT,
+    IMPORT_ORDER,
+    KINDS,
+    PENSION_STATUSES,
+    SCHOOLING_MODES,
+    SERVICE_TYPES,
+    SUBSIDY_TYPES,
+    TEKUN_MODES,
+)
 
 from .common import (
     CATEGORIES,
@@ -24,7 +34,7 @@ from .common import (
 )
 from .lists import Table
 from .population import RELATIONS, STATUS, Places, Population
-from .yearly import EMPLOYMENT, ENROL_MODES, SERVICE_ORGS, SERVICE_PROJECTS, SERVICE_TYPES
+from .yearly import SERVICE_ORGS, SERVICE_PROJECTS
 
 # The columns of every kind the synthetic city writes, as FORMATS.md (huican.exchange.kinds) declares them.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -131,10 +141,10 @@ class Renderer:
             "终止日期": date_strings(t["end"], rng, mix=0.02),
         }
         if kind == "dibao":
-            data["保障类别"] = take(("城市", "农村"), t["kind"])
+            data["保障类别"] = take(DIBAO_CATEGORIES, t["kind"])
             data["月保障金额"] = money_strings(t["amount"], t["amount_blank"])
         elif kind == "tekun":
-            data["供养方式"] = take(("集中", "分散"), t["mode"])
+            data["供养方式"] = take(TEKUN_MODES, t["mode"])
         elif kind == "elderly_care":
             data["月金额"] = money_strings(t["amount"], t["amount_blank"])
         return self.frame(kind, data), pid
@@ -146,7 +156,7 @@ class Renderer:
             "姓名": self.name_col(pid, rng),
             "参保年度": int_strings(t["year"]),
             "险种": take(("城乡居民", "职工"), t["scheme"]),
-            "参保状态": take(("参保缴费", "领取待遇", "暂停"), t["status"]),
+            "参保状态": take(PENSION_STATUSES, t["status"]),
         }
         return self.frame("pension", data), pid
 
@@ -174,7 +184,7 @@ class Renderer:
             "姓名": self.name_col(pid, rng),
             "学年": int_strings(t["year"]) + "-" + int_strings(t["year"] + 1),
             "学校": take(schools, np.where(t["school_blank"], -1, idx)),
-            "就读方式": take(ENROL_MODES, t["mode"]),
+            "就读方式": take(SCHOOLING_MODES, t["mode"]),
         }
         return self.frame("enrolment", data), pid
 
@@ -209,7 +219,7 @@ class Renderer:
         data = {
             "公民身份号码": self.id_col(pid, rng),
             "姓名": self.name_col(pid, rng),
-            "补贴类型": take(("生活补贴", "护理补贴"), t["type"]),
+            "补贴类型": take(tuple(SUBSIDY_TYPES), t["type"]),
             "起始月份": month_strings(t["start"]),
             "终止月份": month_strings(t["end"]),
             "月标准": money_strings(t["standard"], t["standard_blank"]),

@@ -8,8 +8,6 @@ from .common import NEVER, YEARS, day, uniform_days
 from .lists import Table
 from .population import Population
 
-EMPLOYMENT = ("就业", "未就业", "无劳动能力", "在校")
-
 
 def _flag(rng: np.random.Generator, base: np.ndarray, flip: float, blank: float) -> np.ndarray:
     """是(1)/否(0)/blank(-1) from a persistent flag with a yearly flip and some blanks."""
@@ -89,9 +87,6 @@ def medical(pop: Population, rng: np.random.Generator) -> Table:
     return {k: np.concatenate([t[k] for t in parts]) for k in parts[0]}
 
 
-ENROL_MODES = ("随班就读", "特殊教育学校", "送教上门")
-
-
 def enrolment(pop: Population, rng: np.random.Generator) -> Table:
     """School years 2020-2021 .. 2025-2026: ~95% of school-age children, some aged 16-17."""
     never = rng.random(pop.size) < 0.03
@@ -125,7 +120,6 @@ def enrolment(pop: Population, rng: np.random.Generator) -> Table:
     return {k: np.concatenate([t[k] for t in parts]) for k in parts[0]}
 
 
-SERVICE_TYPES = ("康复服务", "辅具适配", "职业技能培训", "无障碍改造", "托养服务", "走访探视", "法律援助")
 SERVICE_ORGS = (
     "康复中心",
     "辅具服务站",

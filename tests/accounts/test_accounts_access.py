@@ -6,15 +6,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from huican.accounts.access import (
-    access_person_by_id,
-    aggregate_persons_for,
-    can,
-    list_records_for,
-    persons_for,
-    region_prefix_for,
-)
-from huican.accounts.testing import World
+from huican.accounts.access import can, region_prefix_for
+from huican.exchange.selectors import list_records_for
+from huican.registry.selectors import access_person_by_id, aggregate_persons_for, persons_for
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from django.contrib.auth.password_validation import validate_password
 from huican.accounts.commands import run_users
 from huican.accounts.models import Role, User
 from huican.accounts.services import AccountError, ensure_demo_accounts, user_create
-from huican.accounts.testing import make_region
 from huican.cli import UsageError
 from huican.core.models import AuditEntry
+from tests.factories import make_region
 
 pytestmark = pytest.mark.django_db
 

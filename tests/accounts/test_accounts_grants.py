@@ -13,9 +13,9 @@ from huican.accounts import grants
 from huican.accounts.commands import run_users
 from huican.accounts.models import Grant, Role, User
 from huican.accounts.services import password_set_by_admin, user_change, user_create, user_set_active
-from huican.accounts.testing import PASSWORD, World, make_user
 from huican.api import api_token_create
 from huican.core.models import AuditEntry
+from tests.factories import PASSWORD, World, make_user
 
 pytestmark = pytest.mark.django_db
 

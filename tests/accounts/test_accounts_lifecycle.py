@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from huican.accounts.models import Role, User
 from huican.accounts.services import AccountError, password_change, password_set_by_admin, user_set_active
-from huican.accounts.testing import PASSWORD, World, make_user
 from huican.api import api_token_create
 from huican.core.models import ApiToken, AuditEntry
+from tests.factories import PASSWORD, World, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from huican.accounts.models import User
-from huican.accounts.testing import PASSWORD, World
 from huican.core.models import AuditEntry
+from tests.factories import PASSWORD, World
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,11 @@ from django.urls import reverse
 
 from huican.accounts.grants import grant_request
 from huican.accounts.models import AuditVerification, Role
-from huican.accounts.testing import World
 from huican.api import api_token_create
 from huican.core.audit import audit_record
 from huican.core.commands import run_audit
 from huican.core.models import AuditEntry
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_a_person_outside_the_region_is_a_denied_access(world: World, client: Cl
 def test_a_page_the_role_may_not_use_is_a_denied_access(world: World, client: Client) -> None:
     client.force_login(world.users["system"])
     assert client.get("/findings/").status_code in (403, 404)
-    assert client.get(reverse("core:audit")).status_code == 403
+    assert client.get(reverse("audit:log")).status_code == 403
     assert [(who, path) for who, path, _ in _denied()] == [("t_sys", "/findings/"), ("t_sys", "/audit/")]
 
 
@@ -101,7 +101,7 @@ def test_the_cli_and_the_audit_page_store_the_outcome_too(world: World, client: 
     assert run_audit(argparse.Namespace(audit_command="verify")) == 0
     assert AuditVerification.objects.get().actor_name == "cli"
     client.force_login(world.users["audit"])
-    client.post(reverse("core:audit_verify"))
+    client.post(reverse("audit:verify"))
     assert AuditVerification.objects.first().actor_name == "t_audit"  # type: ignore[union-attr]
 
 

@@ -9,11 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 from huican.accounts.models import User
-from huican.core.crypto import blind_index, encrypt, mask_id_number
-from huican.core.idnumbers import check_character
 from huican.policy.models import Standard
 from huican.regions.models import Region
 from huican.registry.models import Person
+from tests.factories import create_person, id_number
 
 PASSWORD = "Huican-test-2025!"
 _sequence = {"n": 100}
@@ -24,8 +23,7 @@ def make_id_number(county: str = "140902", birth: str = "19800101", sequence: in
     if sequence is None:
         _sequence["n"] += 2
         sequence = _sequence["n"]
-    first17 = f"{county}{birth}{sequence % 1000:03d}"
-    return first17 + check_character(first17)
+    return id_number(county, dt.datetime.strptime(birth, "%Y%m%d").date(), sequence)
 
 
 def make_user(username: str, role: str, region_code: str | None, **extra: Any) -> User:
@@ -47,21 +45,15 @@ def make_person(
     status_date: dt.date | None = None,
 ) -> Person:
     id_number = id_number or make_id_number(county)
-    birth = dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-    return Person.objects.create(
-        id_hash=blind_index(id_number),
-        id_number_encrypted=encrypt(id_number),
-        id_masked=mask_id_number(id_number),
+    return create_person(
+        id_number,
+        region=county,
+        household_number=household_number,
         name=name,
-        sex="男" if int(id_number[16]) % 2 else "女",
-        birth_date=birth,
         category=category,
         grade=grade,
         issue_date=issue_date,
-        region_id=county,
-        county_code=county,
         urban_rural=urban_rural,
-        household_number=household_number,
         status=status,
         status_date=status_date,
     )

@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 
 from huican.accounts.models import User
-from huican.accounts.testing import PASSWORD, World
 from tests.browser.helpers import html
+from tests.factories import PASSWORD, World
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from huican.accounts.testing import PASSWORD, World
+from tests.factories import PASSWORD, World
 from tests.policy.factories import make_list_record, make_standard, make_survey
 
 pytestmark = pytest.mark.browser

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from huican.accounts.testing import PASSWORD, World
 from huican.monitoring.models import PublishedReport
+from tests.factories import PASSWORD, World
 from tests.policy.factories import make_list_record, make_standard, make_survey
 
 pytestmark = pytest.mark.browser

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from huican.accounts.testing import PASSWORD, World
 from huican.core.crypto import decrypt
 from huican.core.models import AuditEntry
 from tests.browser.helpers import html
+from tests.factories import PASSWORD, World
 
 pytestmark = pytest.mark.browser
 

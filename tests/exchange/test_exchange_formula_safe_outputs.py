@@ -85,7 +85,7 @@ def test_the_findings_workbook_writes_formulas_as_quoted_text() -> None:
 
 
 def test_the_report_workbook_writes_formulas_as_quoted_text(tmp_path: Path) -> None:
-    from huican.monitoring.report_xlsx import _sheet
+    from huican.monitoring.reports.workbook import _sheet
 
     target = tmp_path / "r.xlsx"
     book = xlsxwriter.Workbook(

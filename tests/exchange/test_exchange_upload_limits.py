@@ -61,7 +61,7 @@ def test_a_sheet_spanning_too_many_cells_is_refused(tmp_path: Path, settings: An
 def test_a_refused_xlsx_upload_is_a_clear_422_not_a_500(client: Any, tmp_var: Path, settings: Any) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from huican.accounts.testing import make_user
+    from tests.factories import make_user
 
     settings.HUICAN_XLSX_MAX_CELLS = 4000
     user = make_user("city_staff", "140900", username="limits")

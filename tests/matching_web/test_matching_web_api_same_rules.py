@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from huican.accounts.models import Role
-from huican.accounts.testing import World, make_user
 from huican.api import api_token_create
 from huican.matching.models import Finding, FindingRun
+from tests.factories import World, make_user
 
 pytestmark = pytest.mark.django_db
 

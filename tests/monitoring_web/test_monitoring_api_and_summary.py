@@ -9,7 +9,7 @@ import pytest
 
 from huican.api import api_token_create
 from huican.monitoring.indicators import OUTPUT_KEYS, compute_indicators
-from huican.monitoring.report_summary import linear_projection, rank_units
+from huican.monitoring.reports.summary import linear_projection, rank_units
 from huican.monitoring.selectors import indicator_runs, rows_for
 from tests.policy.factories import make_list_record
 

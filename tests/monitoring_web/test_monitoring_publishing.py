@@ -22,7 +22,7 @@ from huican.monitoring.publishing import (
     publish_report,
     published_report_data,
 )
-from huican.monitoring.report import build_report, write_report
+from huican.monitoring.reports.build import build_report, write_report
 from tests.policy.factories import make_list_record
 
 Y = 2025

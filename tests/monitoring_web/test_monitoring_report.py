@@ -13,7 +13,7 @@ from docx import Document
 
 from huican.cli import main
 from huican.core.models import AuditEntry
-from huican.monitoring.report import build_report, write_report
+from huican.monitoring.reports.build import build_report, write_report
 from huican.monitoring.tasks_progress import task_progress_submit
 
 

@@ -1,4 +1,5 @@
-"""Small ORM factories for the policy tests (persons, surveys, list records, standards)."""
+"""Small ORM factories for the policy tests (persons, surveys, list records, standards); persons and
+ID numbers are made by tests/factories.py with these defaults."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from typing import Any
 
 from huican.benefits.models import Entitlement
 from huican.core.crypto import blind_index, encrypt, mask_id_number
-from huican.core.idnumbers import birth_date_of, check_character, sex_of
 from huican.exchange.models import ImportBatch, ListRecord
 from huican.policy.models import Standard
 from huican.regions.models import Region
 from huican.registry.models import Person, Survey
+from tests.factories import create_person, id_number
 
 _sequence = itertools.count(11)
 
@@ -22,9 +23,7 @@ def make_id_number(
     *, birth: dt.date = dt.date(1980, 5, 17), county: str = "140902", sequence: int | None = None
 ) -> str:
     """A valid 18-character ID number (check character computed)."""
-    seq = sequence if sequence is not None else next(_sequence) % 1000
-    first17 = f"{county}{birth:%Y%m%d}{seq:03d}"
-    return first17 + check_character(first17)
+    return id_number(county, birth, sequence if sequence is not None else next(_sequence))
 
 
 def ensure_region(code: str) -> Region:
@@ -61,21 +60,15 @@ def make_person(
     region: str = "140902001001",
 ) -> Person:
     id_number = id_number or make_id_number(birth=birth, county=region[:6])
-    return Person.objects.create(
-        id_hash=blind_index(id_number),
-        id_number_encrypted=encrypt(id_number),
-        id_masked=mask_id_number(id_number),
+    return create_person(
+        id_number,
+        region=ensure_region(region),
+        household_number=household or f"H{id_number}",
         name=name,
-        sex=sex_of(id_number),
-        birth_date=birth_date_of(id_number),
         category=category,
         grade=grade,
         issue_date=issue_date,
-        region=ensure_region(region),
-        county_code=region[:6],
-        township_code=region[:9] if len(region) >= 9 else "",
         urban_rural=urban_rural,
-        household_number=household or f"H{id_number}",
         status=status,
         status_date=status_date,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from huican.accounts.testing import World
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from huican.accounts.testing import World
 from huican.core.crypto import decrypt
+from tests.factories import World
 
 NUMBER = "140902199001010016"
 CERTIFICATE = NUMBER + "42"

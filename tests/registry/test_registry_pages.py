@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from huican.accounts.testing import World, make_person
 from huican.core.crypto import decrypt
 from huican.core.models import AuditEntry
+from tests.factories import World, make_person
 
 pytestmark = pytest.mark.django_db
 

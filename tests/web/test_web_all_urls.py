@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from huican.accounts.testing import World
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from huican.accounts.testing import World
 from huican.core.audit import audit_record, audit_verify
 from huican.core.commands import run_audit
 from huican.core.models import AuditEntry
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 
@@ -53,21 +53,21 @@ def test_audit_page_lists_and_filters(world: World, client: Client) -> None:
         actor=world.users["city"], action="registry.person_view", object_type="registry.Person", object_id=7
     )
     client.force_login(world.users["audit"])
-    page = client.get(reverse("core:audit"))
+    page = client.get(reverse("audit:log"))
     assert page.status_code == 200
     assert "registry.search" in page.content.decode()
-    by_actor = client.get(reverse("core:audit"), {"actor": "t_city"})
+    by_actor = client.get(reverse("audit:log"), {"actor": "t_city"})
     entries = list(by_actor.context["page"])
     assert entries and {e.actor_name for e in entries} == {"t_city"}
-    by_action = client.get(reverse("core:audit"), {"action": "registry.search"})
+    by_action = client.get(reverse("audit:log"), {"action": "registry.search"})
     assert {e.action for e in by_action.context["page"]} == {"registry.search"}
-    by_object = client.get(reverse("core:audit"), {"object_id": "7"})
+    by_object = client.get(reverse("audit:log"), {"object_id": "7"})
     assert [e.action for e in by_object.context["page"]] == ["registry.person_view"]
     today = dt.date.today()
-    future = client.get(reverse("core:audit"), {"date_from": (today + dt.timedelta(days=2)).isoformat()})
+    future = client.get(reverse("audit:log"), {"date_from": (today + dt.timedelta(days=2)).isoformat()})
     assert list(future.context["page"]) == []
     around = client.get(
-        reverse("core:audit"),
+        reverse("audit:log"),
         {
             "date_from": (today - dt.timedelta(days=1)).isoformat(),
             "date_to": (today + dt.timedelta(days=1)).isoformat(),
@@ -78,24 +78,24 @@ def test_audit_page_lists_and_filters(world: World, client: Client) -> None:
 
 def test_bad_filters_get_a_message(world: World, client: Client) -> None:
     client.force_login(world.users["audit"])
-    response = client.get(reverse("core:audit"), {"date_from": "2025-13-40"})
+    response = client.get(reverse("audit:log"), {"date_from": "2025-13-40"})
     assert response.status_code == 400
     assert "日期" in response.content.decode()
-    swapped = client.get(reverse("core:audit"), {"date_from": "2025-02-01", "date_to": "2025-01-01"})
+    swapped = client.get(reverse("audit:log"), {"date_from": "2025-02-01", "date_to": "2025-01-01"})
     assert swapped.status_code == 400 and "不能晚于" in swapped.content.decode()
 
 
 def test_verify_button_reports_intact_and_broken(world: World, client: Client) -> None:
     client.force_login(world.users["audit"])
     audit_record(actor="test", action="test.entry")
-    ok = client.post(reverse("core:audit_verify"), follow=True)
+    ok = client.post(reverse("audit:verify"), follow=True)
     assert "审计日志完整" in ok.content.decode()
     tamper(1)
-    broken = client.post(reverse("core:audit_verify"), follow=True)
+    broken = client.post(reverse("audit:verify"), follow=True)
     assert "第 1 条记录有问题" in broken.content.decode()
 
 
 def test_system_admin_cannot_read_or_verify_the_log(world: World, client: Client) -> None:
     client.force_login(world.users["system"])
-    assert client.get(reverse("core:audit")).status_code == 403
-    assert client.post(reverse("core:audit_verify")).status_code == 403
+    assert client.get(reverse("audit:log")).status_code == 403
+    assert client.post(reverse("audit:verify")).status_code == 403

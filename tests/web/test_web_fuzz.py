@@ -10,7 +10,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from huican.accounts.testing import World
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def test_reveal_form(world: World, client: Client, reason: Any) -> None:
 )
 def test_audit_filter_form(world: World, client: Client, data: dict[str, Any]) -> None:
     client.force_login(world.users["audit"])
-    check(client.get(reverse("core:audit"), form_data(data)))
+    check(client.get(reverse("audit:log"), form_data(data)))
 
 
 @FUZZ
@@ -120,7 +120,7 @@ RAW_BODIES = [
         (None, "accounts:login", "POST"),
         ("county", "registry:reveal", "POST"),
         ("county", "registry:search", "GET"),
-        ("audit", "core:audit", "GET"),
+        ("audit", "audit:log", "GET"),
         ("system", "accounts:user_create", "POST"),
     ],
 )

@@ -8,12 +8,12 @@ import os
 
 import pytest
 
-from huican.accounts.testing import make_person
 from huican.core.commands import encrypted_fields, run_keys
 from huican.core.crypto import DecryptionError, decrypt, encrypt
 from huican.core.models import AuditEntry
 from huican.exchange.models import ImportBatch, ListRecord
 from huican.registry.models import Person
+from tests.factories import make_person
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,6 @@
 """`{% main_nav %}`: the navigation, showing only what the user's role may use.
 
-Other apps' pages appear here when their URLconf exists and names its landing page
-``<app_name>:index`` (see huican/urls.py).
+Each app's landing page is ``<app_name>:index`` (see huican/urls.py).
 """
 
 from __future__ import annotations
@@ -9,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from huican.accounts.access import can
 
@@ -23,19 +22,12 @@ NAV_ITEMS: list[tuple[str, str, str | tuple[str, ...] | None]] = [
     ("标准", "policy:index", "view_standards"),
     ("发现", "matching:index", ("view_findings", "view_aggregates")),
     ("监测", "monitoring:index", "view_aggregates"),
-    ("审计", "core:audit", "read_audit"),
+    ("审计", "audit:log", "read_audit"),
     ("用户", "accounts:users", "manage_users"),
     ("安全", "accounts:security", "manage_security"),
     ("授权审批", "accounts:grants", "manage_security"),
     ("安全概况", "accounts:oversight", "read_audit"),
 ]
-
-
-def _url(name: str) -> str | None:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
 
 
 @register.inclusion_tag("partials/nav.html", takes_context=True)
@@ -48,9 +40,7 @@ def main_nav(context: dict[str, Any]) -> dict[str, Any]:
         actions = (action,) if isinstance(action, str) else action
         if actions is not None and not any(can(user, a) for a in actions):
             continue
-        url = _url(name)
-        if url is None:
-            continue
+        url = reverse(name)
         active = current == url or (url != "/" and current.startswith(url) and name != "registry:home")
         items.append({"label": label, "url": url, "active": active})
     return {"items": items}

@@ -1,5 +1,5 @@
 """The readable report (Word and PDF) as a list of blocks — headings, paragraphs, tables, charts —
-written once here and rendered by report_docx and report_pdf, so both say exactly the same."""
+written once here and rendered by reports.word and reports.pdf, so both say exactly the same."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from huican.monitoring.plan import KIND_NAMES
-from huican.monitoring.report import DASH, ReportData, data_date_text, met_text, shown
-from huican.monitoring.report_charts import indicator_pngs
-from huican.monitoring.report_summary import IndicatorSummary, target_text
+from huican.monitoring.reports.build import DASH, ReportData, data_date_text, met_text, shown
+from huican.monitoring.reports.charts import indicator_pngs
+from huican.monitoring.reports.summary import IndicatorSummary, target_text
 from huican.regions.divisions import CITY_CODE
 
 

@@ -23,7 +23,7 @@ from huican.matching.findings import compute_findings
 from huican.matching.models import FindingCode
 from huican.matching.urgency import urgency_rank
 from huican.monitoring.plan import BaselineFigure, Plan, Task, load_plan
-from huican.monitoring.report_summary import Summary, build_summary, summary_points
+from huican.monitoring.reports.summary import Summary, build_summary, summary_points
 from huican.monitoring.selectors import data_sources, evaluation_day, indicator_runs, region_name, rows_for
 from huican.monitoring.tasks_progress import TaskStatus, task_statuses
 from huican.policy.facts import load_facts
@@ -172,15 +172,15 @@ def write_report_data(data: ReportData, out: Path | str) -> Path:
     target = Path(out)
     target.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".xlsx":
-        from huican.monitoring.report_xlsx import write_xlsx
+        from huican.monitoring.reports.workbook import write_xlsx
 
         write_xlsx(data, target)
     elif suffix == ".docx":
-        from huican.monitoring.report_docx import write_docx
+        from huican.monitoring.reports.word import write_docx
 
         write_docx(data, target)
     else:
-        from huican.monitoring.report_pdf import write_pdf
+        from huican.monitoring.reports.pdf import write_pdf
 
         write_pdf(data, target)
     return target

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from huican.monitoring.charts import Bar, axis_range, axis_ticks, format_value
 from huican.monitoring.plan import Plan
-from huican.monitoring.report_summary import IndicatorSummary
+from huican.monitoring.reports.summary import IndicatorSummary
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",

@@ -1,4 +1,4 @@
-"""The readable report as a PDF (reportlab), from report_document's blocks.
+"""The readable report as a PDF (reportlab), from the blocks of reports.document.
 
 Chinese text uses reportlab's built-in CID font STSong-Light (no font file needed: a PDF reader
 supplies it); the charts are the same PNG images as in the Word document.
@@ -28,8 +28,8 @@ from reportlab.platypus import (
 from reportlab.platypus import Paragraph as PdfParagraph
 from reportlab.platypus import Table as PdfTable
 
-from huican.monitoring.report import ReportData
-from huican.monitoring.report_document import Bullets, Chart, Heading, Paragraph, Table, document_blocks
+from huican.monitoring.reports.build import ReportData
+from huican.monitoring.reports.document import Bullets, Chart, Heading, Paragraph, Table, document_blocks
 
 FONT = "STSong-Light"
 

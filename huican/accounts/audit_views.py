@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from huican.accounts.decorators import client_ip, require_can
+from huican.accounts.oversight import record_verification
 from huican.core import selectors
 from huican.core.audit import audit_record, audit_verify, checkpoint_verified
 from huican.core.forms import AuditFilterForm
@@ -38,7 +39,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         ip_address=client_ip(request),
     )
     context = {"form": form, "page": page, "query": query.urlencode()}
-    return render(request, "core/audit_log.html", context, status=status)
+    return render(request, "accounts/audit_log.html", context, status=status)
 
 
 @require_can("read_audit")
@@ -56,7 +57,5 @@ def audit_verify_view(request: HttpRequest) -> HttpResponse:
             _("审计日志第 %(seq)d 条记录有问题：%(problem)s（之前的 %(n)d 条完好）。")
             % {"seq": result.first_broken, "problem": result.problem, "n": result.checked},
         )
-    from huican.accounts.oversight import record_verification
-
     record_verification(result, actor=request.user, ip_address=client_ip(request))
-    return redirect("core:audit")
+    return redirect("audit:log")

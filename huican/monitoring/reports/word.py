@@ -1,4 +1,4 @@
-"""The readable report as a Word document (python-docx), from report_document's blocks."""
+"""The readable report as a Word document (python-docx), from the blocks of reports.document."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from huican.monitoring.report import ReportData
-from huican.monitoring.report_document import Bullets, Chart, Heading, Paragraph, Table, document_blocks
+from huican.monitoring.reports.build import ReportData
+from huican.monitoring.reports.document import Bullets, Chart, Heading, Paragraph, Table, document_blocks
 
 FONT = "宋体"
 

@@ -1,7 +1,9 @@
 """Test factories for users, regions and registry persons (used by tests of several apps).
 
-Everything here writes straight to the database with valid, visibly fake data; it is not used
-by the application itself.
+Everything here writes straight to the database with valid, visibly fake data; it is not used by
+the application itself. `id_number` and `create_person` are the one way a test makes an ID number
+and a registry person; the policy and API tests' factories (tests/policy/factories.py,
+tests/api/huican_api_factories.py) keep only their own defaults on top of them.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ import itertools
 from typing import Any
 
 from huican.accounts.models import Role, User
-from huican.core.crypto import blind_index, encrypt_many, mask_id_number, mask_phone
-from huican.core.idnumbers import check_character
+from huican.core.crypto import blind_index, encrypt, mask_id_number, mask_phone
+from huican.core.idnumbers import birth_date_of, check_character, sex_of
 from huican.regions.models import Region
 from huican.registry.models import Person
 
@@ -39,11 +41,43 @@ def make_region(code: str, name: str | None = None) -> Region:
     return region
 
 
+def id_number(county: str, birth: dt.date, serial: int) -> str:
+    """A valid 18-character ID number: county, birth date, a three-digit serial, check character."""
+    first17 = f"{county[:6]}{birth:%Y%m%d}{serial % 1000:03d}"
+    return first17 + check_character(first17)
+
+
+def create_person(
+    id_number: str,
+    *,
+    region: Region | str,
+    birth: dt.date | None = None,
+    phone: str | None = None,
+    household_number: str | None = None,
+    **fields: Any,
+) -> Person:
+    """A registry person: the ID number hashed, encrypted and masked, sex and (unless given) the
+    birth date read from it; the county and township codes from the region."""
+    code = region.code if isinstance(region, Region) else region
+    if phone is not None:
+        fields.update(phone_encrypted=encrypt(phone), phone_masked=mask_phone(phone))
+    return Person.objects.create(
+        id_hash=blind_index(id_number),
+        id_number_encrypted=encrypt(id_number),
+        id_masked=mask_id_number(id_number),
+        sex=sex_of(id_number),
+        birth_date=birth or birth_date_of(id_number),
+        region_id=code,
+        county_code=code[:6],
+        township_code=code[:9] if len(code) >= 9 else "",
+        household_number=household_number or f"H{id_number[-8:]}",
+        **fields,
+    )
+
+
 def make_id_number(region_code: str, birth: dt.date, *, female: bool = False) -> str:
     serial = next(_sequence) % 500
-    sequence = f"{serial * 2 + (0 if female else 1):03d}"
-    first17 = f"{region_code[:6]}{birth:%Y%m%d}{sequence}"
-    return first17 + check_character(first17)
+    return id_number(region_code, birth, serial * 2 + (0 if female else 1))
 
 
 def make_person(
@@ -65,25 +99,18 @@ def make_person(
 ) -> Person:
     region = make_region(region_code) if len(region_code) > 6 else Region.objects.get(code=region_code)
     id_number = id_number or make_id_number(region_code, birth, female=female)
-    id_encrypted, phone_encrypted = encrypt_many([id_number, phone])
-    return Person.objects.create(
-        id_hash=blind_index(id_number),
-        id_number_encrypted=id_encrypted,
-        id_masked=mask_id_number(id_number),
+    return create_person(
+        id_number,
+        region=region,
+        birth=birth,
+        phone=phone,
+        household_number=household_number,
         name=name,
-        sex="女" if int(id_number[16]) % 2 == 0 else "男",
-        birth_date=birth,
         category=category,
         grade=grade,
         issue_date=issue_date,
-        region=region,
-        county_code=region_code[:6],
-        township_code=region_code[:9] if len(region_code) >= 9 else "",
         urban_rural=urban_rural,
-        household_number=household_number or f"H{id_number[-8:]}",
         relation=relation,
-        phone_encrypted=phone_encrypted,
-        phone_masked=mask_phone(phone),
         status=status,
         status_date=status_date,
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from huican.cli import UsageError
-from huican.monitoring.report import ReportFormatError, check_suffix, write_report
+from huican.monitoring.reports.build import ReportFormatError, check_suffix, write_report
 
 
 def run_report(args: argparse.Namespace) -> int:

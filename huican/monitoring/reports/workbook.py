@@ -10,8 +10,8 @@ import xlsxwriter
 
 from huican.core.frames import is_formula_like
 from huican.monitoring.plan import KIND_NAMES
-from huican.monitoring.report import DASH, ReportData, data_date_text, met_text
-from huican.monitoring.report_summary import target_text
+from huican.monitoring.reports.build import DASH, ReportData, data_date_text, met_text
+from huican.monitoring.reports.summary import target_text
 from huican.regions.divisions import CITY_CODE
 
 
