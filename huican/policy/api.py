@@ -13,6 +13,7 @@ from pydantic import Field
 
 from huican.accounts.access import can
 from huican.policy.models import Standard
+from huican.policy.selectors import standards_for
 from huican.policy.services import region_name
 from huican.regions.divisions import CITY_CODE, COUNTY_CODES
 
@@ -53,7 +54,7 @@ class StandardQuery(Schema):
 def list_standards(request: HttpRequest, query: Query[StandardQuery]) -> list[dict[str, Any]]:
     if not can(request.user, "view_standards"):
         raise ApiProblem(403, "forbidden", "您的角色无权查看标准参数")
-    standards = Standard.objects.order_by("region_code", "effective_date")
+    standards = standards_for(request.user)
     if query.region:
         if query.region != CITY_CODE and query.region not in COUNTY_CODES:
             raise ApiProblem(

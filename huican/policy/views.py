@@ -21,6 +21,7 @@ from huican.core.audit import audit_record
 from huican.exchange.kinds import STANDARD_FIELDS, STANDARD_FIELDS_BY_NAME
 from huican.policy.facts import load_facts
 from huican.policy.models import Standard
+from huican.policy.selectors import standards_for
 from huican.policy.services import (
     MONEY_MAX,
     StandardError,
@@ -84,9 +85,7 @@ def _regions_for(user: Any) -> list[tuple[str, str]]:
 def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows: dict[str, list[Standard]] = defaultdict(list)
-    for standard in Standard.objects.select_related("created_by", "batch").order_by(
-        "region_code", "effective_date"
-    ):
+    for standard in standards_for(request.user).select_related("created_by", "batch"):
         rows[standard.region_code].append(standard)
     tables = []
     for code, _name in region_choices():
