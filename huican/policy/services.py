@@ -15,11 +15,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from huican.core.audit import audit_record
-from huican.exchange.kinds import STANDARD_FIELDS_BY_NAME, StandardField
+from huican.exchange.kinds import STANDARD_FIELDS, STANDARD_FIELDS_BY_NAME, StandardField
 from huican.policy.models import (
-    DEFAULT_CHILD_REHAB_MAX_AGE,
-    DEFAULT_NEAR_POOR_MULTIPLE,
-    DEFAULT_TOPUP_RATE,
     Standard,
 )
 from huican.regions.divisions import CITY_CODE, CITY_NAME, COUNTIES, COUNTY_CODES, COUNTY_NAMES
@@ -83,40 +80,26 @@ def standard_create(
     actor: Any,
     region_code: str,
     effective_date: dt.date,
-    urban_dibao: Decimal,
-    rural_dibao: Decimal,
-    living_subsidy: Decimal,
-    nursing_grade1: Decimal,
-    nursing_grade2: Decimal,
-    near_poor_multiple: Decimal = DEFAULT_NEAR_POOR_MULTIPLE,
-    topup_rate: Decimal = DEFAULT_TOPUP_RATE,
-    living_includes_near_poor: bool = False,
-    nursing_includes_grade34_intellectual_mental: bool = False,
-    child_rehab_max_age: int = DEFAULT_CHILD_REHAB_MAX_AGE,
     reason: str = "",
     ip_address: str = "",
+    **parameters: Any,
 ) -> Standard:
     """Add one row of standards for a county (or the city-wide default) from `effective_date`.
 
+    `parameters` are the standard parameters by field name (``STANDARD_FIELDS``): the required
+    ones (the amounts) must be given, an optional one left out takes its FORMATS.md default.
     Rows are never edited: a change is a new row with a later effective date, so every past
     decision can still be explained with the standards then in force.
     """
+    unknown = sorted(set(parameters) - set(STANDARD_FIELDS_BY_NAME))
+    missing = [f.name for f in STANDARD_FIELDS if f.required and f.name not in parameters]
+    if unknown or missing:
+        raise TypeError(f"standard_create: unknown {unknown}, missing {missing}")
     if region_code != CITY_CODE and region_code not in COUNTY_CODES:
         raise StandardError(f"区划代码 {region_code} 不是{CITY_NAME}或其县级单位")
     if not isinstance(effective_date, dt.date):
         raise StandardError("生效日期无效")
-    given = {
-        "urban_dibao": urban_dibao,
-        "rural_dibao": rural_dibao,
-        "living_subsidy": living_subsidy,
-        "nursing_grade1": nursing_grade1,
-        "nursing_grade2": nursing_grade2,
-        "near_poor_multiple": near_poor_multiple,
-        "topup_rate": topup_rate,
-        "living_includes_near_poor": living_includes_near_poor,
-        "nursing_includes_grade34_intellectual_mental": nursing_includes_grade34_intellectual_mental,
-        "child_rehab_max_age": child_rehab_max_age,
-    }
+    given = {f.name: parameters.get(f.name, f.default) for f in STANDARD_FIELDS}
     values = {name: clean_value(STANDARD_FIELDS_BY_NAME[name], value) for name, value in given.items()}
     user = actor if getattr(actor, "is_authenticated", False) else None
     try:

@@ -146,3 +146,32 @@ def test_the_what_if_page_explains_a_bad_value(client: Any, county_staff: Any) -
     admin = make_user("admin", "system_admin", None)
     client.force_login(admin)
     assert client.get("/policy/what-if/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_service_takes_the_parameters_of_the_one_table(city_staff: Any) -> None:
+    """standard_create reads STANDARD_FIELDS: a left-out optional parameter takes its default, an
+    unknown or a missing required one is a programming error."""
+    from huican.policy.services import standard_create
+
+    amounts = {"urban_dibao": "700", "rural_dibao": "500", "living_subsidy": "80", "nursing_grade1": "120"}
+    with pytest.raises(TypeError, match="nursing_grade2"):
+        standard_create(actor=city_staff, region_code="140900", effective_date=dt.date(2025, 1, 1), **amounts)
+    with pytest.raises(TypeError, match="near_poor"):
+        standard_create(
+            actor=city_staff,
+            region_code="140900",
+            effective_date=dt.date(2025, 1, 1),
+            nursing_grade2="80",
+            near_poor="2",
+            **amounts,
+        )
+    row = standard_create(
+        actor=city_staff,
+        region_code="140900",
+        effective_date=dt.date(2025, 1, 1),
+        nursing_grade2="80",
+        **amounts,
+    )
+    assert row.near_poor_multiple == Decimal("1.5") and row.child_rehab_max_age == 6
+    assert row.living_includes_near_poor is False and row.urban_dibao == Decimal("700.00")
