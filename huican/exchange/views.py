@@ -496,6 +496,17 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
             for row in result.first_rows
         ],
     )
+    full = [c for c in shown if c in _MASKED_COLUMNS]
+    if full and result.first_rows and can(request.user, "view_full_id"):
+        # The preview shows these columns unmasked to a user with the full-ID right: accounted for.
+        audit_record(
+            actor=request.user,
+            action="import.preview_full_ids",
+            object_type="upload",
+            object_id=token,
+            detail={"kind": meta["kind"], "columns": full, "rows": len(result.first_rows)},
+            ip_address=client_ip(request),
+        )
     return render(request, "exchange/preview.html", context)
 
 

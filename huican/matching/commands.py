@@ -18,6 +18,7 @@ import sys
 import polars as pl
 
 from huican.cli import UsageError
+from huican.core.audit import audit_cli_output
 from huican.core.frames import neutralize_formulas
 from huican.matching.missing_lists import MissingList
 from huican.matching.services import compute_run
@@ -63,4 +64,7 @@ def run_findings(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(table.write_json() + "\n")
     sys.stdout.flush()
+    audit_cli_output(
+        "findings", rows=table.height, on=args.on, region=region or CITY_CODE, format=args.format
+    )
     return 0

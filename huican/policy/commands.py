@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import polars as pl
 
 from huican.cli import UsageError
+from huican.core.audit import audit_cli_output
 from huican.core.frames import neutralize_formulas
 from huican.policy.facts import load_facts, person_id_numbers
 from huican.policy.rules import evaluate
@@ -83,11 +84,13 @@ def run_eligibility(args: argparse.Namespace) -> int:
             raise UsageError(problem)
     fmt = getattr(args, "format", None) or "json"
     first = True
+    rows = 0
     if fmt == "json":
         _write("[")
     for chunk in decision_chunks(on=args.on, region=region, chunk_persons=CHUNK_PERSONS):
         if chunk.height == 0:
             continue
+        rows += chunk.height
         if fmt == "json":
             _write(("\n" if first else ",\n") + _json_chunk(chunk))
         else:
@@ -98,4 +101,5 @@ def run_eligibility(args: argparse.Namespace) -> int:
     elif first:  # nobody: still print the header
         _write("id_number,benefit,decision,amount,flags,reasons\n")
     sys.stdout.flush()
+    audit_cli_output("eligibility", rows=rows, on=args.on, region=region or CITY_CODE, format=fmt)
     return 0
