@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import ConfigDict, Field
 
@@ -216,7 +216,7 @@ def list_findings(request: HttpRequest, query: Query[FindingQuery]) -> list[dict
 @router.post(
     "/runs", response={202: RunStartOut}, summary="立即比对（核对工作清单或只读查看，由发起人和比对日期决定）"
 )
-def start_run(request: HttpRequest, payload: RunStartIn) -> tuple[int, dict[str, Any]]:
+def start_run(request: HttpRequest, payload: RunStartIn) -> Status[dict[str, Any]]:
     user: Any = request.user
     if not may_start_run(user):
         raise ApiProblem(403, "forbidden", "您的角色无权发起比对")
@@ -225,13 +225,16 @@ def start_run(request: HttpRequest, payload: RunStartIn) -> tuple[int, dict[str,
     run_id = (job.result or {}).get("run_id")
     run = FindingRun.objects.filter(pk=run_id).first() if run_id else None
     mode = FindingRun.Mode(run.mode) if run else run_mode(actor=user, on=on)
-    return 202, {
-        "job_id": job.pk,
-        "job_status": job.status,
-        "mode": mode.value,
-        "mode_name": str(mode.label),
-        "run": run_out(run) if run else None,
-    }
+    return Status(
+        202,
+        {
+            "job_id": job.pk,
+            "job_status": job.status,
+            "mode": mode.value,
+            "mode_name": str(mode.label),
+            "run": run_out(run) if run else None,
+        },
+    )
 
 
 def _run_for(user: Any, run_id: int) -> FindingRun:
