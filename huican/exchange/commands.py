@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 from huican.cli import UsageError
+from huican.core.tasks import always_queue
 from huican.exchange.kinds import KINDS
 from huican.exchange.pipeline import ImportRefused, run_import
+from huican.exchange.signals import import_done
 
 
 def run_import_command(args: argparse.Namespace) -> int:
@@ -34,6 +36,11 @@ def run_import_command(args: argparse.Namespace) -> int:
         )
     except ImportRefused as exc:
         raise UsageError(str(exc)) from None
+    if batch.status == batch.Status.DONE:
+        # The same post-import steps as a web or API import (findings run, dashboard warm-up),
+        # queued for the worker and never run here: the command stays as fast as it was.
+        with always_queue():
+            import_done.send(sender=run_import, actor=actor or "命令行")
     for line in batch.warnings:
         sys.stderr.write(f"{line}\n")
     print(f"accepted {batch.accepted}, rejected {batch.rejected}")

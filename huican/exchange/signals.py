@@ -6,6 +6,7 @@ from django.dispatch import Signal
 # Inside the import's transaction, after an import of `kind=` created or updated rows.
 rows_written = Signal()
 
-# After a web import finished with new data (status done), with `actor=`: findings recompute,
+# After an import (web, API or `huican import`) finished with new data (status done), with
+# `actor=` (a user, or "命令行" for an unnamed command-line import): findings recompute,
 # the dashboard warms its figures.
 import_done = Signal()
