@@ -211,6 +211,11 @@ def always_queue() -> Iterator[None]:
         _always_queue.reset(token)
 
 
+def queueing_only() -> bool:
+    """Inside :func:`always_queue` (a one-shot command queueing work for the worker)?"""
+    return _always_queue.get()
+
+
 def submit(*, kind: str, actor: Any, func: Callable[..., dict[str, Any]], **kwargs: Any) -> Job:
     """Record a job of `kind` for `actor` and queue ``func(progress=..., **kwargs)`` for the worker.
 

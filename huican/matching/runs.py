@@ -25,7 +25,7 @@ from django.utils import timezone
 from huican.accounts.access import can
 from huican.accounts.models import Role
 from huican.core.models import Job
-from huican.core.tasks import Progress, submit
+from huican.core.tasks import Progress, queueing_only, submit
 from huican.matching import services
 from huican.matching.services import findings_run, run_mode
 
@@ -75,7 +75,9 @@ def start_findings_run(*, actor: Any, on: dt.date | None = None, automatic: bool
             token=token,
             automatic=automatic,
         )
-        if job.status in OPEN_JOB_STATUSES:
+        # A one-shot command's queued run (`huican import`) is not remembered: the process ends,
+        # and a later submission in it must not be folded into a job no one here will run.
+        if job.status in OPEN_JOB_STATUSES and not queueing_only():
             _waiting[key] = (token, job.pk)
     return job
 

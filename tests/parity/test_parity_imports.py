@@ -246,3 +246,18 @@ def test_a_cli_import_queues_the_post_import_steps_and_prints_the_same(
     for job in jobs.values():
         assert run_job(job.pk) == Job.Status.DONE
     assert FindingRun.objects.get().mode == FindingRun.Mode.RECONCILE
+
+
+@pytest.mark.django_db
+def test_a_run_started_after_a_cli_import_in_the_same_process_still_runs(
+    city_staff: Any, tmp_var: Any, tmp_path: Path, capsys: Any
+) -> None:
+    """The command's queued run is not remembered as "waiting" in the process that queued it (a
+    one-shot command), so a run started afterwards in that process is not folded into it."""
+    from huican.matching.runs import start_findings_run
+
+    path = tmp_path / "名册.csv"
+    path.write_bytes(registry_csv(good=3, bad=0))
+    by_cli(path, city_staff, capsys)
+    job = start_findings_run(actor=city_staff)
+    assert job.status == Job.Status.DONE and job.result["mode"] == "reconcile"
