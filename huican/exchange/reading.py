@@ -111,22 +111,6 @@ def normalized_values(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def decode_csv(raw: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030 — what Excel on Chinese Windows saves."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("gb18030")
-    except UnicodeDecodeError:
-        raise ImportRefused(
-            "无法识别文件编码：请在 Excel/WPS 中另存为“CSV UTF-8”或 .xlsx 文件后再导入"
-        ) from None
-
-
 def _choose_header(candidates: list[list[str]], check: HeaderCheck) -> tuple[int | None, list[str], int]:
     """The first candidate row that is a header, else (None, the fewest missing, that row)."""
     best: tuple[list[str], int] | None = None
@@ -181,19 +165,11 @@ def _csv_header(text: str, check: HeaderCheck) -> tuple[int, list[str], int]:
     return index, head[index], starts[index]
 
 
-def _csv_text(raw: bytes) -> str:
-    text = decode_csv(raw)
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip(TRIM_CHARS):
-        raise ImportRefused("文件是空的：没有表头，也没有数据行")
-    return text
-
-
 def _csv_bytes(raw: bytes) -> bytes:
-    """The file as UTF-8 bytes with LF line ends and no BOM — what `_csv_text` gives as text, but
-    without ever holding the whole file as a Python string (a 200 MB CSV would take several times
-    its size): UTF-8 is checked in blocks, GB18030 is transcoded in blocks."""
+    """The file as UTF-8 bytes with LF line ends and no BOM: UTF-8 (with or without BOM), else
+    GB18030 — what Excel on Chinese Windows saves. The whole file is never held as a Python string
+    (a 200 MB CSV would take several times its size): UTF-8 is checked in blocks, GB18030 is
+    transcoded in blocks."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if not _is_utf8(raw):
@@ -538,7 +514,7 @@ def locate_header(path: Path, check: HeaderCheck) -> Table:
             head = handle.read(256 * 1024)
         if len(head) == 256 * 1024:
             head = head[: head.rfind(b"\n") + 1] or head
-        index, header, _ = _csv_header(_csv_text(head), check)
+        index, header, _ = _csv_header(_csv_bytes(head).decode("utf-8"), check)
         return Table(header=header, values=pl.DataFrame(), rows=[], header_row=index + 1)
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, check, header_only=True)
