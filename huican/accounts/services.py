@@ -271,24 +271,28 @@ def user_change(
     )
 
 
+def _request_keeping_rights(actor: Any, user: User, reason: str, ip_address: str, **change: Any) -> Any:
+    """A pending grant for an account that keeps its present rights (they need a second person),
+    asked for because of `reason` (switching it on, a new password)."""
+    reasons = grants.escalations(role=user.role, region_code=user.region_id, may_view_full=user.may_view_full)
+    return grants.grant_request(
+        actor=actor,
+        user=user,
+        role=user.role,
+        region=user.region,
+        may_view_full=user.may_view_full,
+        reasons=[*reasons, reason],
+        ip_address=ip_address,
+        **change,
+    )
+
+
 def user_set_active(*, actor: Any, user: User, active: bool, ip_address: str = "") -> Any:
     """Switch an account off (at once) or on (a pending grant if it holds rights needing approval)."""
     if isinstance(actor, User) and actor.pk == user.pk and not active:
         raise AccountError("不能停用自己的账户")
     if active and not user.is_active and grants.holds_escalated_rights(user):
-        reasons = grants.escalations(
-            role=user.role, region_code=user.region_id, may_view_full=user.may_view_full
-        )
-        return grants.grant_request(
-            actor=actor,
-            user=user,
-            role=user.role,
-            region=user.region,
-            may_view_full=user.may_view_full,
-            activate=True,
-            reasons=[*reasons, "enable"],
-            ip_address=ip_address,
-        )
+        return _request_keeping_rights(actor, user, "enable", ip_address, activate=True)
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=active)
         audit_record(
@@ -325,19 +329,8 @@ def password_set_by_admin(*, actor: Any, user: User, password: str, ip_address: 
     if grants.holds_escalated_rights(user):
         probe = User(username=user.username)
         probe.set_password(password)
-        reasons = grants.escalations(
-            role=user.role, region_code=user.region_id, may_view_full=user.may_view_full
-        )
-        return grants.grant_request(
-            actor=actor,
-            user=user,
-            role=user.role,
-            region=user.region,
-            may_view_full=user.may_view_full,
-            activate=False,
-            reasons=[*reasons, "password_reset"],
-            password_hash=probe.password,
-            ip_address=ip_address,
+        return _request_keeping_rights(
+            actor, user, "password_reset", ip_address, activate=False, password_hash=probe.password
         )
     user.set_password(password)
     with transaction.atomic():
