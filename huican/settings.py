@@ -98,7 +98,6 @@ INSTALLED_APPS = [
     "huican.benefits",
     "huican.matching",
     "huican.monitoring",
-    "huican.portal",
 ]
 
 MIDDLEWARE = [
