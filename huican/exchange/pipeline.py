@@ -28,6 +28,7 @@ from huican.exchange.bulk import statement_journals_in_memory
 from huican.exchange.kinds import KINDS, KindSpec
 from huican.exchange.models import ImportBatch, RejectedRow
 from huican.exchange.reading import ImportRefused, Table, normalize_header, normalized_values, read_table
+from huican.exchange.services import record_refusal
 from huican.exchange.signals import rows_written
 from huican.exchange.snapshots import SNAPSHOT_KINDS, active_batch_ids
 from huican.exchange.validation import validate
@@ -452,7 +453,7 @@ def run_import(
 ) -> ImportBatch:
     """Import one file (`stored_path`: where it is kept, when `path` is a decrypted copy).
 
-    Raises ImportRefused (after recording the refusal) when it cannot be read,
+    Raises ImportRefused (after recording the refusal: `services.record_refusal`) when it cannot be read,
     and ShrinkRefused when it would replace a list by much less without `confirm_shrink` (or the
     `confirmed_counts` (accepted, in force) that a person confirmed on the web or the API)."""
     report = progress or (lambda percent, message: None)
@@ -478,23 +479,14 @@ def run_import(
             write_rejects(prepared, target)
             raise ShrinkRefused(shrink)
     except ImportRefused as exc:
-        batch = ImportBatch.objects.create(
-            kind=kind[:32],
+        record_refusal(
+            kind=kind,
             file_name=file_name,
-            checksum=file_checksum(path) if path.is_file() else "",
-            imported_by=user,
-            imported_by_name=actor_name,
-            status=ImportBatch.Status.REFUSED,
-            message=str(exc),
-            finished_at=timezone.now(),
-            data_date=data_date,
-        )
-        audit_record(
             actor=user or actor_name,
-            action="import.shrink_refused" if isinstance(exc, ShrinkRefused) else "import.refused",
-            object_type="import",
-            object_id=batch.pk,
-            detail={"kind": kind, "file": file_name, "reason": str(exc)},
+            reason=str(exc),
+            checksum=file_checksum(path) if path.is_file() else "",
+            data_date=data_date,
+            shrink=isinstance(exc, ShrinkRefused),
         )
         raise
     warnings = list(prepared.warnings)
