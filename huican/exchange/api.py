@@ -163,15 +163,25 @@ def create_import(
     token = views.store_upload(
         user=user, kind=kind, upload=file, ip_address=client_ip(request), data_date=data_date
     )
-    path = views.stored_file(token, views.load_upload(user, token))
+    meta = views.load_upload(user, token)
+    path = views.stored_file(token, meta)
+
+    def refuse(reason: str) -> None:
+        """Recorded as the web preview and `huican import` record a refused file."""
+        views.record_upload_refusal(
+            user=user, token=token, meta=meta, reason=reason, ip_address=client_ip(request)
+        )
+
     try:
         mapping = views.column_mapping(kind, views.read_header(kind, path).header)
     except ImportRefused as exc:
         details: dict[str, Any] | None = {"missing_columns": exc.missing} if exc.missing else None
+        refuse(str(exc))
         raise ApiProblem(422, "import_refused", str(exc), details) from None
     missing = [c["name"] for c in mapping if c["required"] and not c["found"]]
     if missing:
         message = "表头缺少必填列：" + "、".join(missing)
+        refuse(message)
         raise ApiProblem(422, "import_refused", message, {"missing_columns": missing})
     job = views.start_import(
         user=user, token=token, ip_address=client_ip(request), confirmed_counts=confirmed

@@ -15,6 +15,7 @@ The upload checks here are shared with the REST API (``huican.exchange.api``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import uuid
@@ -49,6 +50,7 @@ from huican.exchange.pipeline import ImportPreview, ImportRefused, ShrinkRefused
 from huican.exchange.reading import Table, locate_header, normalize_header
 from huican.exchange.rejects import download_name, rejects_for
 from huican.exchange.selectors import batches_for, importable_kinds
+from huican.exchange.services import record_refusal
 from huican.exchange.signals import import_done
 
 ALLOWED_SUFFIXES = (".csv", ".xlsx")
@@ -125,13 +127,21 @@ def store_upload(
         original = original[: FILE_NAME_LENGTH - len(suffix)] + suffix
     stored = "upload" + suffix + ".enc"
     unpacked = _unpacked_size(upload) if suffix == ".xlsx" else None
-    size = encrypt_to(folder / stored, upload.chunks())
+    digest = hashlib.sha256()
+
+    def hashed(chunks: Any) -> Any:
+        for chunk in chunks:
+            digest.update(chunk)
+            yield chunk
+
+    size = encrypt_to(folder / stored, hashed(upload.chunks()))
     meta = {
         "kind": kind,
         "file_name": original,
         "stored_name": stored,
         "user_id": user.pk,
         "size": size,
+        "checksum": digest.hexdigest(),  # of the file as uploaded, as the import records it
         "unpacked_size": unpacked,
         "uploaded_at": timezone.now().isoformat(),
         "data_date": data_date.isoformat() if data_date else None,
@@ -146,6 +156,26 @@ def store_upload(
         ip_address=ip_address,
     )
     return token
+
+
+def record_upload_refusal(
+    *, user: Any, token: str, meta: dict[str, Any], reason: str, ip_address: str = ""
+) -> None:
+    """Record that a stored upload was refused whole (at its header or its check), as `huican import`
+    records a refused file: once per upload, however often its preview is shown."""
+    if meta.get("refused_batch_id"):
+        return
+    batch = record_refusal(
+        kind=meta["kind"],
+        file_name=meta["file_name"],
+        actor=user,
+        reason=reason,
+        checksum=meta.get("checksum", ""),
+        data_date=dt.date.fromisoformat(meta["data_date"]) if meta.get("data_date") else None,
+        ip_address=ip_address,
+    )
+    meta["refused_batch_id"] = batch.pk
+    _write_meta(token, meta)
 
 
 def import_job(
@@ -476,6 +506,9 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
         context["refused"] = str(exc)
         if exc.missing:
             context["columns"] = column_mapping(meta["kind"], exc.header)
+        record_upload_refusal(
+            user=request.user, token=token, meta=meta, reason=str(exc), ip_address=client_ip(request)
+        )
         return render(request, "exchange/preview.html", context, status=422)
     checked = checked_preview(user=request.user, token=token, meta=meta)
     if isinstance(checked, Job):
@@ -483,6 +516,14 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "exchange/preview_wait.html", {**context, "job": checked})
     if "refused" in checked:
         context["refused"] = checked["refused"]
+        if not checked.get("check_failed"):
+            record_upload_refusal(
+                user=request.user,
+                token=token,
+                meta=meta,
+                reason=checked["refused"],
+                ip_address=client_ip(request),
+            )
         return render(request, "exchange/preview.html", context, status=422)
     result = ImportPreview(**checked["preview"])
     spec_columns = [c.name for c in KINDS[meta["kind"]].columns]
@@ -532,7 +573,9 @@ def checked_preview(*, user: Any, token: str, meta: dict[str, Any]) -> dict[str,
     if cached.is_file():  # the job has already finished (or ran synchronously)
         return _read_preview(token)
     if job.status == Job.Status.FAILED:
-        return {"refused": _("检查文件时出错：%(message)s") % {"message": job.message or "?"}}
+        # The check itself failed (not the file refused): nothing to record as a refusal.
+        message = _("检查文件时出错：%(message)s") % {"message": job.message or "?"}
+        return {"refused": message, "check_failed": True}
     return job
 
 

@@ -1,10 +1,12 @@
 """One import three ways — `huican import`, the web upload → preview → confirm and
-`POST /api/v1/imports` — gives the same outcome; and a command-line import queues the same
-post-import steps as the web and the API (issue 11)."""
+`POST /api/v1/imports` — gives the same outcome; a file refused whole is refused and recorded the
+same way by all three; and a command-line import queues the same post-import steps as the web and
+the API (issue 11)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 from collections.abc import Callable
 from pathlib import Path
@@ -16,8 +18,8 @@ from django.db import transaction
 from huican_api_factories import make_id_number, registry_csv
 
 from huican.cli import main
-from huican.core.models import Job
-from huican.exchange.models import ImportBatch, ListRecord
+from huican.core.models import AuditEntry, Job
+from huican.exchange.models import ImportBatch, ListRecord, RejectedRow
 from huican.exchange.snapshots import active_batch_ids
 from huican.registry.models import Person
 
@@ -172,9 +174,21 @@ def test_a_list_that_would_shrink_is_refused_three_ways_until_confirmed(
     def api(**confirm: str) -> tuple[int, int]:
         return by_api(client, key, "低保.csv", content, "dibao", **confirm).status_code, in_force()
 
-    refused = (isolated(cli)["answer"], isolated(web)["answer"], isolated(api)["answer"])
-    assert refused[0][0] != 0 and refused[2][0] == 409
-    assert (refused[0][1], refused[1], refused[2][1]) == (10, 10, 10)
+    def recorded(way: Callable[[], Any]) -> Callable[[], Any]:
+        return lambda: (way(), refusals())
+
+    refused = (
+        isolated(recorded(cli))["answer"],
+        isolated(recorded(web))["answer"],
+        isolated(recorded(api))["answer"],
+    )
+    assert refused[0][0][0] != 0 and refused[2][0][0] == 409
+    assert (refused[0][0][1], refused[1][0], refused[2][0][1]) == (10, 10, 10)
+    # Each way records the refusal alike (who, which file, why), and it is the only one recorded.
+    batches, entries = refused[0][1]
+    assert [(b[1], b[5]) for b in batches] == [("低保.csv", ImportBatch.Status.REFUSED)]
+    assert [e[2] for e in entries] == ["import.shrink_refused"]
+    assert refused[0][1] == refused[1][1] == refused[2][1]
     cli_ok = isolated(lambda: cli("--confirm-shrink"))
     web_ok = isolated(lambda: web(confirm_shrink="3/10"))
     api_ok = isolated(lambda: api(confirm_shrink="3/10"))
@@ -182,45 +196,111 @@ def test_a_list_that_would_shrink_is_refused_three_ways_until_confirmed(
     assert cli_ok["outcome"] == web_ok["outcome"] == api_ok["outcome"]
 
 
+REFUSAL_FIELDS = (
+    "kind", "file_name", "checksum", "imported_by__username", "imported_by_name", "status", "message",
+    "data_date", "rows_read", "accepted", "rejected", "stored_path", "rejects_path",
+)  # fmt: skip
+REFUSAL_ACTIONS = ("import.refused", "import.shrink_refused")
+
+
+def refusals() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The refused imports recorded (who, when, which file, why) and their audit entries."""
+    batches = list(ImportBatch.objects.filter(status=ImportBatch.Status.REFUSED).values_list(*REFUSAL_FIELDS))
+    assert all(
+        ImportBatch.objects.filter(status=ImportBatch.Status.REFUSED).values_list("finished_at", flat=True)
+    )
+    entries = list(
+        AuditEntry.objects.filter(action__in=REFUSAL_ACTIONS)
+        .order_by("sequence")
+        .values_list("actor__username", "actor_name", "action", "object_type", "detail")
+    )
+    return batches, entries
+
+
+def nothing_else_changed() -> None:
+    assert not Job.objects.filter(
+        kind__in=["findings_run", "monitoring.warm"]
+    ).exists()  # no post-import steps
+    assert not ImportBatch.objects.exclude(status=ImportBatch.Status.REFUSED).exists()
+    assert (Person.objects.count(), ListRecord.objects.count(), RejectedRow.objects.count()) == (0, 0, 0)
+
+
+def refused_three_ways(
+    client: Any, user: Any, key: str, path: Path, capsys: Any
+) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
+    """The same refused file through `huican import`, the web upload and its preview, and the API:
+    each way's answer and what it recorded (each on fresh data)."""
+    content = path.read_bytes()
+
+    def cli() -> tuple[Any, ...]:
+        code = main(["import", "registry", str(path), "--user", user.username])
+        nothing_else_changed()
+        return code, capsys.readouterr().err, refusals()
+
+    def web() -> tuple[Any, ...]:
+        client.force_login(user)
+        upload = client.post(
+            "/imports/upload/", {"kind": "registry", "file": SimpleUploadedFile(path.name, content)}
+        )
+        page = client.get(upload["Location"])
+        again = client.get(upload["Location"])  # the refusal shown again is not recorded again
+        nothing_else_changed()
+        return page.content.decode(), (page.status_code, again.status_code), refusals()
+
+    def api() -> tuple[Any, ...]:
+        response = by_api(client, key, path.name, content)
+        nothing_else_changed()
+        return response, refusals()
+
+    return isolated(cli)["answer"], isolated(web)["answer"], isolated(api)["answer"]
+
+
 @pytest.mark.django_db
-def test_a_file_missing_a_column_is_refused_the_same_three_ways(
+def test_a_file_missing_a_column_is_refused_and_recorded_the_same_three_ways(
     client: Any, city_staff: Any, token_for: Any, tmp_var: Any, tmp_path: Path, capsys: Any
 ) -> None:
-    content = "姓名,公民身份号码\n张三,1\n".encode()
     path = tmp_path / "名册.csv"
-    path.write_bytes(content)
+    path.write_bytes("姓名,公民身份号码\n张三,1\n".encode())
 
-    def refused() -> list[tuple[str, str]]:
-        assert not Job.objects.filter(
-            kind__in=["findings_run", "monitoring.warm"]
-        ).exists()  # no post-import steps
-        return list(ImportBatch.objects.values_list("status", "message"))
+    cli, web, api = refused_three_ways(client, city_staff, token_for(city_staff), path, capsys)
 
-    def cli() -> tuple[int, str, Any]:
-        code = main(["import", "registry", str(path), "--user", city_staff.username])
-        return code, capsys.readouterr().err, refused()
-
-    def web() -> tuple[str, Any]:
-        return by_web(client, city_staff, "名册.csv", content), refused()
-
-    def api() -> tuple[Any, Any]:
-        response = by_api(client, token_for(city_staff), "名册.csv", content)
-        return response, refused()
-
-    (code, cli_error, cli_batches) = isolated(cli)["answer"]
-    (web_page, web_batches) = isolated(web)["answer"]
-    (api_response, api_batches) = isolated(api)["answer"]
-    assert code != 0 and api_response.status_code == 422
-    message = api_response.json()["error"]["message"]
-    assert (
-        "残疾人证号" in message and "残疾人证号" in api_response.json()["error"]["details"]["missing_columns"]
+    (code, cli_error, cli_recorded), (web_page, web_again, web_recorded), (response, api_recorded) = (
+        cli,
+        web,
+        api,
     )
+    assert code != 0 and response.status_code == 422 and web_again == (422, 422)
+    message = response.json()["error"]["message"]
+    assert "残疾人证号" in message and "残疾人证号" in response.json()["error"]["details"]["missing_columns"]
     assert cli_error.strip() == f"huican: {message}"
     assert html.escape(message, quote=False) in web_page
-    # The command has no preview: its refusal is recorded as its import (history and audit); the
-    # web and the API refuse at the check before any import (docs/decisions.md).
-    assert cli_batches == [(ImportBatch.Status.REFUSED, message)] and web_batches == api_batches == []
-    assert Person.objects.count() == 0
+    # Each way leaves one refused import in the history — who, when, which file, why — and its audit
+    # entry, and nothing else (docs/decisions.md).
+    batches, entries = cli_recorded
+    assert [(b[0], b[1], b[3], b[5], b[6]) for b in batches] == [
+        ("registry", "名册.csv", city_staff.username, ImportBatch.Status.REFUSED, message)
+    ]
+    assert batches[0][2] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert [e[2] for e in entries] == ["import.refused"]
+    assert entries[0][4] == {"kind": "registry", "file": "名册.csv", "reason": message}
+    assert cli_recorded == web_recorded == api_recorded
+
+
+@pytest.mark.django_db
+def test_an_unreadable_file_is_refused_and_recorded_the_same_three_ways(
+    client: Any, city_staff: Any, token_for: Any, tmp_var: Any, tmp_path: Path, capsys: Any
+) -> None:
+    path = tmp_path / "名册.xlsx"
+    path.write_bytes(b"not a workbook, whatever its name says")
+
+    (code, _err, cli_recorded), (_page, _again, web_recorded), (response, api_recorded) = refused_three_ways(
+        client, city_staff, token_for(city_staff), path, capsys
+    )
+
+    assert code != 0 and response.status_code == 422
+    batches, entries = cli_recorded
+    assert len(batches) == len(entries) == 1 and "无法打开" in batches[0][6]
+    assert cli_recorded == web_recorded == api_recorded
 
 
 @pytest.mark.django_db
