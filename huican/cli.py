@@ -35,6 +35,16 @@ def parse_date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD：{value!r}") from None
 
 
+def parse_month(value: str) -> dt.date:
+    try:
+        year, month = value.split("-")
+        if len(year) != 4 or len(month) != 2:
+            raise ValueError
+        return dt.date(int(year), int(month), 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"月份应为 YYYY-MM：{value!r}") from None
+
+
 def region_code(value: str) -> str:
     if not value.isdigit() or len(value) not in (6, 9, 12):
         raise argparse.ArgumentTypeError(f"区划代码应为 6、9 或 12 位数字：{value!r}")
@@ -51,6 +61,7 @@ HANDLERS: dict[str, str] = {
     "eligibility": "huican.policy.commands:run_eligibility",
     "findings": "huican.matching.commands:run_findings",
     "indicators": "huican.monitoring.commands:run_indicators",
+    "roll": "huican.benefits.commands:run_roll",
     "report": "huican.monitoring.reports.command:run_report",
     "audit": "huican.core.commands:run_audit",
     "keys": "huican.core.commands:run_keys",
@@ -119,6 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", type=region_code)
     p.add_argument("--as-of", dest="as_of", type=parse_date)
     p.add_argument("--format", choices=["json", "csv"], default="json")
+
+    p = sub.add_parser("roll", help="两项补贴月度发放名册（草稿；--approve 审批）")
+    p.add_argument("--month", type=parse_month, required=True)
+    p.add_argument("--region", type=region_code)
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+    p.add_argument("--approve", action="store_true", help="以操作员身份审批该月的发放名册")
 
     p = sub.add_parser("report", help="年度监测报告（.xlsx、.docx 或 .pdf）")
     p.add_argument("--year", type=int, required=True)

@@ -95,8 +95,8 @@ INSTALLED_APPS = [
     "huican.registry",
     "huican.exchange",
     "huican.policy",
-    "huican.benefits",
     "huican.matching",
+    "huican.benefits",
     "huican.monitoring",
 ]
 

@@ -20,7 +20,7 @@ from typing import Any
 from huican.accounts.models import Role
 
 STAFF_ROLES = frozenset({Role.CITY_STAFF, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF})
-REGIONAL_ROLES = STAFF_ROLES | {Role.DEPARTMENT_OFFICER, Role.EVALUATOR}
+REGIONAL_ROLES = STAFF_ROLES | {Role.DEPARTMENT_OFFICER, Role.EVALUATOR, Role.CIVIL_AFFAIRS_OFFICER}
 
 # Every action `can` knows; an unknown action is a programming error, not a "no".
 ACTIONS = frozenset(
@@ -35,6 +35,8 @@ ACTIONS = frozenset(
         "read_audit",
         "manage_users",
         "manage_security",
+        "view_benefits",
+        "approve_rolls",
     }
 )
 
@@ -87,6 +89,10 @@ def can(user: Any, action: str) -> bool:
         return role in STAFF_ROLES | {Role.DEPARTMENT_OFFICER} and has_region
     if action == "view_aggregates":
         return role in STAFF_ROLES | {Role.EVALUATOR} and has_region
+    if action == "view_benefits":
+        return role in STAFF_ROLES | {Role.CIVIL_AFFAIRS_OFFICER} and has_region
+    if action == "approve_rolls":
+        return role == Role.CIVIL_AFFAIRS_OFFICER and has_region
     if action == "read_audit":
         return role == Role.AUDIT_ADMIN
     if action == "manage_users":

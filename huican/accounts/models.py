@@ -11,6 +11,7 @@ class Role(models.TextChoices):
     COUNTY_STAFF = "county_staff", "县残联工作人员"
     TOWNSHIP_STAFF = "township_staff", "乡镇（街道）工作人员"
     DEPARTMENT_OFFICER = "department_officer", "部门数据专员"
+    CIVIL_AFFAIRS_OFFICER = "civil_affairs_officer", "县民政审定人员"
     EVALUATOR = "evaluator", "评估人员"
     SYSTEM_ADMIN = "system_admin", "系统管理员"
     SECURITY_ADMIN = "security_admin", "安全管理员"

@@ -30,6 +30,7 @@ REGION_LEVEL_FOR_ROLE = {
     Role.CITY_STAFF: Region.Level.CITY,
     Role.COUNTY_STAFF: Region.Level.COUNTY,
     Role.TOWNSHIP_STAFF: Region.Level.TOWNSHIP,
+    Role.CIVIL_AFFAIRS_OFFICER: Region.Level.COUNTY,
 }
 
 
@@ -414,6 +415,7 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, str | None, str]] = [
     ("xinfu", "Xinzhou#Xinfu2025", Role.COUNTY_STAFF, "140902", "忻府区残联（演示）"),
     ("xiangzhen", "Xinzhou#Town2025", Role.TOWNSHIP_STAFF, "township", "乡镇专干（演示）"),
     ("minzheng", "Xinzhou#Civil2025", Role.DEPARTMENT_OFFICER, CITY_CODE, "民政局数据专员（演示）"),
+    ("shending", "Xinzhou#Audit2026", Role.CIVIL_AFFAIRS_OFFICER, "140902", "忻府区民政局审定人员（演示）"),
     ("pinggu", "Xinzhou#Eval2025", Role.EVALUATOR, CITY_CODE, "评估人员（演示）"),
     ("xitong", "Xinzhou#Sys2025!", Role.SYSTEM_ADMIN, None, "系统管理员（演示）"),
     ("anquan", "Xinzhou#Sec2025!", Role.SECURITY_ADMIN, None, "安全管理员（演示）"),

@@ -1,6 +1,27 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
 class BenefitsConfig(AppConfig):
     name = "huican.benefits"
     label = "benefits"
+
+    def ready(self) -> None:
+        from huican.exchange.writers import app_writers
+        from huican.policy.facts import granted_entitlements
+
+        app_writers["applications"].provide(_persist_applications)
+        granted_entitlements.provide(_granted_frame)
+
+
+def _persist_applications(*args: Any, **kwargs: Any) -> Any:
+    from huican.benefits.imports import persist_applications
+
+    return persist_applications(*args, **kwargs)
+
+
+def _granted_frame(*args: Any, **kwargs: Any) -> Any:
+    from huican.benefits.entitlements import granted_frame
+
+    return granted_frame(*args, **kwargs)

@@ -68,6 +68,17 @@ class Unique:
 
 
 @dataclass(frozen=True)
+class Conditional:
+    """When `when` holds one of `values`, `column` must be given (`given=True`) or blank (`False`)."""
+
+    column: str
+    when: str
+    values: tuple[str, ...]
+    given: bool
+    reason: str
+
+
+@dataclass(frozen=True)
 class Custom:
     """Checks too entangled to declare column by column (the registry's); ``validation.CUSTOM``."""
 
@@ -75,7 +86,7 @@ class Custom:
 
 
 # A step of a kind's checks: a column name (the check of its type and allowed values) or a rule.
-CheckStep = str | Order | NotFuture | Unique | Custom
+CheckStep = str | Order | NotFuture | Unique | Conditional | Custom
 
 
 @dataclass(frozen=True)
@@ -207,6 +218,8 @@ SCHOOLING_MODES = ("随班就读", "特殊教育学校", "送教上门")
 SERVICE_TYPES = ("康复服务", "辅具适配", "职业技能培训", "无障碍改造", "托养服务", "走访探视", "法律援助")
 SERVICE_RESULTS = ("完成", "进行中")
 SUBSIDY_TYPES = {"生活补贴": "living_subsidy", "护理补贴": "nursing_subsidy"}
+# 审定结果 of the `applications` kind (BENEFITS.md) → the application's status.
+APPLICATION_RESULTS = {"批准": "approved", "不予批准": "rejected", "审批中": "submitted"}
 
 ID = Column("公民身份号码", True, ("身份证号", "证件号码", "身份证号码", "身份证", "证件号"), text_only=True)
 NAME = Column("姓名", True, ("名字",))
@@ -425,6 +438,42 @@ KINDS: dict[str, KindSpec] = {
             requires_registry=True,
         ),
         KindSpec(
+            "applications",
+            "两项补贴申请记录",
+            "残联/民政",
+            (
+                ID,
+                NAME,
+                _vocabulary("补贴类型", tuple(SUBSIDY_TYPES), required=True),
+                Column("申请日期", True, type="date"),
+                _vocabulary("审定结果", tuple(APPLICATION_RESULTS), required=True),
+                Column("审定日期", type="date"),
+                Column("不予批准原因"),
+            ),
+            checks=(
+                "补贴类型",
+                "申请日期",
+                "审定结果",
+                "审定日期",
+                Order("申请日期", "审定日期"),
+                Conditional(
+                    "审定日期",
+                    "审定结果",
+                    ("批准", "不予批准"),
+                    True,
+                    "审定结果为批准或不予批准时必须填写审定日期",
+                ),
+                Conditional("审定日期", "审定结果", ("审批中",), False, "审定结果为审批中时不应填写审定日期"),
+                Unique(
+                    ("公民身份号码", "补贴类型", "申请日期"),
+                    "同一人同一补贴类型同一申请日期已在第 {} 行出现",
+                    "申请日期",
+                ),
+            ),
+            mode="upsert",
+            requires_registry=True,
+        ),
+        KindSpec(
             "standards",
             "标准参数",
             "民政/残联",
@@ -461,5 +510,6 @@ IMPORT_ORDER: tuple[str, ...] = (
     "deaths",
     "services",
     "subsidy_recipients",
+    "applications",
 )
 assert set(IMPORT_ORDER) == set(KINDS)

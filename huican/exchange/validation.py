@@ -331,6 +331,10 @@ def _step_checks(spec: k.KindSpec, step: k.CheckStep, today: dt.date) -> list[Ch
         for condition in present[1:]:
             only_when = only_when & condition
         return [_duplicate_of_earlier(keys, step.reason, step.column, only_when=only_when)]
+    if isinstance(step, k.Conditional):
+        holds = pl.col(step.when).is_in(step.values)
+        blank = pl.col(step.column).is_null()
+        return [Check(step.column, _when(holds & (blank if step.given else ~blank), step.reason))]
     return CUSTOM[step.name](today)
 
 

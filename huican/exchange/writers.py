@@ -32,8 +32,13 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, str], None]
 
-# The standards table belongs to the policy, which provides its writer (``policy.imports``).
-standards_writer = Hook("exchange.standards_writer")
+# Kinds whose records belong to a higher app, which provides the writer in its AppConfig.ready():
+# the standards to the policy (``policy.imports``), the applications to the benefits
+# (``benefits.imports``). Each is called (accepted, batch) → (created, updated).
+app_writers: dict[str, Hook] = {
+    kind: Hook(f"exchange.{kind}_writer") for kind in ("standards", "applications")
+}
+standards_writer = app_writers["standards"]
 
 
 def person_ids_by_hash(hashes: set[str]) -> dict[str, int]:
@@ -59,8 +64,8 @@ def persist(prepared: PreparedFile, batch: ImportBatch, *, progress: Progress) -
         return _persist_registry(accepted, progress)
     if kind == "survey":
         return _persist_survey(accepted, batch)
-    if kind == "standards":
-        return standards_writer(accepted, batch)
+    if kind in app_writers:
+        return app_writers[kind](accepted, batch)  # type: ignore[no-any-return]
     return _persist_list(kind, accepted, batch)
 
 

@@ -47,10 +47,12 @@ def age_expr(birth: pl.Expr, on: dt.date) -> pl.Expr:
 
 
 def receiving_on(facts: Facts) -> pl.DataFrame:
-    """Receiving a subsidy on D: start month ≤ month(D) and (no end month, or end month ≥ month(D))."""
+    """Receiving a subsidy on D: start month ≤ month(D) and (no end month, or end month ≥ month(D));
+    an entitlement from an approved application only once its 审定日期 ≤ D."""
     month = facts.on.replace(day=1)
     return facts.receiving.filter(
         pl.col("person_id").is_not_null()
+        & (pl.col("effective_from").is_null() | (pl.col("effective_from") <= facts.on))
         & (pl.col("start_month") <= month)
         & (pl.col("end_month").is_null() | (pl.col("end_month") >= month))
     )

@@ -15,13 +15,13 @@ from typing import Any
 
 import polars as pl
 
-from huican.benefits.models import Entitlement
 from huican.core import copies
 from huican.core.crypto import decrypt_many
 from huican.core.frames import fetch_frame as _fetch
 from huican.core.frames import sql_date as _date
 from huican.core.frames import sql_flag as _flag
 from huican.core.frames import sql_real as _real
+from huican.core.hooks import Hook
 from huican.exchange import columnar
 from huican.exchange.kinds import STANDARD_FIELDS
 from huican.exchange.models import ListRecord
@@ -83,7 +83,13 @@ RECEIVING_SCHEMA: dict[str, Any] = {
     "start_month": pl.Date,
     "end_month": pl.Date,
     "monthly_amount": pl.Float64,
+    # 审定日期 of an entitlement from an approved application: receiving only from that day on
+    # (RULES.md "receiving"); null for the imported roll.
+    "effective_from": pl.Date,
 }
+# The entitlements granted by approved applications (the benefits app provides them, in
+# RECEIVING_SCHEMA): called with SQL conditions on the person table aliased ``p``.
+granted_entitlements = Hook("policy.granted_entitlements")
 RENOVATION_SCHEMA: dict[str, Any] = {
     "household_number": pl.String,
     "person_id": pl.Int64,
@@ -308,14 +314,11 @@ def _load_receiving(recipients: pl.DataFrame, where: str, cond_params: list[Any]
         start_month=pl.col("start_date").dt.month_start(),
         end_month=pl.col("end_date").dt.month_start(),
         monthly_amount="amount",
+        effective_from=pl.lit(None, dtype=pl.Date),
     )
-    granted = _fetch(
-        f"SELECT e.person_id, p.id_hash, e.benefit, {_date('e.start_month')}, {_date('e.end_month')},"
-        f" {_real('e.monthly_amount')} FROM {Entitlement._meta.db_table} e"
-        f" JOIN {Person._meta.db_table} p ON p.id = e.person_id {where}",
-        cond_params,
-        RECEIVING_SCHEMA,
-    )
+    granted = granted_entitlements(where, cond_params) if granted_entitlements.provided else None
+    if granted is None:
+        granted = pl.DataFrame(schema=RECEIVING_SCHEMA)
     return pl.concat([from_roll.cast(RECEIVING_SCHEMA), granted], how="vertical")  # type: ignore[arg-type]
 
 

@@ -171,23 +171,29 @@ def _evaluate_benefit(
 
 
 def evaluate(
-    prepared: pl.DataFrame, *, keep: Sequence[str] = ("person_id",), with_reasons: bool = True
+    prepared: pl.DataFrame,
+    *,
+    keep: Sequence[str] = ("person_id",),
+    with_reasons: bool = True,
+    only: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """Every benefit for every row of a prepared frame, ordered by row then BENEFITS.
 
     `keep` names columns of `prepared` to carry into the result (e.g. an ID number for output).
     ``with_reasons=False`` leaves out the reasons column (same decisions, several times cheaper:
-    findings and indicators need only decision, amount and flags).
+    findings and indicators need only decision, amount and flags). `only` keeps those benefits
+    (in BENEFITS order), e.g. the two subsidies of a payment roll.
     """
     if with_reasons and "certificate_text" not in prepared.columns:
         raise ValueError("reasons need prepare(facts, with_texts=True)")
     frame = prepared.lazy()
     # rechunk first: a gather over a many-chunk nested column is two orders of magnitude slower
+    chosen = [b for b in DEFINITIONS if only is None or b.code in only]
     stacked = pl.concat(
-        pl.collect_all([_evaluate_benefit(frame, b, keep, with_reasons) for b in DEFINITIONS]), rechunk=True
+        pl.collect_all([_evaluate_benefit(frame, b, keep, with_reasons) for b in chosen]), rechunk=True
     )
     # benefit-major → person-major: row r of benefit j sits at j*n + r (cheaper than a sort)
-    n, k = prepared.height, len(DEFINITIONS)
+    n, k = prepared.height, len(chosen)
     order = (np.arange(k, dtype=np.int64)[None, :] * n + np.arange(n, dtype=np.int64)[:, None]).ravel()
     return stacked[order]
 

@@ -87,6 +87,11 @@ SPECS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("vocab", "补贴类型", ("残疾补贴", "护理费")),
         ("missing", "姓名", ()),
     ],
+    "applications": [
+        ("date", "申请日期", BAD_DATES),
+        ("vocab", "审定结果", ("通过", "待审")),
+        ("missing", "补贴类型", ()),
+    ],
 }
 
 

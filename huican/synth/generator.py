@@ -91,6 +91,10 @@ def generate(*, persons: int, seed: int, out: pathlib.Path) -> dict[str, pathlib
     write("services", *r.services(yearly.services(pop, stream(seed, "services"), sv), rng("services")))
     roll = lists.subsidy_roll(pop, stream(seed, "roll"), dib, tek)
     write("subsidy_recipients", *r.subsidy_recipients(roll, rng("roll")))
+    write(
+        "applications",
+        *r.applications(lists.applications(pop, stream(seed, "applications"), roll), rng("applications")),
+    )
     write("standards", standards_frame(), None)
     write("regions", r.regions(), None)
     return paths

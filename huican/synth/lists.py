@@ -220,3 +220,31 @@ def _roll(
         "end": end[keep],
         "type": np.broadcast_to(np.asarray(typ), (n,))[keep].astype(np.int64),
     }
+
+
+def applications(pop: Population, rng: np.random.Generator, roll: Table) -> Table:
+    """Applications for the two subsidies from the previous system: people applying in 2024–2025
+    who are not yet on the roll for that subsidy — mostly approved after a few weeks, some refused,
+    some still in progress (no 审定日期), and a few approved long ago and never paid (arrears)."""
+    reg = pop.n_reg
+    on_roll = set(zip(roll["pid"].tolist(), roll["type"].tolist(), strict=True))
+    severe_care = (pop.grade <= 1) & pop.care_need
+    p = np.where(severe_care, 0.06, 0.02)
+    pid = np.nonzero((np.arange(pop.size) < reg) & (rng.random(pop.size) < p))[0]
+    typ = np.where(severe_care[pid] & (rng.random(len(pid)) < 0.6), 1, 0).astype(np.int64)
+    keep = np.array([(int(a), int(b)) not in on_roll for a, b in zip(pid, typ, strict=True)], dtype=bool)
+    pid, typ = pid[keep], typ[keep]
+    n = len(pid)
+    applied = uniform_days(rng, np.maximum(pop.issue[pid], day("2024-01-01")), REF_DAY - 20, n)
+    decided = applied + rng.integers(10, 75, n)
+    result = rng.choice(3, size=n, p=[0.7, 0.12, 0.18])  # 批准, 不予批准, 审批中
+    result = np.where(decided > REF_DAY, 2, result)
+    decided = np.where(result == 2, NEVER, decided)
+    order = np.lexsort((typ, pid, applied))
+    return {
+        "pid": pid[order],
+        "type": typ[order],
+        "applied": applied[order],
+        "decided": decided[order],
+        "result": result[order],
+    }

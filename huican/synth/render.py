@@ -6,6 +6,7 @@ import numpy as np
 import polars as pl
 
 from huican.exchange.kinds import (
+    APPLICATION_RESULTS,
     DIBAO_CATEGORIES,
     EMPLOYMENT,
     IMPORT_ORDER,
@@ -225,6 +226,23 @@ class Renderer:
             "月标准": money_strings(t["standard"], t["standard_blank"]),
         }
         return self.frame("subsidy_recipients", data), pid
+
+    def applications(self, t: Table, rng: np.random.Generator) -> tuple[pl.DataFrame, np.ndarray]:
+        pid = t["pid"]
+        results = tuple(APPLICATION_RESULTS)
+        refused = t["result"] == 1
+        data = {
+            "公民身份号码": self.id_col(pid, rng),
+            "姓名": self.name_col(pid, rng),
+            "补贴类型": take(tuple(SUBSIDY_TYPES), t["type"]),
+            "申请日期": date_strings(t["applied"], rng, mix=0.02),
+            "审定结果": take(results, t["result"]),
+            "审定日期": date_strings(t["decided"], rng, mix=0.02),
+            "不予批准原因": pl.Series(
+                np.where(refused, "家庭收入超过规定标准", None).tolist(), dtype=pl.String
+            ),
+        }
+        return self.frame("applications", data), pid
 
     def regions(self) -> pl.DataFrame:
         """Counties, and the synthetic townships and villages the registry uses."""

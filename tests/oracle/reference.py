@@ -31,8 +31,9 @@ Readings of RULES.md where it leaves room (each is marked ``READING`` in the cod
       ``income_growth``: numerator I_Y and denominator I_2020 rounded half-up to 0.01 for comparison;
       its value uses the exact means and is rounded half-up to 0.01 (compared with a 0.01 tolerance).
 * R9  ``receiving`` a subsidy: a ``subsidy_recipients`` row of that 补贴类型 (生活补贴 → living_subsidy,
-      护理补贴 → nursing_subsidy) with 起始月份 ≤ month(D) and (no 终止月份, or 终止月份 ≥ month(D)). A fresh
-      database has no entitlements granted in the system.
+      护理补贴 → nursing_subsidy) with 起始月份 ≤ month(D) and (no 终止月份, or 终止月份 ≥ month(D)); or
+      approved ``applications`` rows of that person and 补贴类型: one entitlement from the month of the
+      earliest 申请日期, counted once the earliest 审定日期 ≤ D.
 * R10 "dated in Y" (rehab/device indicators) means a service date within calendar year Y (Y-01-01..Y-12-31),
       any 结果.
 * R11 ``flags``: only ``choose_higher`` is defined by RULES.md (eligible ``nursing_subsidy`` + in elderly care
@@ -305,9 +306,12 @@ class Entitlement:
     benefit: str
     start: tuple[int, int]
     end: tuple[int, int] | None
+    effective: dt.date | None = None  # 审定日期 of an approved application (R9)
 
     def covers(self, day: dt.date) -> bool:
         month = (day.year, day.month)
+        if self.effective is not None and self.effective > day:
+            return False
         return self.start <= month and (self.end is None or self.end >= month)
 
 
@@ -414,6 +418,20 @@ def load(data_dir: Path) -> Dataset:
         benefit = {"生活补贴": "living_subsidy", "护理补贴": "nursing_subsidy"}[row["补贴类型"]]
         ds.entitlements[id_of(row)].append(
             Entitlement(benefit, parse_month(row["起始月份"]), parse_month(row.get("终止月份", "")))
+        )
+
+    # R9: approved applications (BENEFITS.md): one entitlement per person and subsidy, from the month
+    # of the earliest 申请日期, counted from the earliest 审定日期.
+    approved: dict[tuple[str, str], list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    if (data_dir / "applications.csv").exists():
+        for row in accepted_rows(data_dir, "applications"):
+            if trim(row["审定结果"]) == "批准":
+                benefit = {"生活补贴": "living_subsidy", "护理补贴": "nursing_subsidy"}[trim(row["补贴类型"])]
+                approved[(id_of(row), benefit)].append((parse_date(row["申请日期"]), parse_date(row["审定日期"])))
+    for (number, benefit), dates in approved.items():
+        applied = min(a for a, _ in dates)
+        ds.entitlements[number].append(
+            Entitlement(benefit, (applied.year, applied.month), None, min(d for _, d in dates))
         )
 
     for row in accepted_rows(data_dir, "standards"):

@@ -41,6 +41,7 @@ IMPORT_ORDER = [
     "deaths",
     "services",
     "subsidy_recipients",
+    "applications",
 ]
 DATES = ["2023-06-30", "2025-12-31", "2024-02-29"]
 YEARS = [2023, 2025]
