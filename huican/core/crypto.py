@@ -13,11 +13,13 @@ a fingerprint of the keys its data is written under, and nothing is encrypted un
 from __future__ import annotations
 
 import base64
-import hmac
+import hashlib
 import os
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
+import polars as pl
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -96,17 +98,19 @@ def encrypt_many(values: Iterable[str]) -> list[str]:
 
     ensure_write_keys()
     version, ciphers = _ciphers(settings.HUICAN_DATA_KEYS)
-    cipher = ciphers[version]
-    out: list[str] = []
-    prefix = version + ":"
-    for value in values:
+    encrypt_one = ciphers[version].encrypt
+    values = values if isinstance(values, list) else list(values)
+    # One random nonce of 12 bytes per value, drawn together; base64 of all tokens in one pass.
+    nonces = os.urandom(12 * len(values))
+    tokens: list[bytes | None] = []
+    for start, value in zip(range(0, 12 * len(values), 12), values, strict=True):
         if not value:
-            out.append("")
+            tokens.append(None)
             continue
-        nonce = os.urandom(12)
-        token = nonce + cipher.encrypt(nonce, value.encode("utf-8"), None)
-        out.append(prefix + base64.b64encode(token).decode("ascii"))
-    return out
+        nonce = nonces[start : start + 12]
+        tokens.append(nonce + encrypt_one(nonce, value.encode("utf-8"), None))
+    encoded = pl.Series(tokens, dtype=pl.Binary).bin.encode("base64")
+    return (version + ":" + encoded).fill_null("").to_list()
 
 
 def decrypt(token: str) -> str:
@@ -140,9 +144,35 @@ def blind_index(value: str) -> str:
 
 
 def blind_index_many(values: Iterable[str]) -> list[str]:
-    key = _hmac_key(settings.HUICAN_HMAC_KEY)
-    digest = hmac.digest
-    return [digest(key, value.encode("utf-8"), "sha256").hex()[:32] for value in values]
+    """HMAC-SHA256 of each value (RFC 2104), from the key's inner and outer hash states computed
+    once: the same digests as ``hmac.digest``, about three times faster for millions of short values."""
+    inner, outer = _hmac_states(settings.HUICAN_HMAC_KEY)
+    start_inner, start_outer = inner.copy, outer.copy
+    out: list[str] = []
+    append = out.append
+    for value in values:
+        state = start_inner()
+        state.update(value.encode("utf-8"))
+        final = start_outer()
+        final.update(state.digest())
+        append(final.hexdigest()[:32])
+    return out
+
+
+@lru_cache(maxsize=4)
+def _hmac_states(spec: str) -> tuple[Any, Any]:
+    """SHA-256 states after the HMAC key's inner and outer pads (RFC 2104)."""
+    key = _hmac_key(spec)
+    if len(key) > SHA256_BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(SHA256_BLOCK, b"\0")
+    return (
+        hashlib.sha256(bytes(byte ^ 0x36 for byte in key)),
+        hashlib.sha256(bytes(byte ^ 0x5C for byte in key)),
+    )
+
+
+SHA256_BLOCK = 64
 
 
 def mask_id_number(value: str) -> str:
