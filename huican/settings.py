@@ -188,6 +188,8 @@ HUICAN_MAX_UPLOAD_BYTES = env_int("HUICAN_MAX_UPLOAD_BYTES", 500 * 1024 * 1024)
 HUICAN_PREVIEW_INLINE_BYTES = env_int("HUICAN_PREVIEW_INLINE_BYTES", 5 * 1024 * 1024)
 # Uploaded import files (encrypted) are deleted this many days after their last change.
 HUICAN_UPLOAD_RETENTION_DAYS = env_int("HUICAN_UPLOAD_RETENTION_DAYS", 30)
+# Documents attached to applications (scans, photos, PDF): the largest accepted.
+HUICAN_DOCUMENT_MAX_BYTES = env_int("HUICAN_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 # An .xlsx is refused before it is read when it unpacks to more than this, or its sheet spans more
 # cells (rows × columns): a zip bomb must not take the server's memory (huican.exchange.limits).
 HUICAN_XLSX_MAX_UNPACKED_BYTES = env_int("HUICAN_XLSX_MAX_UNPACKED_BYTES", 512 * 1024 * 1024)

@@ -18,6 +18,7 @@ urlpatterns: list = [
     path("imports/", include("huican.exchange.urls")),
     path("policy/", include("huican.policy.urls")),
     path("findings/", include("huican.matching.urls")),
+    path("benefits/", include("huican.benefits.urls")),
     path("monitoring/", include("huican.monitoring.urls")),
 ]
 

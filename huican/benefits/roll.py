@@ -20,7 +20,7 @@ from typing import Any
 
 import polars as pl
 
-from huican.benefits.models import Payment, Roll
+from huican.benefits.models import BenefitChoice, Payment, Roll
 from huican.core.frames import fetch_frame, sql_date
 from huican.policy.facts import Facts, load_facts, redated
 from huican.policy.rules import evaluate
@@ -144,6 +144,28 @@ def _payments(person_ids: pl.Series, before: dt.date) -> pl.DataFrame:
     )
 
 
+def _choices(on: dt.date) -> pl.DataFrame:
+    """The latest 择高 choice recorded on or before `on` per person: person_id, chosen."""
+    frame = fetch_frame(
+        f"SELECT person_id, chosen, {sql_date('recorded_on')}, id FROM {BenefitChoice._meta.db_table}"
+        " WHERE recorded_on <= %s",
+        [on.isoformat()],
+        {"person_id": pl.Int64, "chosen": pl.String, "recorded_on": pl.Date, "id": pl.Int64},
+    )
+    return frame.sort("recorded_on", "id").group_by("person_id").last().select("person_id", "chosen")
+
+
+def _resolve_choices(decided: pl.DataFrame, on: dt.date) -> pl.DataFrame:
+    """Add `chosen` (the person's recorded 择高 choice, or null) to decisions of `on`."""
+    return decided.join(_choices(on), on="person_id", how="left")
+
+
+def _paying() -> pl.Expr:
+    """Eligible and payable: no 择高 flag, or the person chose the nursing subsidy."""
+    chose_higher = pl.col("flags").list.contains(CHOOSE_HIGHER).fill_null(False)
+    return (pl.col("decision") == "eligible") & (~chose_higher | (pl.col("chosen") == "nursing_subsidy"))
+
+
 def compute_roll(*, month: dt.date, region: str | None = None, progress: Progress | None = None) -> DraftRoll:
     """The draft roll of `month` for `region` (a county, township or the city), on the data as they are."""
     report = progress or (lambda percent, message: None)
@@ -161,7 +183,7 @@ def compute_roll(*, month: dt.date, region: str | None = None, progress: Progres
     )
     people = entitled.get_column("person_id").unique()
     report(25, "判定发放月的资格")
-    decisions = _decisions(base, people, with_reasons=True)
+    decisions = _resolve_choices(_decisions(base, people, with_reasons=True), month)
     lines = entitled.join(decisions, on=["person_id", "benefit"], how="left").with_columns(
         _status().alias("status")
     )
@@ -201,11 +223,14 @@ def compute_roll(*, month: dt.date, region: str | None = None, progress: Progres
 
 
 def _status() -> pl.Expr:
-    chose_higher = pl.col("flags").list.contains(CHOOSE_HIGHER).fill_null(False)
+    """pay / hold / stop (BENEFITS.md); a 择高 case is held until staff record the person's choice,
+    then paid (nursing subsidy chosen) or stopped (elderly care chosen)."""
     return (
-        pl.when((pl.col("decision") == "eligible") & ~chose_higher)
+        pl.when(_paying())
         .then(pl.lit("pay"))
         .when(pl.col("decision") == "ineligible")
+        .then(pl.lit("stop"))
+        .when((pl.col("decision") == "eligible") & (pl.col("chosen") == "elderly_care"))
         .then(pl.lit("stop"))
         .otherwise(pl.lit("hold"))
     )
@@ -224,11 +249,11 @@ def _reasons() -> pl.Expr:
         )
 
     return (
-        pl.when(pl.col("status") == "stop")
+        pl.when((pl.col("status") == "stop") & (pl.col("decision") == "ineligible"))
         .then(clauses(lambda passed: passed.eq_missing(False)))
         .when((pl.col("status") == "hold") & (pl.col("decision") == "unknown"))
         .then(clauses(lambda passed: passed.is_null()))
-        .when(pl.col("status") == "hold")
+        .when(pl.col("status") != "pay")
         .then(pl.lit([CHOOSE_HIGHER], dtype=pl.List(pl.String)))
         .otherwise(pl.lit([], dtype=pl.List(pl.String)))
     )
@@ -266,10 +291,12 @@ def _arrears(
     owed = []
     for (m,), group in due.group_by("month"):
         facts = redated(base, m, region=region)
-        decided = _decisions(facts, group.get_column("person_id").unique(), with_reasons=False)
-        eligible = decided.filter(
-            (pl.col("decision") == "eligible") & ~pl.col("flags").list.contains(CHOOSE_HIGHER)
-        ).select("person_id", "benefit", amount_fen=(pl.col("amount") * 100).round(0).cast(pl.Int64))
+        decided = _resolve_choices(
+            _decisions(facts, group.get_column("person_id").unique(), with_reasons=False), m
+        )
+        eligible = decided.filter(_paying()).select(
+            "person_id", "benefit", amount_fen=(pl.col("amount") * 100).round(0).cast(pl.Int64)
+        )
         owed.append(group.join(eligible, on=["person_id", "benefit"], how="inner"))
     if not owed:
         return empty

@@ -134,7 +134,7 @@ def _payments(roll: Roll, draft: DraftRoll) -> list[Payment]:
         .select("person_id", "benefit", "month", "amount_fen")
     )
     return [
-        Payment(roll=roll, person_id=p, benefit=b, month=m, amount=yuan(a))
+        Payment(roll=roll, person_id=p, benefit=b, month=m, amount=yuan(a) or Decimal("0.00"))
         for p, b, m, a in pl.concat([own, arrears]).iter_rows()
     ]
 

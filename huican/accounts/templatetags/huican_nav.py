@@ -21,6 +21,7 @@ NAV_ITEMS: list[tuple[str, str, str | tuple[str, ...] | None]] = [
     ("导入", "exchange:index", "import"),
     ("标准", "policy:index", "view_standards"),
     ("发现", "matching:index", ("view_findings", "view_aggregates")),
+    ("补贴经办", "benefits:index", "view_benefits"),
     ("监测", "monitoring:index", "view_aggregates"),
     ("审计", "audit:log", "read_audit"),
     ("用户", "accounts:users", "manage_users"),
