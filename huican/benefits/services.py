@@ -292,10 +292,11 @@ def _follow_finding(finding: Any, application: Application, actor: Any) -> None:
 
 
 def _check_actor(actor: Any, application: Application) -> None:
+    step = current_step(application)
+    if step is None:
+        raise ApplicationError(f"该申请目前为“{application.get_status_display()}”，没有等待审核的步骤")
     if _user(actor) is not None and not may_act(actor, application):
-        step = current_step(application)
-        holder = Role(ROLE_OF_STEP[step]).label if step else "—"
-        raise ApplicationError(f"该申请正在等待“{holder}”办理，您无权办理这一步")
+        raise ApplicationError(f"该申请正在等待“{Role(ROLE_OF_STEP[step]).label}”办理，您无权办理这一步")
 
 
 def application_pass(
@@ -304,7 +305,7 @@ def application_pass(
     """Pass the step the application waits at (初审/审核/审定; after the notice: approve)."""
     _check_actor(actor, application)
     step = current_step(application)
-    assert step is not None
+    assert step is not None  # _check_actor refuses an application waiting at no step
     day = today()
     if step == StepLimit.Step.NOTICE and application.notice_until and day <= application.notice_until:
         raise ApplicationError(f"公示期至 {application.notice_until:%Y-%m-%d} 止，期满后才能批准")
