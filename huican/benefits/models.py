@@ -349,3 +349,67 @@ class StepLimit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county_code} {self.step} {self.working_days}"
+
+
+class RecheckRun(models.Model):
+    """One annual re-check (年度复核) of every entitlement in force on a date (``benefits.recheck``)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    on_date = models.DateField(help_text="复核日期")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_by_name = models.CharField(max_length=150, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    entitlements = models.PositiveIntegerField(default=0, help_text="复核的在享待遇（人·项）")
+    items_count = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"复核 {self.on_date} #{self.pk}"
+
+
+class RecheckItem(models.Model):
+    """A recipient the re-check lists for follow-up (one per person and subsidy in force)."""
+
+    class Status(models.TextChoices):
+        PENDING = "待核实", "待核实"
+        CHECKED = "已核实", "已核实"
+        DONE = "已处理", "已处理"
+
+    run = models.ForeignKey(RecheckRun, on_delete=models.CASCADE, related_name="items")
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    benefit = models.CharField(max_length=32, choices=Benefit.choices)
+    county_code = models.CharField(max_length=6, db_index=True)
+    township_code = models.CharField(max_length=9, blank=True, db_index=True)
+    # Why listed: ineligible / unknown / certificate_expiring / no_recent_survey.
+    reasons = models.JSONField(default=list)
+    decision = models.CharField(max_length=12, blank=True)
+    expiry_date = models.DateField(null=True, blank=True, help_text="残疾人证有效期截止（次日起失效）")
+    survey_year = models.PositiveSmallIntegerField(null=True, blank=True, help_text="最近调查年度")
+    status = models.CharField(max_length=4, choices=Status.choices, default=Status.PENDING)
+    note = models.TextField(blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["county_code", "township_code", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "person", "benefit"], name="one_recheck_item_per_entitlement"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.person_id} {self.benefit}"
