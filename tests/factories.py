@@ -1,29 +1,34 @@
-"""Test factories for users, regions and registry persons (used by tests of several apps).
+"""Test factories (the only ones): users, regions, registry persons, surveys, list records, standards
+and entitlements, and the `World` of one user per role.
 
 Everything here writes straight to the database with valid, visibly fake data; it is not used by
-the application itself. `id_number` and `create_person` are the one way a test makes an ID number
-and a registry person; the policy and API tests' factories (tests/policy/factories.py,
-tests/api/huican_api_factories.py) keep only their own defaults on top of them.
+the application itself. `id_number` is the one way a test makes an ID number, `make_person` the one
+way it makes a registry person (its keywords cover what the tests set; the rest are the defaults
+below). Import files (CSV rows, a registry file) are written by `tests/exchange/helpers.py`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+from decimal import Decimal
 from typing import Any
 
 from huican.accounts.models import Role, User
-from huican.core.crypto import blind_index, encrypt, mask_id_number, mask_phone
+from huican.benefits.models import Entitlement
+from huican.core.crypto import blind_index, decrypt, encrypt, mask_id_number, mask_phone
 from huican.core.idnumbers import birth_date_of, check_character, sex_of
+from huican.exchange.models import ImportBatch, ListRecord
+from huican.policy.models import Standard
 from huican.regions.models import Region
-from huican.registry.models import Person
+from huican.registry.models import Person, Survey
 
 PASSWORD = "Test#Passw0rd-2025"
 _sequence = itertools.count(1)
 
 
 def make_region(code: str, name: str | None = None) -> Region:
-    """A township (9 digits) or village (12 digits) under an existing county, created if needed."""
+    """A county (6 digits), township (9) or village (12), with its parents, created if needed."""
     level = {6: Region.Level.COUNTY, 9: Region.Level.TOWNSHIP, 12: Region.Level.VILLAGE}[len(code)]
     parent_code = {9: code[:6], 12: code[:9]}.get(len(code))
     if parent_code and not Region.objects.filter(code=parent_code).exists():
@@ -47,64 +52,54 @@ def id_number(county: str, birth: dt.date, serial: int) -> str:
     return first17 + check_character(first17)
 
 
-def create_person(
-    id_number: str,
-    *,
-    region: Region | str,
-    birth: dt.date | None = None,
-    phone: str | None = None,
-    household_number: str | None = None,
-    **fields: Any,
-) -> Person:
-    """A registry person: the ID number hashed, encrypted and masked, sex and (unless given) the
-    birth date read from it; the county and township codes from the region."""
-    code = region.code if isinstance(region, Region) else region
-    if phone is not None:
-        fields.update(phone_encrypted=encrypt(phone), phone_masked=mask_phone(phone))
-    return Person.objects.create(
-        id_hash=blind_index(id_number),
-        id_number_encrypted=encrypt(id_number),
-        id_masked=mask_id_number(id_number),
-        sex=sex_of(id_number),
-        birth_date=birth or birth_date_of(id_number),
-        region_id=code,
-        county_code=code[:6],
-        township_code=code[:9] if len(code) >= 9 else "",
-        household_number=household_number or f"H{id_number[-8:]}",
-        **fields,
-    )
-
-
-def make_id_number(region_code: str, birth: dt.date, *, female: bool = False) -> str:
+def make_id_number(
+    county: str = "140902", birth: dt.date = dt.date(1980, 5, 17), *, female: bool = False
+) -> str:
+    """A valid ID number not made before in this test run (for up to 500 of one county and birth date)."""
     serial = next(_sequence) % 500
-    return id_number(region_code, birth, serial * 2 + (0 if female else 1))
+    return id_number(county, birth, serial * 2 + (0 if female else 1))
+
+
+def id_number_of(person: Person) -> str:
+    return decrypt(person.id_number_encrypted)
 
 
 def make_person(
     *,
     region_code: str = "140902001001",
     name: str = "测试人",
-    birth: dt.date = dt.date(1970, 5, 6),
+    birth: dt.date = dt.date(1980, 5, 17),
+    female: bool = False,
+    id_number: str | None = None,
     category: int = 4,
-    grade: int = 2,
-    issue_date: dt.date = dt.date(2020, 1, 15),
+    grade: int = 1,
+    issue_date: dt.date = dt.date(2020, 1, 1),
+    urban_rural: str = "农村",
+    household_number: str | None = None,
+    relation: str = "",
+    phone: str | None = None,
     status: str = Person.Status.NORMAL,
     status_date: dt.date | None = None,
-    household_number: str | None = None,
-    phone: str = "13812341234",
-    urban_rural: str = "农村",
-    relation: str = "户主",
-    id_number: str | None = None,
-    female: bool = False,
 ) -> Person:
-    region = make_region(region_code) if len(region_code) > 6 else Region.objects.get(code=region_code)
-    id_number = id_number or make_id_number(region_code, birth, female=female)
-    return create_person(
-        id_number,
+    """A registry person in `region_code` (a county, township or village; created if needed): the ID
+    number (made from the county, `birth` and `female` unless given) hashed, encrypted and masked,
+    sex (and, for a given number, the birth date) read from it; a household of their own unless `household_number` is given;
+    no phone unless `phone` is given."""
+    region = make_region(region_code)
+    number = id_number or make_id_number(region_code, birth, female=female)
+    fields: dict[str, Any] = {}
+    if phone is not None:
+        fields.update(phone_encrypted=encrypt(phone), phone_masked=mask_phone(phone))
+    return Person.objects.create(
+        id_hash=blind_index(number),
+        id_number_encrypted=encrypt(number),
+        id_masked=mask_id_number(number),
+        sex=sex_of(number),
+        birth_date=birth if id_number is None else birth_date_of(number),
         region=region,
-        birth=birth,
-        phone=phone,
-        household_number=household_number,
+        county_code=region_code[:6],
+        township_code=region_code[:9] if len(region_code) >= 9 else "",
+        household_number=household_number or f"H{number}",
         name=name,
         category=category,
         grade=grade,
@@ -113,19 +108,120 @@ def make_person(
         relation=relation,
         status=status,
         status_date=status_date,
+        **fields,
     )
 
 
-def make_user(role: str = Role.COUNTY_STAFF, region_code: str | None = "140902", **fields: Any) -> User:
+def make_user(
+    role: str = Role.COUNTY_STAFF,
+    region_code: str | None = "140902",
+    *,
+    username: str | None = None,
+    **fields: Any,
+) -> User:
     """A user with PASSWORD; region_code None for the administrators."""
-    username = fields.pop("username", None) or f"user{next(_sequence)}"
-    region = None
-    if region_code:
-        region = make_region(region_code) if len(region_code) > 6 else Region.objects.get(code=region_code)
-    user = User(username=username, role=role, region=region, **fields)
+    region = make_region(region_code) if region_code else None
+    user = User(username=username or f"user{next(_sequence)}", role=role, region=region, **fields)
     user.set_password(PASSWORD)
     user.save()
     return user
+
+
+def make_survey(person: Person, *, year: int = 2025, income: str | None = "3000.00", **fields: Any) -> Survey:
+    return Survey.objects.create(
+        person=person, year=year, income=Decimal(income) if income is not None else None, **fields
+    )
+
+
+def batch_for(kind: str) -> ImportBatch:
+    """The latest done import of `kind`, or a new one."""
+    batch = ImportBatch.objects.filter(kind=kind, status=ImportBatch.Status.DONE).order_by("-id").first()
+    if batch is None:
+        batch = ImportBatch.objects.create(
+            kind=kind, file_name=f"{kind}.csv", checksum=kind, status=ImportBatch.Status.DONE
+        )
+    return batch
+
+
+def make_list_record(
+    kind: str,
+    who: Person | str,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    year: int | None = None,
+    school_year: str = "",
+    category: str = "",
+    status: str = "",
+    name: str | None = None,
+    amount: Decimal | str | None = None,
+    organisation: str = "",
+    project: str = "",
+    batch: ImportBatch | None = None,
+) -> ListRecord:
+    """A row of a departmental list (of `batch`, else of the latest import of `kind`) for a person
+    or an ID number."""
+    number = id_number_of(who) if isinstance(who, Person) else who
+    batch = batch or batch_for(kind)
+    count = ListRecord.objects.filter(batch=batch).count()
+    return ListRecord.objects.create(
+        batch=batch,
+        kind=kind,
+        row_number=count + 2,
+        id_hash=blind_index(number),
+        id_number_encrypted=encrypt(number),
+        id_masked=mask_id_number(number),
+        in_registry=Person.objects.filter(id_hash=blind_index(number)).exists(),
+        name=name if name is not None else (who.name if isinstance(who, Person) else "名单人"),
+        start_date=start,
+        end_date=end,
+        year=year,
+        school_year=school_year,
+        category=category,
+        status=status,
+        organisation=organisation,
+        project=project,
+        amount=Decimal(amount) if amount is not None else None,
+    )
+
+
+def make_standard(
+    region_code: str = "140900",
+    effective_date: dt.date = dt.date(2020, 1, 1),
+    *,
+    urban_dibao: Decimal | str = "700.00",
+    rural_dibao: Decimal | str = "500.00",
+    living_subsidy: Decimal | str = "80.00",
+    nursing_grade1: Decimal | str = "100.00",
+    nursing_grade2: Decimal | str = "80.00",
+    **optional: Any,
+) -> Standard:
+    """A dated standard; amounts as Decimal or text, the other parameters their defaults."""
+    amounts = {
+        "urban_dibao": urban_dibao,
+        "rural_dibao": rural_dibao,
+        "living_subsidy": living_subsidy,
+        "nursing_grade1": nursing_grade1,
+        "nursing_grade2": nursing_grade2,
+        **optional,
+    }
+    return Standard.objects.create(
+        region_code=region_code,
+        effective_date=effective_date,
+        **{k: (Decimal(v) if isinstance(v, str) else v) for k, v in amounts.items()},
+    )
+
+
+def make_entitlement(
+    person: Person, *, benefit: str = "living_subsidy", start: dt.date, end: dt.date | None = None
+) -> Entitlement:
+    return Entitlement.objects.create(
+        person=person,
+        benefit=benefit,
+        start_month=start.replace(day=1),
+        end_month=end,
+        monthly_amount=Decimal("80"),
+    )
 
 
 class World:
@@ -135,15 +231,28 @@ class World:
     - ``alice`` and ``bob``: one household in township 140902001 (village 140902001001);
     - ``carol``: another township of the same county (140902002);
     - ``dave``: another county (原平市 140981).
+
+    Each of them is born 1970-05-06, certified 2020-01-15 and has a phone; all but bob head their household.
     """
 
     def __init__(self) -> None:
-        self.alice = make_person(name="测试甲", region_code="140902001001", household_number="H-A1")
-        self.bob = make_person(
+        def person(*, grade: int = 2, relation: str = "户主", **fields: Any) -> Person:
+            born, certified = dt.date(1970, 5, 6), dt.date(2020, 1, 15)
+            return make_person(
+                birth=born,
+                issue_date=certified,
+                phone="13812341234",
+                grade=grade,
+                relation=relation,
+                **fields,
+            )
+
+        self.alice = person(name="测试甲", region_code="140902001001", household_number="H-A1")
+        self.bob = person(
             name="测试乙", region_code="140902001001", household_number="H-A1", relation="子女", grade=4
         )
-        self.carol = make_person(name="测试丙", region_code="140902002001", category=1, grade=1)
-        self.dave = make_person(name="测试丁", region_code="140981001001", category=5, grade=3)
+        self.carol = person(name="测试丙", region_code="140902002001", category=1, grade=1)
+        self.dave = person(name="测试丁", region_code="140981001001", category=5, grade=3)
         self.users: dict[str, User] = {
             "city": make_user(Role.CITY_STAFF, "140900", username="t_city", may_view_full=True),
             "county": make_user(Role.COUNTY_STAFF, "140902", username="t_county", may_view_full=True),

@@ -2,36 +2,32 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from huican_api_factories import make_person, make_user
+from tests.factories import make_person, make_user
 
 
 @pytest.fixture
 def city_staff(db: Any) -> Any:
-    return make_user("city", "city_staff", "140900")
+    return make_user("city_staff", "140900", username="city")
 
 
 @pytest.fixture
 def county_staff(db: Any) -> Any:
-    return make_user("xinfu", "county_staff", "140902")
+    return make_user("county_staff", "140902", username="xinfu")
 
 
 @pytest.fixture
 def outsider(db: Any) -> Any:
     """Staff of another county (原平市)."""
-    return make_user("yuanping", "county_staff", "140981")
+    return make_user("county_staff", "140981", username="yuanping")
 
 
 @pytest.fixture
 def person(db: Any) -> Any:
-    return make_person(name="王测试", county="140902")
+    return make_person(name="王测试", region_code="140902")
 
 
 @pytest.fixture

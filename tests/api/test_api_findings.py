@@ -7,19 +7,19 @@ import json
 from typing import Any
 
 import pytest
-from huican_api_factories import make_person, make_user
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from huican.core.models import AuditEntry
 from huican.matching.models import Finding, FindingRun
+from tests.factories import make_person, make_user
 
 
 @pytest.fixture
 def findings(db: Any) -> dict[str, Finding]:
     run = FindingRun.objects.create(on_date=dt.date(2025, 6, 30), status=FindingRun.Status.DONE)
-    here = make_person(name="忻府甲", county="140902")
-    there = make_person(name="原平乙", county="140981")
+    here = make_person(name="忻府甲", region_code="140902")
+    there = make_person(name="原平乙", region_code="140981")
 
     def finding(person: Any, code: str, detail: str) -> Finding:
         return Finding.objects.create(
@@ -75,7 +75,7 @@ def test_bad_filters_are_422(api_get: Any, county_staff: Any, findings: Any, par
 
 @pytest.mark.django_db
 def test_a_department_officer_sees_their_departments_codes(api_get: Any, findings: Any) -> None:
-    officer = make_user("minzheng", "department_officer", "140900", import_kinds=["dibao"])
+    officer = make_user("department_officer", "140900", username="minzheng", import_kinds=["dibao"])
     codes = {r["code"] for r in api_get(officer, "/findings").json()}
     assert codes == {"dibao_not_covered"}
 
@@ -94,7 +94,7 @@ def test_a_finding_of_another_county_is_404(
 def test_the_follow_up_is_recorded_and_audited(
     client: Any, county_staff: Any, token_for: Any, findings: Any
 ) -> None:
-    colleague = make_user("xinfu2", "township_staff", None)
+    colleague = make_user("township_staff", None, username="xinfu2")
     colleague.region_id = "140902"
     colleague.save()
     key = token_for(county_staff)

@@ -6,14 +6,14 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from huican_api_factories import make_id_number, make_person, make_standard, make_user
 
 from huican.core.models import AuditEntry
+from tests.factories import id_number, make_person, make_standard, make_user
 
 
 @pytest.mark.django_db
 def test_search_by_name_returns_masked_persons_in_scope(api_get: Any, county_staff: Any, person: Any) -> None:
-    make_person(name="王另县", county="140981")
+    make_person(name="王另县", region_code="140981")
     response = api_get(county_staff, "/persons", q="王")
     assert response.status_code == 200
     rows = response.json()
@@ -25,9 +25,9 @@ def test_search_by_name_returns_masked_persons_in_scope(api_get: Any, county_sta
 
 @pytest.mark.django_db
 def test_search_by_id_number_finds_exactly_one(client: Any, token_for: Any, county_staff: Any) -> None:
-    number = make_id_number("140902", "19650505", 123)
-    target = make_person(name="赵某", id_number=number)
-    make_person(name="钱某")
+    number = id_number("140902", dt.date(1965, 5, 5), 123)
+    target = make_person(region_code="140902", name="赵某", id_number=number)
+    make_person(region_code="140902", name="钱某")
     rows = post_search(client, token_for(county_staff), q=number).json()
     assert [r["id"] for r in rows] == [target.pk]
     entry = AuditEntry.objects.filter(action="registry.search").latest("sequence")
@@ -43,7 +43,7 @@ def test_a_malformed_id_number_query_is_a_clear_422(client: Any, token_for: Any,
 
 @pytest.mark.django_db
 def test_city_staff_see_every_county(api_get: Any, city_staff: Any, person: Any) -> None:
-    other = make_person(name="王原平", county="140981")
+    other = make_person(name="王原平", region_code="140981")
     ids = {r["id"] for r in api_get(city_staff, "/persons", q="王").json()}
     assert ids == {person.pk, other.pk}
 
@@ -77,15 +77,15 @@ def test_a_person_that_does_not_exist_is_the_same_404(api_get: Any, county_staff
 
 @pytest.mark.django_db
 def test_roles_that_never_browse_persons_are_refused(api_get: Any, person: Any) -> None:
-    evaluator = make_user("eval", "evaluator", "140900")
+    evaluator = make_user("evaluator", "140900", username="eval")
     assert api_get(evaluator, "/persons", q="王").status_code == 403
     assert api_get(evaluator, f"/persons/{person.pk}").status_code == 404
 
 
 @pytest.mark.django_db
 def test_decisions_on_a_date_with_reasons(api_get: Any, county_staff: Any) -> None:
-    make_standard()
-    severe = make_person(name="孙某", grade=1, issue_date=dt.date(2020, 1, 1))
+    make_standard(nursing_grade1="120")
+    severe = make_person(region_code="140902", name="孙某", grade=1, issue_date=dt.date(2020, 1, 1))
     response = api_get(county_staff, f"/persons/{severe.pk}/decisions", on="2024-06-01")
     assert response.status_code == 200, response.content
     rows = {r["benefit"]: r for r in response.json()}
@@ -114,8 +114,8 @@ def post_search(client: Any, key: str, **body: Any) -> Any:
 @pytest.mark.django_db
 def test_an_id_number_in_the_url_is_refused_not_searched(api_get: Any, county_staff: Any) -> None:
     """Issue 10: ID numbers stay out of URLs (and so out of proxy and server logs)."""
-    number = make_id_number("140902", "19650505", 123)
-    make_person(name="赵某", id_number=number)
+    number = id_number("140902", dt.date(1965, 5, 5), 123)
+    make_person(region_code="140902", name="赵某", id_number=number)
     searches = AuditEntry.objects.filter(action="registry.search").count()
     response = api_get(county_staff, "/persons", q=number)
     assert response.status_code == 422 and response.json()["error"]["code"] == "number_in_url"

@@ -7,14 +7,15 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from huican_api_factories import make_standard, make_user
+
+from tests.factories import make_standard, make_user
 
 
 @pytest.mark.django_db
 def test_it_lists_standards_and_the_rows_in_force(api_get: Any, county_staff: Any) -> None:
-    make_standard("140900", dt.date(2020, 1, 1))
-    make_standard("140900", dt.date(2024, 1, 1), living_subsidy=Decimal("90.50"))
-    make_standard("140902", dt.date(2023, 1, 1), living_subsidy=Decimal("100"))
+    make_standard("140900", dt.date(2020, 1, 1), nursing_grade1="120")
+    make_standard("140900", dt.date(2024, 1, 1), living_subsidy=Decimal("90.50"), nursing_grade1="120")
+    make_standard("140902", dt.date(2023, 1, 1), living_subsidy=Decimal("100"), nursing_grade1="120")
     everything = api_get(county_staff, "/standards").json()
     assert len(everything) == 3
     in_force = api_get(county_staff, "/standards", on="2023-06-30").json()
@@ -36,7 +37,7 @@ def test_a_bad_region_is_422(api_get: Any, county_staff: Any) -> None:
 
 @pytest.mark.django_db
 def test_administrators_do_not_read_standards(api_get: Any) -> None:
-    admin = make_user("admin", "system_admin", None)
+    admin = make_user("system_admin", None, username="admin")
     response = api_get(admin, "/standards")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden"

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from huican_api_factories import registry_csv
 
 from huican.exchange.models import ImportBatch
+from tests.exchange.helpers import registry_csv
 
 LONG_NAME = (
     "忻州市" + "残疾人两项补贴对象名册" * 8 + "第一批.csv"

@@ -3,17 +3,14 @@ standards, what-if and API-token pages) passes the axe-core WCAG 2.1 AA checks."
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "api"))
-
-from huican_api_factories import PASSWORD, make_standard, make_user, registry_csv
-
 from tests.browser.helpers import html
+from tests.exchange.helpers import registry_csv
+from tests.factories import PASSWORD, make_standard, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +20,7 @@ def test_an_import_through_the_web(
 ) -> None:
     from huican.exchange.models import ImportBatch
 
-    make_user("city", "city_staff", "140900")
+    make_user("city_staff", "140900", username="city")
     page = browser_page
     login(page, "city", PASSWORD)
 
@@ -72,7 +69,7 @@ def test_an_import_through_the_web(
 def test_a_refused_file_shows_an_accessible_refusal(
     browser_page: Any, live_url: str, login: Any, assert_accessible: Any, tmp_var: Path, tmp_path: Path
 ) -> None:
-    make_user("city", "city_staff", "140900")
+    make_user("city_staff", "140900", username="city")
     page = browser_page
     login(page, "city", PASSWORD)
     page.goto(live_url + "/imports/upload/")
@@ -91,8 +88,8 @@ def test_standards_what_if_and_token_pages_are_accessible(
 ) -> None:
     import datetime as dt
 
-    make_user("city", "city_staff", "140900")
-    make_standard("140900", dt.date(2020, 1, 1))
+    make_user("city_staff", "140900", username="city")
+    make_standard("140900", dt.date(2020, 1, 1), nursing_grade1="120")
     page = browser_page
     login(page, "city", PASSWORD)
     page.goto(live_url + "/policy/")

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from huican.monitoring.models import PublishedReport
-from tests.factories import PASSWORD, World
-from tests.policy.factories import make_list_record, make_standard, make_survey
+from tests.factories import PASSWORD, World, make_list_record, make_standard, make_survey
 
 pytestmark = pytest.mark.browser
 

@@ -20,7 +20,7 @@ from huican.monitoring.indicators import compute_indicators
 from huican.monitoring.selectors import indicator_rows, indicator_runs
 from huican.policy.facts import load_facts, load_facts_by_query
 from tests.exchange.helpers import REGISTRY_HEADER, make_id, registry_row, write_csv
-from tests.policy.factories import make_list_record, make_person, make_standard
+from tests.factories import make_list_record, make_person, make_standard
 
 pytestmark = pytest.mark.django_db
 

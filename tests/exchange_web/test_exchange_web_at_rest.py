@@ -4,6 +4,7 @@ for whoever may not see full ID numbers."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import stat
 import time
@@ -12,14 +13,14 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from huican_api_factories import make_id_number, make_user, registry_csv
 
 from huican.core.crypto import DecryptionError
 from huican.core.filecrypt import decrypted_copy, encrypt_bytes_to, read_decrypted, secure_var_tree
 from huican.core.models import AuditEntry
 from huican.exchange.models import ImportBatch
 from huican.exchange.retention import purge_uploads
-from tests.exchange.helpers import make_id
+from tests.exchange.helpers import make_id, registry_csv
+from tests.factories import id_number, make_user
 
 DIBAO_HEADER = "公民身份号码,姓名,保障类别,起始日期,终止日期,月保障金额"
 GOOD_ID = make_id("14090219900101001")
@@ -172,7 +173,7 @@ def test_the_cli_rejected_rows_file_is_plaintext_but_owner_only(tmp_path: Path, 
 def test_rejected_rows_download_is_formula_safe_and_masked_without_full_id_rights(
     client: Any, tmp_var: Path
 ) -> None:
-    officer = make_user("minzheng", "department_officer", "140900", import_kinds=["dibao"])
+    officer = make_user("department_officer", "140900", username="minzheng", import_kinds=["dibao"])
     client.force_login(officer)
     batch = upload_and_import(client, "dibao", "低保.csv", dibao_csv())
     assert batch.rejected == 2
@@ -185,7 +186,7 @@ def test_rejected_rows_download_is_formula_safe_and_masked_without_full_id_right
     assert "'=HYPERLINK" in body and "'@SUM" in body
 
     # A city staff member with the right to full ID numbers gets them (still formula-safe).
-    full = make_user("shi", "city_staff", "140900", may_view_full=True)
+    full = make_user("city_staff", "140900", username="shi", may_view_full=True)
     client.force_login(full)
     body = b"".join(client.get(f"/imports/{batch.pk}/rejects.csv").streaming_content).decode("utf-8-sig")
     assert BAD_ID in body and "'=HYPERLINK" in body
@@ -194,7 +195,7 @@ def test_rejected_rows_download_is_formula_safe_and_masked_without_full_id_right
 def test_a_department_officer_id_number_is_masked_in_unknown_columns_too() -> None:
     from huican.exchange.rejects import mask_rejects
 
-    other = make_id_number("140902", "19800101", 7)
+    other = id_number("140902", dt.date(1980, 1, 1), 7)
     data = (
         "\ufeff行号,列,原因,身份证号(18位),备注\n2,公民身份号码,校验码错误,"
         + BAD_ID
@@ -214,7 +215,7 @@ def test_no_rejection_reason_carries_a_full_id_number(tmp_path: Path) -> None:
     from huican.exchange.models import RejectedRow
     from huican.exchange.pipeline import run_import
 
-    number = make_id_number("140902", "19800101", 11)
+    number = id_number("140902", dt.date(1980, 1, 1), 11)
     header = "姓名,公民身份号码,残疾人证号,残疾类别,残疾等级,发证日期,户籍地区划代码,城乡类别,户编号"
     source = tmp_path / "名册.csv"
     source.write_text(f"{header}\n测甲,{number},{number}43,4,2,2021-03-01,140902,农村,H1\n", encoding="utf-8")

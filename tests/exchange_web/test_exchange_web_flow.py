@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from huican_api_factories import registry_csv
 
 from huican.core.models import AuditEntry, Job
 from huican.exchange.models import ImportBatch
 from huican.registry.models import Person
+from tests.exchange.helpers import registry_csv
 
 
 def upload(client: Any, kind: str, name: str, content: bytes) -> Any:
@@ -152,11 +152,11 @@ def test_anonymous_users_are_sent_to_login(client: Any, db: Any) -> None:
 
 @pytest.mark.django_db
 def test_an_upload_belongs_to_its_uploader(client: Any, city_staff: Any, tmp_var: Any) -> None:
-    from huican_api_factories import make_user
+    from tests.factories import make_user
 
     client.force_login(city_staff)
     preview_url = upload(client, "registry", "名册.csv", registry_csv())["Location"]
-    colleague = make_user("city2", "city_staff", "140900")
+    colleague = make_user("city_staff", "140900", username="city2")
     client.force_login(colleague)
     assert client.get(preview_url).status_code == 404
     assert client.post(preview_url).status_code == 404
@@ -184,7 +184,7 @@ def test_the_progress_page_refreshes_itself_while_running(client: Any, city_staf
 
 @pytest.mark.django_db
 def test_a_batch_is_seen_only_by_who_may_see_it(client: Any, city_staff: Any, tmp_var: Any) -> None:
-    from huican_api_factories import make_user
+    from tests.factories import make_user
 
     client.force_login(city_staff)
     preview_url = upload(
@@ -195,8 +195,10 @@ def test_a_batch_is_seen_only_by_who_may_see_it(client: Any, city_staff: Any, tm
     )["Location"]
     client.post(preview_url)
     batch = ImportBatch.objects.get()
-    county_officer = make_user("xian-minzheng", "department_officer", "140902", import_kinds=["dibao"])
-    city_officer = make_user("shi-minzheng", "department_officer", "140900", import_kinds=["dibao"])
+    county_officer = make_user(
+        "department_officer", "140902", username="xian-minzheng", import_kinds=["dibao"]
+    )
+    city_officer = make_user("department_officer", "140900", username="shi-minzheng", import_kinds=["dibao"])
     client.force_login(county_officer)
     assert client.get(f"/imports/{batch.pk}/").status_code == 404
     assert client.get(f"/imports/{batch.pk}/rejects.csv").status_code == 404

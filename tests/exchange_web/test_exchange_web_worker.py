@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from huican_api_factories import make_user, registry_csv
 
 from huican.core.models import Job
 from huican.exchange import worker
 from huican.exchange.models import ImportBatch
 from huican.registry.models import Person
+from tests.exchange.helpers import registry_csv
+from tests.factories import make_user
 
 
 @pytest.mark.django_db(transaction=True)
@@ -32,7 +33,7 @@ def test_an_upload_above_the_threshold_is_imported_in_a_worker_process(
         started.append(self.pid)
 
     monkeypatch.setattr(multiprocessing.get_context("spawn").Process, "start", start)
-    user = make_user("city", "city_staff", "140900")
+    user = make_user("city_staff", "140900", username="city")
     client.force_login(user)
     response = client.post(
         "/imports/upload/",
@@ -74,7 +75,7 @@ def test_a_small_xlsx_counts_by_what_it_unpacks_to(client: Any, tmp_var: Path, s
     for row in range(1, 3000):
         sheet.write_row(row, 0, ["140902199001010016", "测甲", "x" * 20])
     book.close()
-    user = make_user("city", "city_staff", "140900")
+    user = make_user("city_staff", "140900", username="city")
     client.force_login(user)
     upload = SimpleUploadedFile("名册.xlsx", buffer.getvalue())
     token = (

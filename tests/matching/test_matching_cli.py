@@ -10,14 +10,14 @@ import json
 import pytest
 
 from huican.cli import main
-from tests.policy.factories import id_number_of, make_list_record, make_person, make_standard
+from tests.factories import id_number_of, make_list_record, make_person, make_standard
 
 
 @pytest.fixture
 def people(db):
     make_standard()
-    a = make_person(name="甲", region="140921001001")
-    b = make_person(name="乙", region="140902001001", issue_date=dt.date(2014, 1, 1))
+    a = make_person(name="甲", region_code="140921001001")
+    b = make_person(name="乙", region_code="140902001001", issue_date=dt.date(2014, 1, 1))
     make_list_record("medical", a, year=2025, name="甲 乙")
     return a, b
 

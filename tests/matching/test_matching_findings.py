@@ -11,8 +11,7 @@ from huican.matching.findings import compute_findings
 from huican.policy.facts import load_facts
 from huican.policy.rules import evaluate
 from huican.policy.vocabulary import prepare
-from tests.matching.yearly_lists import send_yearly_lists
-from tests.policy.factories import (
+from tests.factories import (
     make_entitlement,
     make_id_number,
     make_list_record,
@@ -20,6 +19,7 @@ from tests.policy.factories import (
     make_standard,
     make_survey,
 )
+from tests.matching.yearly_lists import send_yearly_lists
 
 D = dt.date(2025, 6, 30)
 
@@ -246,7 +246,7 @@ def test_name_mismatch_trims_full_width_spaces_and_ignores_dates(standards):
 
 def test_county_is_the_household_registration_not_the_id_address(standards):
     # ID number issued in 原平市 (140981); household registered in 忻府区 (140902)
-    moved = make_person(id_number=make_id_number(county="140981"), region="140902003004")
+    moved = make_person(id_number=make_id_number(county="140981"), region_code="140902003004")
     send_yearly_lists(kinds=("medical",))
 
     found = findings()

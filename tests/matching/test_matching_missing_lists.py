@@ -19,8 +19,8 @@ from huican.accounts.models import Role, User
 from huican.cli import main
 from huican.matching.models import Finding, FindingRun
 from huican.matching.services import findings_run
+from tests.factories import id_number_of, make_list_record, make_person, make_standard
 from tests.matching.yearly_lists import send_yearly_lists
-from tests.policy.factories import id_number_of, make_list_record, make_person, make_standard
 
 D = dt.date(2026, 3, 15)  # school year in progress: 2025-2026
 ENROLMENT_CODES = {"medical_not_enrolled", "pension_not_enrolled", "child_not_enrolled"}
@@ -36,9 +36,9 @@ def last_years_lists(db: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]
     """An uninsured adult and a child out of school; the departments have sent only last year's lists."""
     monkeypatch.setattr("huican.matching.services.today", lambda: D)
     make_standard()
-    adult = make_person(name="成年甲", region="140902001001")
+    adult = make_person(name="成年甲", region_code="140902001001")
     child = make_person(
-        name="儿童乙", birth=dt.date(2015, 3, 1), issue_date=dt.date(2022, 1, 1), region="140921001001"
+        name="儿童乙", birth=dt.date(2015, 3, 1), issue_date=dt.date(2022, 1, 1), region_code="140921001001"
     )
     make_person(name="过期丙", issue_date=dt.date(2015, 1, 1))  # certificate_expired: stdout has rows
     make_list_record("medical", adult, year=2025)

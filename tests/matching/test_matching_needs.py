@@ -12,8 +12,8 @@ from huican.matching.models import Finding, FindingCode
 from huican.matching.needs import NEEDS_CODES, window_start
 from huican.matching.selectors import finding_codes_for
 from huican.matching.services import findings_run
+from tests.factories import make_list_record, make_person, make_standard, make_survey
 from tests.matching.test_matching_findings import codes, detail, findings
-from tests.policy.factories import make_list_record, make_person, make_standard, make_survey
 
 D = dt.date(2025, 6, 30)
 FIRST_DAY = dt.date(2024, 7, 1)  # D − 364: inside the last 365 days
@@ -107,9 +107,9 @@ def test_needs_findings_are_for_the_certified_population_only(standards):
 def test_renovation_pending_until_the_household_has_a_completed_renovation(standards):
     pending = make_person(grade=2)
     make_survey(pending, year=2025, income="8000.00", renovation_need=True)  # near-poor
-    done = make_person(grade=1, household="H-DONE")
+    done = make_person(grade=1, household_number="H-DONE")
     make_survey(done, year=2025, income="3000.00", renovation_need=True)
-    member = make_person(grade=4, household="H-DONE")
+    member = make_person(grade=4, household_number="H-DONE")
     make_list_record("services", member, category="无障碍改造", start=dt.date(2023, 5, 1))
     mild = make_person(grade=3)
     make_survey(mild, year=2025, income="3000.00", renovation_need=True)
@@ -255,7 +255,7 @@ def test_each_code_once_per_person(standards):
 def test_a_service_recorded_closes_the_finding_at_the_next_run(standards, monkeypatch):
     monkeypatch.setattr("huican.matching.services.today", lambda: D)  # city staff's runs of today reconcile
     staff = User.objects.create_user(username="city", password="x", role=Role.CITY_STAFF, region_id="140900")
-    person = make_person(region="140921001001")
+    person = make_person(region_code="140921001001")
     make_survey(person, year=2025, income="20000.00", rehab_need=True)
 
     findings_run(on=D, actor=staff)

@@ -23,8 +23,8 @@ from huican.matching.models import Finding, FindingRun, RunFinding
 from huican.matching.runs import start_findings_run
 from huican.matching.services import findings_run, run_mode
 from huican.regions.models import Region
+from tests.factories import id_number_of, make_list_record, make_person, make_standard
 from tests.matching.yearly_lists import send_yearly_lists
-from tests.policy.factories import id_number_of, make_list_record, make_person, make_standard
 
 TODAY = dt.date(2025, 6, 30)
 YESTERDAY = TODAY - dt.timedelta(days=1)
@@ -48,7 +48,7 @@ def world(db: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     monkeypatch.setattr("huican.matching.services.today", lambda: TODAY)
     make_standard()
     send_yearly_lists()
-    near = make_person(name="近处甲", region="140902001001")
+    near = make_person(name="近处甲", region_code="140902001001")
     users = {
         "city": staff("city", Role.CITY_STAFF, "140900"),
         "county": staff("county", Role.COUNTY_STAFF, "140902"),
@@ -87,7 +87,7 @@ def test_a_read_only_run_changes_nothing_in_the_work_list(
     before = work_list()
     # what would close near's finding and open a new one for someone else
     make_list_record("medical", near, year=2025)
-    newcomer = make_person(name="新来乙", region="140902001001")
+    newcomer = make_person(name="新来乙", region_code="140902001001")
 
     run = findings_run(on=on, actor=world["users"][who])
 
@@ -122,7 +122,7 @@ def test_a_read_only_run_does_not_count_as_the_previous_reconciliation(world: di
 def test_city_staff_run_for_today_reconciles(world: dict[str, Any]) -> None:
     near = world["near"]
     make_list_record("medical", near, year=2025)
-    newcomer = make_person(name="新来乙", region="140902001001")
+    newcomer = make_person(name="新来乙", region_code="140902001001")
 
     run = findings_run(on=TODAY, actor=world["users"]["city"])
 
@@ -167,7 +167,7 @@ def test_the_web_says_which_kind_of_run_and_lists_a_read_only_runs_findings(
 def test_a_county_user_may_not_see_another_countys_read_only_findings(
     client: Any, world: dict[str, Any]
 ) -> None:
-    far = make_person(name="远处丙", region="140921001001")
+    far = make_person(name="远处丙", region_code="140921001001")
     run = findings_run(on=YESTERDAY, actor=world["users"]["city"])
     client.force_login(world["users"]["county"])
     page = client.get(reverse("matching:run_detail", args=[run.pk])).content.decode()
@@ -221,7 +221,7 @@ def test_the_cli_prints_findings_and_never_reconciles(world: dict[str, Any], cap
     before = work_list()
     runs_before = FindingRun.objects.count()
     make_list_record("medical", world["near"], year=2025)
-    newcomer = make_person(name="新来乙", region="140902001001")
+    newcomer = make_person(name="新来乙", region_code="140902001001")
 
     assert main(["findings", "--on", TODAY.isoformat()]) == 0
 

@@ -16,13 +16,13 @@ from huican.accounts.models import Role, User
 from huican.cli import main
 from huican.matching.models import Finding, FindingCode, FindingRun
 from huican.matching.urgency import URGENCY, by_urgency, urgency_rank
-from tests.matching.yearly_lists import send_yearly_lists
-from tests.policy.factories import (
+from tests.factories import (
     make_entitlement,
     make_list_record,
     make_person,
     make_standard,
 )
+from tests.matching.yearly_lists import send_yearly_lists
 
 # alphabetical order of the English codes, which is NOT the order a caseworker needs
 SCRAMBLED = (
@@ -57,7 +57,7 @@ def test_every_code_has_a_rank_and_money_comes_first() -> None:
 @pytest.fixture
 def work_list(db: Any) -> dict[str, Any]:
     run = FindingRun.objects.create(on_date=dt.date(2025, 6, 30), status=FindingRun.Status.DONE)
-    people = [make_person(name=f"人员{i}", region="140902001001") for i in range(len(SCRAMBLED))]
+    people = [make_person(name=f"人员{i}", region_code="140902001001") for i in range(len(SCRAMBLED))]
     for person, code in zip(people, SCRAMBLED, strict=True):
         Finding.objects.create(
             person=person,

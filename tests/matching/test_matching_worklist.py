@@ -20,8 +20,8 @@ from huican.matching.selectors import (
 )
 from huican.matching.services import FindingError, finding_update, findings_run
 from huican.regions.models import Region
+from tests.factories import make_entitlement, make_list_record, make_person, make_standard
 from tests.matching.yearly_lists import send_yearly_lists
-from tests.policy.factories import make_entitlement, make_list_record, make_person, make_standard
 
 D = dt.date(2025, 6, 30)
 
@@ -52,7 +52,7 @@ def city_staff(db, monkeypatch):
 
 def test_a_run_stores_new_findings_with_counts_and_audit(city_staff):
     make_standard()
-    p = make_person(region="140921001001")
+    p = make_person(region_code="140921001001")
 
     run = findings_run(on=D, actor=city_staff)
 
@@ -136,10 +136,10 @@ def test_finding_update_is_audited_and_validated(city_staff):
 
 def test_scope_by_region_and_department(city_staff):
     make_standard()
-    here = make_person(region="140902003004", grade=1)
+    here = make_person(region_code="140902003004", grade=1)
     make_entitlement(here, benefit="nursing_subsidy", start=dt.date(2024, 1, 1))
     make_list_record("deaths", here, start=dt.date(2025, 1, 1))
-    there = make_person(region="140921001001")
+    there = make_person(region_code="140921001001")
     run = findings_run(on=D, actor=city_staff)
 
     county = user("county", Role.COUNTY_STAFF, "140902")

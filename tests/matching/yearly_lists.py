@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.policy.factories import make_id_number, make_list_record
+from tests.factories import make_id_number, make_list_record
 
 OUTSIDER_BIRTH = dt.date(1950, 1, 1)  # no registry person of the tests is born that day
 

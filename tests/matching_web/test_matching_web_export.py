@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from huican.core.models import AuditEntry
+from tests.factories import id_number_of
 from tests.matching_web.world import FindingsWorld
-from tests.policy.factories import id_number_of
 
 EXPORT = reverse("matching:export")
 EXPORT_FULL = reverse("matching:export_full")

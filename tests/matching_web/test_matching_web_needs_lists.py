@@ -17,8 +17,8 @@ from huican.accounts.models import Role, User
 from huican.core.models import AuditEntry
 from huican.matching.models import Finding, FindingRun
 from huican.registry.models import Person
+from tests.factories import make_list_record, make_person, make_standard, make_survey
 from tests.matching_web.world import make_staff, make_township
-from tests.policy.factories import make_list_record, make_person, make_standard, make_survey
 
 D = dt.date(2025, 6, 30)
 POVERTY = reverse("matching:needs_list", args=["poverty_risk"])
@@ -50,17 +50,17 @@ def build_lists_world() -> ListsWorld:
     """Two persons at risk of poverty (忻府区 and 定襄县), one living alone, one closed case; users."""
     make_standard()
     make_township("140902001")
-    fell = make_person(name="收入降", region="140902001001", grade=4, household="H-FELL")
+    fell = make_person(name="收入降", region_code="140902001001", grade=4, household_number="H-FELL")
     make_survey(fell, year=2024, income="20000.00", household_size=3)
     make_survey(fell, year=2025, income="10000.00", household_size=3)
-    far = make_person(name="远县人", region="140921001001", grade=4)
+    far = make_person(name="远县人", region_code="140921001001", grade=4)
     make_survey(far, year=2025, income="3000.00", household_size=2)
-    alone = make_person(name="独居者", region="140902001001", grade=1, birth=dt.date(1950, 7, 1))
+    alone = make_person(name="独居者", region_code="140902001001", grade=1, birth=dt.date(1950, 7, 1))
     Person.objects.filter(pk=alone.pk).update(phone_masked="138****0001")
     make_survey(alone, year=2025, income="20000.00", household_size=1)
     make_list_record("services", alone, category="走访探视", start=dt.date(2025, 3, 2))
     make_list_record("services", alone, category="走访探视", start=dt.date(2024, 12, 1))
-    closed = make_person(name="已办结", region="140902001001", grade=4)
+    closed = make_person(name="已办结", region_code="140902001001", grade=4)
 
     run = FindingRun.objects.create(on_date=D, status=FindingRun.Status.DONE)
     found(

@@ -14,8 +14,8 @@ from huican.matching import services
 from huican.matching.models import FindingRun
 from huican.matching.runs import JOB_KIND, start_findings_run
 from huican.matching.services import findings_run
+from tests.factories import make_list_record
 from tests.matching_web.world import D, FindingsWorld
-from tests.policy.factories import make_list_record
 
 START = reverse("matching:run_start")
 RUNS = reverse("matching:runs")

@@ -22,11 +22,10 @@ from huican.matching.models import Finding, FindingRun
 from huican.matching.services import findings_run
 from huican.regions.models import Region
 from huican.registry.models import Person
+from tests.factories import PASSWORD, make_person, make_standard
 from tests.matching.yearly_lists import send_yearly_lists
-from tests.policy.factories import make_person, make_standard
 
 D = dt.date(2025, 6, 30)
-PASSWORD = "Test#Passw0rd-2025"
 
 
 def make_township(code: str) -> Region:
@@ -66,8 +65,8 @@ def build_world() -> FindingsWorld:
     make_standard()
     make_township("140902001")
     make_township("140902002")
-    near = make_person(name="近处甲", region="140902001001")
-    far = make_person(name="远处乙", region="140921001001")
+    near = make_person(name="近处甲", region_code="140902001001")
+    far = make_person(name="远处乙", region_code="140921001001")
     users = {
         "city": make_staff("w_city", Role.CITY_STAFF, "140900", may_view_full=True, first_name="市员"),
         "county": make_staff("w_county", Role.COUNTY_STAFF, "140902", may_view_full=True),

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from huican.cli import main
-from tests.policy.factories import make_list_record, make_person, make_standard
+from tests.factories import make_list_record, make_person, make_standard
 
 KEYS = ["code", "region", "year", "numerator", "denominator", "value", "target", "kind", "met"]
 
@@ -19,7 +19,7 @@ def population(db):
     make_standard()
     insured = make_person()
     make_list_record("medical", insured, year=2025)
-    make_person(region="140921001001")
+    make_person(region_code="140921001001")
 
 
 def test_indicators_json_shape(population, capsys):

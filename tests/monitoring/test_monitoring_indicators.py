@@ -10,8 +10,7 @@ import pytest
 from huican.monitoring.indicators import annual_growth, compute_indicators, is_met, rate
 from huican.monitoring.models import GdpGrowth
 from huican.monitoring.plan import load_plan
-from tests.matching.yearly_lists import send_yearly_lists
-from tests.policy.factories import (
+from tests.factories import (
     make_entitlement,
     make_id_number,
     make_list_record,
@@ -19,6 +18,7 @@ from tests.policy.factories import (
     make_standard,
     make_survey,
 )
+from tests.matching.yearly_lists import send_yearly_lists
 
 Y = 2025
 OTHER = "140921001001"  # a person registered in 定襄县
@@ -57,7 +57,7 @@ def test_rows_for_the_city_and_every_county_level_unit(standards):
 def test_dibao_coverage(standards):
     in_dibao = make_person(grade=4)
     make_list_record("dibao", in_dibao, start=dt.date(2024, 1, 1))
-    in_tekun = make_person(grade=4, region=OTHER)
+    in_tekun = make_person(grade=4, region_code=OTHER)
     make_list_record("tekun", in_tekun, start=dt.date(2024, 1, 1))
     low_income = make_person(grade=4)  # not dibao_alone-eligible (grade 4 physical), but low income
     make_survey(low_income, year=2025, income="3000")
@@ -174,7 +174,7 @@ def test_training_persons_counts_distinct_completed_since_2021(standards):
     make_list_record("services", ongoing, start=dt.date(2023, 5, 1), category="职业技能培训", status="进行中")
     early = make_person()
     make_list_record("services", early, start=dt.date(2020, 12, 31), category="职业技能培训")
-    blank = make_person(region=OTHER)
+    blank = make_person(region_code=OTHER)
     make_list_record("services", blank, start=dt.date(2025, 12, 31), category="职业技能培训", status="")
     dead = make_person(status="死亡", status_date=dt.date(2023, 1, 1))
     make_list_record("services", dead, start=dt.date(2022, 1, 1), category="职业技能培训")
@@ -191,15 +191,15 @@ def test_training_persons_counts_distinct_completed_since_2021(standards):
 
 
 def test_home_renovations_counts_households(standards):
-    first = make_person(household="H-1")
-    second = make_person(household="H-1")
+    first = make_person(household_number="H-1")
+    second = make_person(household_number="H-1")
     for member in (first, second):
         make_list_record("services", member, start=dt.date(2022, 1, 1), category="无障碍改造", status="完成")
-    unfinished = make_person(household="H-2")
+    unfinished = make_person(household_number="H-2")
     make_list_record(
         "services", unfinished, start=dt.date(2022, 1, 1), category="无障碍改造", status="进行中"
     )
-    day_one = make_person(household="H-3")
+    day_one = make_person(household_number="H-3")
     make_list_record("services", day_one, start=dt.date(2021, 1, 1), category="无障碍改造")
 
     rows = compute_indicators(year=Y)
@@ -210,10 +210,12 @@ def test_home_renovations_counts_households(standards):
 
 
 def test_income_growth_against_gdp_growth(standards):
-    m1 = make_person(household="HH1")
-    m2 = make_person(household="HH1")
-    m3 = make_person(household="HH2")
-    m4 = make_person(household="HH2", status="死亡", status_date=dt.date(2021, 1, 1))  # any status counts
+    m1 = make_person(household_number="HH1")
+    m2 = make_person(household_number="HH1")
+    m3 = make_person(household_number="HH2")
+    m4 = make_person(
+        household_number="HH2", status="死亡", status_date=dt.date(2021, 1, 1)
+    )  # any status counts
     make_survey(m1, year=2025, income="10000")
     make_survey(m2, year=2025, income="12000")
     make_survey(m3, year=2025, income="9000")
@@ -236,8 +238,8 @@ def test_income_growth_against_gdp_growth(standards):
 
 def test_region_filter_county_city_and_township(standards):
     send_yearly_lists(year=Y)
-    make_person(region="140902003004")
-    make_person(region="140902005006")
+    make_person(region_code="140902003004")
+    make_person(region_code="140902005006")
 
     county = compute_indicators(year=Y, region="140902")
     city = compute_indicators(year=Y, region="140900")

@@ -14,8 +14,8 @@ import pytest
 
 from huican.matching.missing_lists import missing_lists
 from huican.monitoring.indicators import compute_indicators
+from tests.factories import make_list_record, make_person, make_standard
 from tests.matching.yearly_lists import send_yearly_lists
-from tests.policy.factories import make_list_record, make_person, make_standard
 
 Y = 2026
 AS_OF = dt.date(2026, 3, 15)  # school year in progress: 2025-2026
@@ -29,8 +29,8 @@ def rows_of(code: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @pytest.fixture
 def last_years_lists(db: Any) -> dict[str, Any]:
     make_standard()
-    adult = make_person(region="140902001001")
-    child = make_person(birth=dt.date(2015, 3, 1), issue_date=dt.date(2022, 1, 1), region="140921001001")
+    adult = make_person(region_code="140902001001")
+    child = make_person(birth=dt.date(2015, 3, 1), issue_date=dt.date(2022, 1, 1), region_code="140921001001")
     make_list_record("medical", adult, year=2025)
     make_list_record("pension", adult, year=2025)
     make_list_record("enrolment", child, school_year="2024-2025")

@@ -10,7 +10,7 @@ import yaml
 
 from huican.monitoring.indicators import compute_indicators
 from huican.monitoring.plan import DEFAULT_PLAN, PlanError, load_plan, parse_plan
-from tests.policy.factories import make_list_record, make_person, make_standard
+from tests.factories import make_list_record, make_person, make_standard
 
 
 def raw_plan() -> dict:

@@ -14,9 +14,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.factories import World
+from tests.factories import World, make_list_record, make_standard, make_survey
 from tests.matching.yearly_lists import send_yearly_lists
-from tests.policy.factories import make_list_record, make_standard, make_survey
 
 
 @pytest.fixture

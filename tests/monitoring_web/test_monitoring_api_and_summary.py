@@ -11,7 +11,7 @@ from huican.api import api_token_create
 from huican.monitoring.indicators import OUTPUT_KEYS, compute_indicators
 from huican.monitoring.reports.summary import linear_projection, rank_units
 from huican.monitoring.selectors import indicator_runs, rows_for
-from tests.policy.factories import make_list_record
+from tests.factories import make_list_record
 
 
 @pytest.fixture

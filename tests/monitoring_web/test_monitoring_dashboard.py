@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from huican.monitoring.models import IndicatorSnapshot
 from huican.monitoring.plan import load_plan
-from tests.policy.factories import make_list_record
+from tests.factories import make_list_record
 
 
 def sections(html: str) -> list[str]:

@@ -12,7 +12,7 @@ from huican.core.crypto import decrypt
 from huican.core.models import AuditEntry
 from huican.monitoring.indicators import compute_indicators
 from huican.monitoring.selectors import indicator_member_ids
-from tests.policy.factories import make_list_record
+from tests.factories import make_list_record
 
 D = dt.date(2025, 12, 31)
 

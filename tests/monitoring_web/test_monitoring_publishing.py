@@ -23,7 +23,7 @@ from huican.monitoring.publishing import (
     published_report_data,
 )
 from huican.monitoring.reports.build import build_report, write_report
-from tests.policy.factories import make_list_record
+from tests.factories import make_list_record
 
 Y = 2025
 D = dt.date(Y, 12, 31)

@@ -1,21 +1,17 @@
-"""Fixtures for the parity tests (factories shared with tests/api)."""
+"""Fixtures for the parity tests (factories in tests/factories.py)."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "api"))
-
-from huican_api_factories import make_user
+from tests.factories import make_user
 
 
 @pytest.fixture
 def city_staff(db: Any) -> Any:
-    return make_user("city", "city_staff", "140900")
+    return make_user("city_staff", "140900", username="city")
 
 
 @pytest.fixture

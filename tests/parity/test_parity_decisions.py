@@ -14,7 +14,7 @@ from huican.accounts.models import Role, User
 from huican.api import api_token_create
 from huican.cli import main
 from huican.policy.rules import BENEFIT_NAMES, BENEFITS
-from tests.policy.factories import id_number_of, make_list_record, make_person, make_standard, make_survey
+from tests.factories import id_number_of, make_list_record, make_person, make_standard, make_survey
 
 ON = "2025-06-30"
 
@@ -26,8 +26,8 @@ def money(value: Any) -> Decimal | None:
 @pytest.mark.django_db
 def test_one_persons_decisions_are_the_same_three_ways(client: Any, capsys: Any) -> None:
     make_standard(topup_rate="0.05", urban_dibao="615.30")
-    person = make_person(grade=1, urban_rural="城镇", region="140981002003", birth=dt.date(1990, 1, 1))
-    make_person(grade=3, category=5, region="140981001001", birth=dt.date(1970, 1, 1))
+    person = make_person(grade=1, urban_rural="城镇", region_code="140981002003", birth=dt.date(1990, 1, 1))
+    make_person(grade=3, category=5, region_code="140981001001", birth=dt.date(1970, 1, 1))
     make_survey(person, year=2025, income="1000.00", long_term_care=True)
     make_list_record("dibao", person, start=dt.date(2024, 1, 1))
     make_list_record("elderly_care", person, start=dt.date(2024, 1, 1))

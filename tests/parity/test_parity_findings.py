@@ -17,8 +17,8 @@ from huican.cli import main
 from huican.matching.models import Finding, FindingRun, RunFinding
 from huican.matching.services import findings_run
 from huican.registry.models import Person
+from tests.factories import id_number_of, make_person, make_standard
 from tests.matching.yearly_lists import send_yearly_lists
-from tests.policy.factories import id_number_of, make_person, make_standard
 
 TODAY = dt.date(2025, 6, 30)
 
@@ -39,9 +39,9 @@ def test_a_county_run_is_read_only_with_the_same_findings_three_ways(
     monkeypatch.setattr("huican.matching.services.today", lambda: TODAY)
     make_standard()
     send_yearly_lists()
-    near = make_person(name="近处甲", region="140902001001")
-    make_person(name="近处乙", region="140902001001")
-    far = make_person(name="远处丙", region="140921001001")
+    near = make_person(name="近处甲", region_code="140902001001")
+    make_person(name="近处乙", region_code="140902001001")
+    far = make_person(name="远处丙", region_code="140921001001")
     city = User.objects.create_user(username="city", password="x", role=Role.CITY_STAFF, region_id="140900")
     county = User.objects.create_user(
         username="county", password="x", role=Role.COUNTY_STAFF, region_id="140902"

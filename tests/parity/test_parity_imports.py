@@ -15,13 +15,14 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from huican_api_factories import make_id_number, registry_csv
 
 from huican.cli import main
 from huican.core.models import AuditEntry, Job
 from huican.exchange.models import ImportBatch, ListRecord, RejectedRow
 from huican.exchange.snapshots import active_batch_ids
 from huican.registry.models import Person
+from tests.exchange.helpers import registry_csv
+from tests.factories import id_number
 
 PERSON_FIELDS = ("id_hash", "name", "sex", "birth_date", "category", "grade", "county_code", "urban_rural")
 RECORD_FIELDS = (
@@ -91,9 +92,9 @@ def dibao_csv(good: int, bad: int = 0) -> bytes:
     rows with a wrong ID check character and an amount that is no money."""
     lines = [DIBAO_HEADER]
     for i in range(good):
-        lines.append(f"{make_id_number('140902', '19700101', 300 + 2 * i)},低保{i},城市,2024-01-01,,500")
+        lines.append(f"{id_number('140902', dt.date(1970, 1, 1), 300 + 2 * i)},低保{i},城市,2024-01-01,,500")
     for i in range(bad):
-        valid = make_id_number("140902", "19710101", 400 + 2 * i)
+        valid = id_number("140902", dt.date(1971, 1, 1), 400 + 2 * i)
         wrong = valid[:17] + ("1" if valid[17] != "1" else "2")
         lines.append(f"{wrong},错误{i},城市,2024-01-01,,五百")
     return ("\n".join(lines) + "\n").encode("utf-8")

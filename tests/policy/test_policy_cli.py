@@ -11,15 +11,15 @@ import pytest
 
 from huican.cli import main
 from huican.policy.rules import BENEFITS
-from tests.policy.factories import id_number_of, make_list_record, make_person, make_standard, make_survey
+from tests.factories import id_number_of, make_list_record, make_person, make_standard, make_survey
 
 pytestmark = pytest.mark.django_db
 
 
 def _population():
     make_standard(topup_rate="0.05", urban_dibao="615.30")
-    a = make_person(grade=1, urban_rural="城镇", region="140981002003", birth=dt.date(1990, 1, 1))
-    b = make_person(grade=3, category=5, region="140902001001", birth=dt.date(1970, 1, 1))
+    a = make_person(grade=1, urban_rural="城镇", region_code="140981002003", birth=dt.date(1990, 1, 1))
+    b = make_person(grade=3, category=5, region_code="140902001001", birth=dt.date(1970, 1, 1))
     make_survey(a, year=2025, income="1000.00", long_term_care=True)
     make_list_record("dibao", a, start=dt.date(2024, 1, 1))
     make_list_record("elderly_care", a, start=dt.date(2024, 1, 1))

@@ -5,7 +5,7 @@ import pytest
 
 from huican.exchange.snapshots import LIST_KINDS
 from huican.policy.facts import load_facts, person_id_numbers
-from tests.policy.factories import (
+from tests.factories import (
     id_number_of,
     make_entitlement,
     make_id_number,
@@ -20,7 +20,7 @@ D = dt.date(2025, 6, 30)
 
 @pytest.mark.django_db
 def test_load_facts_reads_every_table():
-    p = make_person(issue_date=dt.date(2016, 2, 29), region="140981002003")
+    p = make_person(issue_date=dt.date(2016, 2, 29), region_code="140981002003")
     make_survey(p, year=2024, income="7800.50", long_term_care=True)
     make_list_record("dibao", p, start=dt.date(2024, 1, 1))
     make_list_record("dibao", make_id_number(), start=dt.date(2024, 1, 1))
@@ -47,8 +47,8 @@ def test_load_facts_reads_every_table():
 
 @pytest.mark.django_db
 def test_region_and_person_filters_drop_other_rows():
-    a = make_person(region="140981002003")
-    b = make_person(region="140902001001")
+    a = make_person(region_code="140981002003")
+    b = make_person(region_code="140902001001")
     make_list_record("dibao", a, start=dt.date(2024, 1, 1))
     make_list_record("dibao", b, start=dt.date(2024, 1, 1))
     make_list_record("dibao", make_id_number(), start=dt.date(2024, 1, 1))
@@ -75,9 +75,9 @@ def test_person_id_numbers_decrypts():
 
 @pytest.mark.django_db
 def test_renovations_of_the_household_are_loaded_across_the_region_filter():
-    here = make_person(region="140981002003", household="H-9")
-    there = make_person(region="140902001001", household="H-9")
-    elsewhere = make_person(region="140902001001", household="H-10")
+    here = make_person(region_code="140981002003", household_number="H-9")
+    there = make_person(region_code="140902001001", household_number="H-9")
+    elsewhere = make_person(region_code="140902001001", household_number="H-10")
     make_list_record("services", there, start=dt.date(2023, 5, 1), category="无障碍改造", status="完成")
     make_list_record("services", elsewhere, start=dt.date(2023, 5, 1), category="无障碍改造", status="")
     make_list_record("services", here, start=dt.date(2023, 5, 1), category="无障碍改造", status="进行中")

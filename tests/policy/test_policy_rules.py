@@ -10,7 +10,7 @@ import pytest
 from huican.policy.facts import load_facts
 from huican.policy.rules import BENEFIT_NAMES, BENEFITS, decide, explain_person
 from huican.policy.vocabulary import prepare
-from tests.policy.factories import make_list_record, make_person, make_standard, make_survey
+from tests.factories import make_list_record, make_person, make_standard, make_survey
 
 D = dt.date(2025, 6, 30)
 pytestmark = pytest.mark.django_db
@@ -305,8 +305,8 @@ def test_county_standards_override_the_city_and_future_rows_do_not_apply():
     make_standard(region_code="140900", rural_dibao="500.00")
     make_standard(region_code="140981", rural_dibao="600.00")
     make_standard(region_code="140981", effective_date=D + dt.timedelta(days=1), rural_dibao="900.00")
-    county = make_person(grade=1, region="140981002003")
-    city = make_person(grade=1, region="140902001001")
+    county = make_person(grade=1, region_code="140981002003")
+    city = make_person(grade=1, region_code="140902001001")
     assert _vocabulary(county)["dibao_line_fen"] == 720_000
     assert _vocabulary(city)["dibao_line_fen"] == 600_000
 
@@ -314,8 +314,8 @@ def test_county_standards_override_the_city_and_future_rows_do_not_apply():
 def test_a_county_row_with_a_blank_optional_column_uses_the_default_not_the_city_value():
     make_standard(region_code="140900", topup_rate="0.10", rural_dibao="500.00")
     make_standard(region_code="140981", rural_dibao="500.00")  # topup_rate left blank → 0.05
-    county = make_person(grade=1, region="140981002003")
-    city = make_person(grade=1, region="140902001001")
+    county = make_person(grade=1, region_code="140981002003")
+    city = make_person(grade=1, region_code="140902001001")
     for p in (county, city):
         make_list_record("dibao", p, start=dt.date(2024, 1, 1))
     assert decision_of(county, "dibao_topup")["amount"] == 25.0
@@ -383,7 +383,7 @@ def test_pension_premium_aid_ages(age, expected):
 
 
 def _renovation_candidate(household: str):
-    p = make_person(grade=1, household=household)
+    p = make_person(grade=1, household_number=household)
     make_survey(p, year=2025, income="1000.00", renovation_need=True)
     return p
 
@@ -400,7 +400,7 @@ def _renovation_candidate(household: str):
 def test_home_renovation_excluded_by_a_completed_renovation_in_the_household(service_day, result, expected):
     make_standard()
     p = _renovation_candidate("H-1")
-    relative = make_person(grade=4, household="H-1")
+    relative = make_person(grade=4, household_number="H-1")
     make_list_record("services", relative, start=service_day, category="无障碍改造", status=result)
     row = decision_of(p, "home_renovation")
     assert row["decision"] == expected

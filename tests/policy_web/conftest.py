@@ -1,32 +1,27 @@
-"""Fixtures for the standards and what-if tests (factories shared with tests/api)."""
+"""Fixtures for the standards and what-if tests (factories in tests/factories.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "api"))
-
-from huican_api_factories import make_person, make_standard, make_user
-
 from huican.core.crypto import encrypt
 from huican.exchange.models import ImportBatch, ListRecord
 from huican.registry.models import Survey
+from tests.factories import make_person, make_standard, make_user
 
 
 @pytest.fixture
 def city_staff(db: Any) -> Any:
-    return make_user("city", "city_staff", "140900")
+    return make_user("city_staff", "140900", username="city")
 
 
 @pytest.fixture
 def county_staff(db: Any) -> Any:
-    return make_user("xinfu", "county_staff", "140902")
+    return make_user("county_staff", "140902", username="xinfu")
 
 
 @pytest.fixture
@@ -37,10 +32,10 @@ def small_county(db: Any) -> dict[str, Any]:
     B: grade 2, income 4,000, in 低保 since 2023, no long-term care.
     C: grade 4, income 8,000 (near-poor).
     """
-    standard = make_standard("140900", dt.date(2020, 1, 1))
-    a = make_person(name="甲", grade=1, household_number="HA")
-    b = make_person(name="乙", grade=2, household_number="HB")
-    c = make_person(name="丙", grade=4, household_number="HC")
+    standard = make_standard("140900", dt.date(2020, 1, 1), nursing_grade1="120")
+    a = make_person(region_code="140902", name="甲", grade=1, household_number="HA")
+    b = make_person(region_code="140902", name="乙", grade=2, household_number="HB")
+    c = make_person(region_code="140902", name="丙", grade=4, household_number="HC")
     Survey.objects.create(
         person=a, year=2024, income=Decimal("7000"), long_term_care=True, renovation_need=False
     )

@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from huican_api_factories import make_standard, make_user
 
 from huican.core.models import AuditEntry
 from huican.policy.models import Standard
+from tests.factories import make_standard, make_user
 
 VALID = {
     "region_code": "140902",
@@ -31,9 +31,9 @@ VALID = {
 
 @pytest.mark.django_db
 def test_the_list_shows_each_county_over_time(client: Any, county_staff: Any) -> None:
-    make_standard("140900", dt.date(2020, 1, 1))
-    make_standard("140900", dt.date(2024, 1, 1), living_subsidy=Decimal("95.00"))
-    make_standard("140981", dt.date(2023, 7, 1), living_subsidy=Decimal("88.00"))
+    make_standard("140900", dt.date(2020, 1, 1), nursing_grade1="120")
+    make_standard("140900", dt.date(2024, 1, 1), living_subsidy=Decimal("95.00"), nursing_grade1="120")
+    make_standard("140981", dt.date(2023, 7, 1), living_subsidy=Decimal("88.00"), nursing_grade1="120")
     client.force_login(county_staff)
     response = client.get("/policy/")
     assert response.status_code == 200
@@ -101,7 +101,7 @@ def test_only_authorised_staff_add_standards(client: Any, county_staff: Any) -> 
     client.force_login(county_staff)
     assert client.get("/policy/standards/new/").status_code == 403
     assert client.post("/policy/standards/new/", VALID).status_code == 403
-    officer = make_user("minzheng", "department_officer", "140900", import_kinds=["standards"])
+    officer = make_user("department_officer", "140900", username="minzheng", import_kinds=["standards"])
     client.force_login(officer)
     assert client.post("/policy/standards/new/", VALID).status_code == 403
     assert client.get("/policy/").status_code == 403
@@ -130,7 +130,7 @@ def test_the_what_if_page_reports_without_changing_anything(
 
 @pytest.mark.django_db
 def test_the_what_if_page_is_scoped_to_the_users_region(client: Any, small_county: Any) -> None:
-    other = make_user("yuanping", "county_staff", "140981")
+    other = make_user("county_staff", "140981", username="yuanping")
     client.force_login(other)
     response = client.get("/policy/what-if/", {"field": "living_subsidy", "value": "100", "on": "2024-06-01"})
     assert response.status_code == 200
@@ -143,7 +143,7 @@ def test_the_what_if_page_explains_a_bad_value(client: Any, county_staff: Any) -
     response = client.get("/policy/what-if/", {"field": "living_subsidy", "value": "-5", "on": "2024-06-01"})
     assert response.status_code == 400
     assert "不能小于" in response.content.decode()
-    admin = make_user("admin", "system_admin", None)
+    admin = make_user("system_admin", None, username="admin")
     client.force_login(admin)
     assert client.get("/policy/what-if/").status_code == 403
 
