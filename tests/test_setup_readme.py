@@ -43,3 +43,11 @@ def test_readme_names_every_command_of_the_cli() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [name for name in HANDLERS if f"`{name}" not in text and f"huican {name}" not in text]
     assert missing == []
+
+
+def test_readme_shows_how_to_choose_another_port_where_it_names_8000() -> None:
+    """A newcomer whose port 8000 is taken finds `--port` next to the address (issue 13)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    paragraph = text[: text.index("```sh")]
+    assert "127.0.0.1:8000" in paragraph
+    assert "huican demo --port 8001" in paragraph
