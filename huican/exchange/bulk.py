@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import polars as pl
 from django.db import OperationalError, connection
 
 CHUNK = 20_000
+# Rows of a frame turned into CSV text at a time for PostgreSQL's COPY.
+COPY_ROWS = 100_000
+
+Rows = Iterable[Sequence[Any]] | pl.DataFrame
 
 
 def _executemany_chunked(sql: str, rows: Iterable[Sequence[Any]]) -> int:
@@ -27,8 +33,14 @@ def _executemany_chunked(sql: str, rows: Iterable[Sequence[Any]]) -> int:
     return count
 
 
-def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+def insert_rows(table: str, columns: Sequence[str], rows: Rows) -> int:
+    """Insert `rows` (tuples in `columns` order, or a frame with those columns)."""
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    if isinstance(rows, pl.DataFrame):
+        frame = rows.select(columns)
+        if connection.vendor == "postgresql":
+            return _copy_csv(table, quoted, frame)
+        rows = frame.iter_rows()
     if connection.vendor == "postgresql":
         count = 0
         with connection.cursor() as cursor:
@@ -44,8 +56,33 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     )
 
 
-def update_rows(table: str, key: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Each row is (*values, key_value)."""
+def _copy_csv(table: str, quoted: str, frame: pl.DataFrame) -> int:
+    """PostgreSQL: COPY a frame as CSV text written by polars, without a Python object per cell.
+
+    In CSV a null is an unquoted empty field and an empty string is written quoted (``""``), so both
+    arrive as they were; dates are ISO text, booleans ``true``/``false``, and a time zone's
+    datetimes are written with their offset.
+    """
+    frame = frame.with_columns(
+        pl.col(name).dt.to_string("%Y-%m-%dT%H:%M:%S%.f" + ("%:z" if dtype.time_zone else ""))
+        for name, dtype in frame.schema.items()
+        if isinstance(dtype, pl.Datetime)
+    )
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor
+        sql = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN WITH (FORMAT csv)"
+        with raw.copy(sql) as copy:
+            for offset in range(0, frame.height, COPY_ROWS):
+                buffer = io.BytesIO()
+                frame.slice(offset, COPY_ROWS).write_csv(buffer, include_header=False)
+                copy.write(buffer.getvalue())
+    return frame.height
+
+
+def update_rows(table: str, key: str, columns: Sequence[str], rows: Rows) -> int:
+    """Each row is (*values, key_value) (or a frame with those columns, in that order)."""
+    if isinstance(rows, pl.DataFrame):
+        rows = rows.iter_rows()
     assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
     return _executemany_chunked(
         f"UPDATE {connection.ops.quote_name(table)} SET {assignments} WHERE {connection.ops.quote_name(key)} = %s",

@@ -139,7 +139,7 @@ def _person_rows(frame: pl.DataFrame, columns: tuple[str, ...], now: Any) -> Any
         pl.col("fingerprint").alias("row_fingerprint"),
         updated_at=pl.lit(now),
     )
-    return frame.select(columns).iter_rows()
+    return frame.select(columns)
 
 
 def _persist_registry(accepted: pl.DataFrame, progress: Progress) -> tuple[int, int]:
@@ -258,13 +258,13 @@ def _persist_survey(accepted: pl.DataFrame, batch: ImportBatch) -> tuple[int, in
     created = insert_rows(
         "registry_survey",
         ("person_id", "year", *values, "batch_id"),
-        new.select("person_id", "year", *values, batch_column).with_columns(income=income_text).iter_rows(),
+        new.select("person_id", "year", *values, batch_column).with_columns(income=income_text),
     )
     updated = update_rows(
         "registry_survey",
         "id",
         (*values, "batch_id"),
-        changed.select(*values, batch_column, "survey_id").with_columns(income=income_text).iter_rows(),
+        changed.select(*values, batch_column, "survey_id").with_columns(income=income_text),
     )
     return created, updated
 
@@ -425,8 +425,7 @@ def _persist_list(kind: str, accepted: pl.DataFrame, batch: ImportBatch) -> tupl
         "amount",
         "fingerprint",
     )
-    rows = frame.select(columns).iter_rows()
-    written = insert_rows("exchange_listrecord", columns, rows)
+    written = insert_rows("exchange_listrecord", columns, frame.select(columns))
     columnar.store(batch.pk, frame)
     return written, 0
 
