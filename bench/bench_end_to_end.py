@@ -5,15 +5,22 @@ Generates N persons with `huican synth`'s generator, imports every kind through 
 the database: all eligibility decisions on one date, all findings on one date, all indicators for
 the city and every county for one year.
 
+The findings run (load the facts, decide, find) runs in a fresh process, so that its peak resident
+memory (the RSS high-water mark, ``getrusage``) is its own and not the imports'.
+
 Usage: .venv/bin/python bench/bench_end_to_end.py [--persons 1000000] [--seed 7] [--keep]
-Uses a fresh SQLite database in a temporary folder (or DATABASE_URL when set).
+       [--profile-import FILE]  (cProfile of the imports, e.g. at --persons 200000)
+Uses a fresh SQLite database in a temporary folder, or DATABASE_URL when set (an empty database of
+your own: the imports are timed as first imports).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import multiprocessing
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -29,6 +36,7 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--profile-import", metavar="FILE", help="write a cProfile of the imports to FILE")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="huican-e2e-"))
@@ -44,16 +52,28 @@ def main() -> None:
     print(f"synth {args.persons:,} persons: {time.perf_counter() - started:.1f} s", flush=True)
 
     setup_django()
+    from django.db import connection
+
     from huican.exchange.kinds import IMPORT_ORDER
     from huican.exchange.pipeline import run_import
 
+    print(f"database: {connection.vendor}", flush=True)
+    profiler = None
+    if args.profile_import:
+        import cProfile
+
+        profiler = cProfile.Profile()
     total_import = total_read = 0.0
     for kind in IMPORT_ORDER:
         started = time.perf_counter()
         rows = pl.read_csv(files[kind], infer_schema=False).height
         read = time.perf_counter() - started
         started = time.perf_counter()
+        if profiler is not None:
+            profiler.enable()
         batch = run_import(kind=kind, path=files[kind], actor="bench")
+        if profiler is not None:
+            profiler.disable()
         took = time.perf_counter() - started
         total_import += took
         total_read += read
@@ -63,32 +83,23 @@ def main() -> None:
             flush=True,
         )
     print(
-        f"all imports: {total_import:.1f} s (polars reads {total_read:.1f} s, {total_import / total_read:.1f}x)"
+        f"all imports: {total_import:.1f} s (polars reads {total_read:.1f} s, {total_import / total_read:.1f}x)",
+        flush=True,
     )
+    if profiler is not None:
+        profiler.dump_stats(args.profile_import)
+        print(f"import profile written to {args.profile_import}", flush=True)
+    connection.close()
 
-    on = dt.date(2025, 12, 31)
-    from huican.matching.findings import compute_findings
+    # The findings run in a fresh process (spawned, so it shares none of the imports' memory).
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1) as pool:
+        pool.apply(_findings_run)
+
     from huican.monitoring.indicators import compute_indicators
     from huican.policy.facts import load_facts
-    from huican.policy.rules import evaluate
-    from huican.policy.vocabulary import prepare
 
-    started = time.perf_counter()
-    facts = load_facts(on=on)
-    loaded = time.perf_counter() - started
-    print(f"load_facts from the database: {loaded:.1f} s", flush=True)
-    started = time.perf_counter()
-    prepared = prepare(facts)
-    decisions = evaluate(prepared)
-    decided = time.perf_counter() - started
-    print(f"all decisions ({decisions.height:,}) with reasons: {decided:.1f} s", flush=True)
-    started = time.perf_counter()
-    findings = compute_findings(facts, decisions, prepared=prepared)
-    found = time.perf_counter() - started
-    print(
-        f"all findings ({findings.height:,}): {found:.1f} s — total from the database {loaded + decided + found:.1f} s"
-    )
-    del facts, prepared, decisions, findings
+    on = dt.date(2025, 12, 31)
 
     started = time.perf_counter()
     county = load_facts(on=on, region="140902")
@@ -107,6 +118,42 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     else:
         print(f"kept {work}")
+
+
+def _findings_run() -> None:
+    """load_facts, all decisions with reasons and all findings, as a findings run does; prints its
+    times and this process's peak resident memory."""
+    from huican.cli import setup_django
+
+    setup_django()
+    from huican.matching.findings import compute_findings
+    from huican.policy.facts import load_facts
+    from huican.policy.rules import evaluate
+    from huican.policy.vocabulary import prepare
+
+    on = dt.date(2025, 12, 31)
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    facts = load_facts(on=on)
+    loaded = time.perf_counter() - started
+    print(f"load_facts from the database: {loaded:.1f} s", flush=True)
+    started = time.perf_counter()
+    prepared = prepare(facts)
+    decisions = evaluate(prepared)
+    decided = time.perf_counter() - started
+    print(f"all decisions ({decisions.height:,}) with reasons: {decided:.1f} s", flush=True)
+    started = time.perf_counter()
+    findings = compute_findings(facts, decisions, prepared=prepared)
+    found = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(
+        f"all findings ({findings.height:,}): {found:.1f} s — total from the database {loaded + decided + found:.1f} s",
+        flush=True,
+    )
+    print(
+        f"findings run peak RSS: {peak / 1024**2:.2f} GiB (process after start-up: {baseline / 1024**2:.2f} GiB)",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":
