@@ -128,6 +128,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "huican.benefits.context.overdue",
             ],
         },
     },
@@ -240,6 +241,8 @@ LOGGING_CONFIG = "huican.core.logfilters.configure_logging"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"client_errors": {"()": "huican.core.logfilters.OneLineClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["client_errors"]}},  # a 403/404: one line, no traceback
     "root": {"handlers": ["console"], "level": "WARNING"},
 }

@@ -25,7 +25,7 @@ def _prefix(user: Any) -> str | None:
     return region_prefix_for(user)
 
 
-def _region_q(prefix: str, field: str = "person__region_id") -> Q:
+def _region_q(prefix: str, field: str = "person__region__code") -> Q:
     return Q(**{f"{field}__startswith": prefix})
 
 

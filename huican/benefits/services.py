@@ -15,7 +15,7 @@ override reason. One open application per person and subsidy.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -34,9 +34,9 @@ from huican.benefits.models import (
     StepLimit,
 )
 from huican.benefits.workdays import add_working_days, calendar_overrides, step_limits
+from huican.core import documents
 from huican.core.audit import audit_record
 from huican.core.crypto import encrypt
-from huican.core.filecrypt import encrypt_bytes_to, private_dir
 from huican.registry.models import Person
 
 S = Application.Status
@@ -69,11 +69,6 @@ WINDOW_ROLES = frozenset({Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF})
 FINDING_BENEFITS = {
     "living_subsidy_not_covered": Benefit.LIVING,
     "nursing_subsidy_not_covered": Benefit.NURSING,
-}
-DOCUMENT_TYPES = {
-    b"%PDF-": "application/pdf",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"\x89PNG\r\n\x1a\n": "image/png",
 }
 
 
@@ -426,17 +421,13 @@ def document_attach(
         in_scope(actor, application) and actor.role in (*WINDOW_ROLES, Role.CIVIL_AFFAIRS_OFFICER)
     ):
         raise ApplicationError("无权为该申请上传材料")
-    limit = settings.HUICAN_DOCUMENT_MAX_BYTES
-    if len(data) > limit:
-        raise ApplicationError(f"文件超过 {limit // (1024 * 1024)} MB，请压缩后再上传", "file")
-    content_type = next((t for magic, t in DOCUMENT_TYPES.items() if data.startswith(magic)), None)
-    if content_type is None:
-        raise ApplicationError("只能上传 PDF、JPG 或 PNG 格式的扫描件或照片", "file")
     if kind not in ApplicationDocument.Kind.values:
         raise ApplicationError("材料类型不正确", "kind")
-    stored = f"{uuid.uuid4().hex}.enc"
-    folder = private_dir(documents_root())
-    encrypt_bytes_to(folder / stored, data)
+    try:
+        content_type = documents.sniff(data)
+    except documents.DocumentRefused as refused:
+        raise ApplicationError(str(refused), "file") from None
+    stored = documents.store(DOCUMENT_AREA, data)
     document = ApplicationDocument.objects.create(
         application=application,
         kind=kind,
@@ -457,10 +448,11 @@ def document_attach(
     return document
 
 
-def documents_root() -> Any:
-    from pathlib import Path
+DOCUMENT_AREA = "benefits"
 
-    return Path(settings.MEDIA_ROOT) / "benefits"
+
+def documents_root() -> Path:
+    return Path(settings.MEDIA_ROOT) / DOCUMENT_AREA
 
 
 def entitlement_stop(
