@@ -35,6 +35,31 @@ def _mask(record: logging.LogRecord) -> logging.LogRecord:
     return record
 
 
+class OneLineClientErrors(logging.Filter):
+    """A 4xx answer (403 for a page the role may not use, 404, 405 …) is ordinary operation.
+
+    Django's ``django.request`` logger logs it as a warning with the exception attached, which
+    printed a full traceback on the console for every refusal. On that logger this filter turns
+    such a record into one line — method, path, user id, status — without a traceback; 5xx
+    records keep theirs.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if not isinstance(status, int) or not 400 <= status < 500:
+            return True
+        request = getattr(record, "request", None)
+        method = str(getattr(request, "method", "") or "-")
+        path = str(getattr(request, "path", "") or "-").encode("unicode_escape").decode("ascii")
+        user = getattr(request, "user", None)
+        user_id = getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None
+        record.msg = mask_numbers(f"{method} {path} user={user_id or '-'} status={status}")
+        record.args = ()
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
 _installed = False
 
 
