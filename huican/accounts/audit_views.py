@@ -7,9 +7,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from huican.accounts.decorators import client_ip, require_can
+from huican.accounts.models import AuditVerification
 from huican.accounts.oversight import record_verification
 from huican.core import selectors
 from huican.core.audit import audit_record, audit_verify, checkpoint_verified
@@ -43,8 +44,13 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @require_can("read_audit")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def audit_verify_view(request: HttpRequest) -> HttpResponse:
+    """GET: the button and the last outcome (a bookmarked or reloaded address is a page, not a 405);
+    POST: verify now."""
+    if request.method == "GET":
+        context = {"last_verify": AuditVerification.objects.first()}
+        return render(request, "accounts/audit_verify.html", context)
     result = audit_verify()
     if result.intact:
         checkpoint_verified(result)

@@ -111,3 +111,25 @@ def test_only_the_audit_administrator_sees_the_security_page(world: World, clien
     assert client.get(reverse("accounts:oversight")).status_code == 403
     assert client.post(reverse("accounts:oversight_verify")).status_code == 403
     assert not AuditVerification.objects.exists()
+
+
+def test_get_on_the_verify_address_shows_the_button_and_the_last_outcome(world: World, client: Client) -> None:
+    """Issue 13: a GET on /audit/verify/ was an empty 405 the browser showed as an error page."""
+    client.force_login(world.users["audit"])
+    first = client.get(reverse("audit:verify"))
+    assert first.status_code == 200
+    assert "尚未校验" in first.content.decode()
+    client.post(reverse("audit:verify"))
+    html = client.get(reverse("audit:verify")).content.decode()
+    assert f'action="{reverse("audit:verify")}"' in html and "完整，共" in html
+
+
+@pytest.mark.parametrize("role", ["system", "security", "city"])
+def test_the_verify_page_is_the_audit_administrators_only(world: World, client: Client, role: str) -> None:
+    client.force_login(world.users[role])
+    assert client.get(reverse("audit:verify")).status_code == 403
+
+
+def test_the_verify_page_sends_anonymous_visitors_to_log_in(client: Client) -> None:
+    response = client.get(reverse("audit:verify"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
