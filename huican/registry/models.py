@@ -94,3 +94,52 @@ class Survey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}/{self.year}"
+
+
+class PersonChange(models.Model):
+    """One change of a registry person made on the web (create, correction, certificate change),
+    with its reason and the values before and after (phone numbers masked)."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", "新增人员"
+        CORRECT = "correct", "更正个人信息"
+        HOUSEHOLD = "household", "更正户籍信息"
+        CERTIFICATE = "certificate", "证件变更"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    reason = models.TextField()
+    actor = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind} {self.at:%Y-%m-%d}"
+
+
+class PersonDocument(models.Model):
+    """A scan or photo kept with a person's record (certificate, household register, death
+    certificate…), stored encrypted (``core.filecrypt``)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="documents")
+    change = models.ForeignKey(
+        PersonChange, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents"
+    )
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    stored_name = models.CharField(max_length=64, unique=True)
+    uploaded_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.original_name}"

@@ -16,6 +16,7 @@ from huican.core.hooks import Hook
 from huican.core.idnumbers import CATEGORY_NAMES, GRADE_NAMES, check_id_number, parse_certificate_number
 from huican.regions.models import Region
 from huican.registry.models import Person, Survey
+from huican.registry.services import LABELS
 
 _ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 _CERT_SHAPE = re.compile(r"^[0-9]{17}[0-9X][0-9]{2}$")
@@ -278,3 +279,27 @@ BENEFIT_TITLES = {
     "pension_premium_aid": "重度残疾人养老保险代缴",
     "home_renovation": "困难重度残疾人家庭无障碍改造",
 }
+
+
+def change_history(person: Person) -> list[Any]:
+    """The person's changes made on the web, newest first, each with `lines`: "字段：旧 → 新"."""
+
+    def shown(field: str, value: Any) -> str:
+        if value in (None, ""):
+            return "（空）"
+        if field == "category":
+            return CATEGORY_NAMES.get(value, str(value))
+        if field == "grade":
+            return GRADE_NAMES.get(value, str(value))
+        return str(value)
+
+    changes = list(person.changes.all()[:50])
+    for change in changes:
+        fields = sorted(set(change.before) | set(change.after))
+        change.lines = [  # type: ignore[attr-defined]
+            f"{LABELS.get(f, f)}：{shown(f, change.before.get(f))} → {shown(f, change.after.get(f))}"
+            if change.before
+            else f"{LABELS.get(f, f)}：{shown(f, change.after.get(f))}"
+            for f in fields
+        ]
+    return changes

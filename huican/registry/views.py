@@ -25,7 +25,7 @@ from huican.core.audit import audit_record
 from huican.core.crypto import DecryptionError, decrypt, decrypt_many, encrypt
 from huican.core.dates import age_on
 from huican.core.idnumbers import CATEGORY_NAMES, GRADE_NAMES
-from huican.registry import selectors
+from huican.registry import selectors, services
 from huican.registry.forms import RevealForm, SearchForm
 from huican.registry.models import Person
 
@@ -166,6 +166,9 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         "decision_day": decision_day,
         "date_error": date_error,
         "may_reveal": can(request.user, "view_full_id"),
+        "may_edit": services.may_edit(request.user, person),
+        "changes": selectors.change_history(person),
+        "person_documents": list(person.documents.all()),
     }
     return render(request, "registry/person.html", context)
 
