@@ -1,11 +1,12 @@
 from django.urls import path
 
-from huican.matching import followup, views
+from huican.matching import applications, followup, views
 
 app_name = "matching"
 urlpatterns = [
     path("", views.index, name="index"),
     path("<int:finding_id>/", views.detail, name="detail"),
+    path("<int:finding_id>/apply/", applications.apply_for_finding, name="apply"),
     path("export.xlsx", views.export, name="export"),
     path("lists/<slug:code>/", followup.needs_list, name="needs_list"),
     path("export/full/", views.export_full, name="export_full"),

@@ -28,6 +28,7 @@ from huican.accounts.models import User
 from huican.core.audit import audit_record
 from huican.core.models import AuditEntry, Job
 from huican.matching import history, services
+from huican.matching.applications import finding_applications
 from huican.matching.export import ExportTooLarge, export_findings, export_run_findings
 from huican.matching.forms import ExportReasonForm, FollowUpForm, RunForm, WorkListFilterForm
 from huican.matching.models import Finding, FindingCode, FindingRun
@@ -207,6 +208,7 @@ def detail(request: HttpRequest, finding_id: int) -> HttpResponse:
         .exclude(pk=finding.pk)
         .order_by(urgency_order(), "id"),
         "log": _follow_up_log(finding),
+        **finding_applications(user, finding),
     }
     return render(request, "matching/detail.html", context, status=status)
 
