@@ -287,6 +287,9 @@ def _mount_routers() -> None:
     from huican.monitoring.api import router as monitoring_router
 
     api.add_router("/monitoring", monitoring_router)
+    from huican.benefits.api_applications import router as applications_router
+
+    api.add_router("/applications", applications_router)
 
 
 _mount_routers()
