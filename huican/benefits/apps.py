@@ -8,11 +8,13 @@ class BenefitsConfig(AppConfig):
     label = "benefits"
 
     def ready(self) -> None:
+        from huican.core.workdays import calendar_source
         from huican.exchange.writers import app_writers
         from huican.policy.facts import granted_entitlements
 
         app_writers["applications"].provide(_persist_applications)
         granted_entitlements.provide(_granted_frame)
+        calendar_source.provide(_calendar_overrides)
 
 
 def _persist_applications(*args: Any, **kwargs: Any) -> Any:
@@ -25,3 +27,9 @@ def _granted_frame(*args: Any, **kwargs: Any) -> Any:
     from huican.benefits.entitlements import granted_frame
 
     return granted_frame(*args, **kwargs)
+
+
+def _calendar_overrides() -> Any:
+    from huican.benefits.workdays import calendar_overrides
+
+    return calendar_overrides()

@@ -12,11 +12,11 @@ not count); N is the county's limit for the step (``StepLimit``) or the default 
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
-
-import chinese_calendar
 
 from huican.benefits.models import CalendarDay, StepLimit
+from huican.core.workdays import add_working_days, is_workday, working_days_between
+
+__all__ = ["add_working_days", "calendar_overrides", "is_workday", "step_limits", "working_days_between"]
 
 DEFAULT_LIMITS = {
     StepLimit.Step.TOWNSHIP: 10,
@@ -27,47 +27,8 @@ DEFAULT_LIMITS = {
 
 
 def calendar_overrides() -> dict[dt.date, bool]:
+    """The staff's calendar rows (``core.workdays.calendar_source`` reads them through this)."""
     return dict(CalendarDay.objects.values_list("date", "is_workday"))
-
-
-@lru_cache(maxsize=4096)
-def _library_workday(day: dt.date) -> bool | None:
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:  # a year the library does not cover
-        return None
-
-
-def is_workday(day: dt.date, overrides: dict[dt.date, bool] | None = None) -> bool:
-    overrides = calendar_overrides() if overrides is None else overrides
-    if day in overrides:
-        return overrides[day]
-    known = _library_workday(day)
-    return day.weekday() < 5 if known is None else known
-
-
-def add_working_days(start: dt.date, n: int, overrides: dict[dt.date, bool] | None = None) -> dt.date:
-    """The n-th working day after `start` (n = 0: `start` itself)."""
-    overrides = calendar_overrides() if overrides is None else overrides
-    day = start
-    counted = 0
-    while counted < n:
-        day += dt.timedelta(days=1)
-        if is_workday(day, overrides):
-            counted += 1
-    return day
-
-
-def working_days_between(start: dt.date, end: dt.date, overrides: dict[dt.date, bool] | None = None) -> int:
-    """Working days after `start` up to and including `end` (0 when end ≤ start)."""
-    overrides = calendar_overrides() if overrides is None else overrides
-    days = 0
-    day = start
-    while day < end:
-        day += dt.timedelta(days=1)
-        if is_workday(day, overrides):
-            days += 1
-    return days
 
 
 def step_limits(county_code: str) -> dict[str, int]:
