@@ -9,7 +9,9 @@ never a 403 that would confirm the person exists.
 Region scope: city staff see the whole city (prefix ``"1409"``), county staff their county
 (6 digits), township staff their township (9 digits). Department officers and evaluators have
 a region too, but never browse persons: officers import their own list kinds, evaluators see
-aggregates only. The three administrators see no personal records at all.
+aggregates only. A service organisation's staff (服务机构人员) never browse the registry either:
+inside their region they see only the persons their organisation serves (``care.selectors``).
+The three administrators see no personal records at all.
 """
 
 from __future__ import annotations
@@ -20,7 +22,12 @@ from typing import Any
 from huican.accounts.models import Role
 
 STAFF_ROLES = frozenset({Role.CITY_STAFF, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF})
-REGIONAL_ROLES = STAFF_ROLES | {Role.DEPARTMENT_OFFICER, Role.EVALUATOR, Role.CIVIL_AFFAIRS_OFFICER}
+REGIONAL_ROLES = STAFF_ROLES | {
+    Role.DEPARTMENT_OFFICER,
+    Role.EVALUATOR,
+    Role.CIVIL_AFFAIRS_OFFICER,
+    Role.SERVICE_ORG,
+}
 
 # Every action `can` knows; an unknown action is a programming error, not a "no".
 ACTIONS = frozenset(
@@ -37,6 +44,7 @@ ACTIONS = frozenset(
         "manage_security",
         "view_benefits",
         "approve_rolls",
+        "record_services",
     }
 )
 
@@ -93,6 +101,10 @@ def can(user: Any, action: str) -> bool:
         return role in STAFF_ROLES | {Role.CIVIL_AFFAIRS_OFFICER} and has_region
     if action == "approve_rolls":
         return role == Role.CIVIL_AFFAIRS_OFFICER and has_region
+    if action == "record_services":
+        return has_region and (
+            role in STAFF_ROLES or (role == Role.SERVICE_ORG and bool(getattr(user, "organisation", "")))
+        )
     if action == "read_audit":
         return role == Role.AUDIT_ADMIN
     if action == "manage_users":

@@ -38,6 +38,12 @@ class UserCreateForm(forms.Form):
         error_messages={"invalid": _("区划代码应为 6 位或 9 位数字")},
     )
     department = forms.CharField(label=_("部门"), max_length=32, required=False)
+    organisation = forms.CharField(
+        label=_("服务机构名称（服务机构人员）"),
+        max_length=100,
+        required=False,
+        help_text=_("服务机构人员只能看到本机构服务的人员"),
+    )
     import_kinds = forms.MultipleChoiceField(
         label=_("可导入的名单类型（部门数据专员）"),
         choices=lambda: [(k, f"{title}（{k}）") for k, title in IMPORT_KIND_TITLES.items()],

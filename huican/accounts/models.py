@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     DEPARTMENT_OFFICER = "department_officer", "部门数据专员"
     CIVIL_AFFAIRS_OFFICER = "civil_affairs_officer", "县民政审定人员"
     EVALUATOR = "evaluator", "评估人员"
+    SERVICE_ORG = "service_org", "服务机构人员"
     SYSTEM_ADMIN = "system_admin", "系统管理员"
     SECURITY_ADMIN = "security_admin", "安全管理员"
     AUDIT_ADMIN = "audit_admin", "审计管理员"
@@ -26,6 +27,8 @@ class User(AbstractUser):
     # For department data officers: which list kinds (FORMATS.md) they may import.
     import_kinds = models.JSONField(default=list, blank=True)
     department = models.CharField(max_length=32, blank=True)
+    # For service-organisation accounts: the organisation (服务机构) whose served persons they see.
+    organisation = models.CharField(max_length=100, blank=True)
     may_view_full = models.BooleanField(default=False, help_text="可查看完整身份证号等（需说明理由）")
     failed_logins = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)

@@ -154,9 +154,12 @@ def user_create(
     department: str = "",
     may_view_full: bool = False,
     display_name: str = "",
+    organisation: str = "",
     ip_address: str = "",
 ) -> User:
     """Create a user after checking role, region and the password policy (AccountError if not).
+
+    A service organisation's account (服务机构人员) names its organisation; other roles have none.
 
     An account with rights that need a second person is created switched off, with a pending
     grant that switches it on (``user.pending_grant``); the CLI creates the first administrator
@@ -172,12 +175,16 @@ def user_create(
     unknown = [k for k in kinds if k not in known_import_kinds()]
     if unknown:
         raise AccountError(f"未知的导入类型：{'、'.join(unknown)}")
+    organisation = organisation.strip() if role == Role.SERVICE_ORG else ""
+    if role == Role.SERVICE_ORG and not organisation:
+        raise AccountError("服务机构人员须填写服务机构名称")
     user = User(
         username=username,
         role=role,
         region=region,
         import_kinds=kinds,
         department=department,
+        organisation=organisation,
         may_view_full=may_view_full and role in REGION_LEVEL_FOR_ROLE,
         first_name=display_name,
     )
@@ -201,6 +208,7 @@ def user_create(
                 "role": role,
                 "region": user.region_id,
                 "import_kinds": kinds,
+                "organisation": organisation,
                 "may_view_full": user.may_view_full,
                 "pending_approval": held,
             },

@@ -164,6 +164,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 department=data["department"],
                 may_view_full=data["may_view_full"],
                 display_name=data["display_name"],
+                organisation=data["organisation"],
                 ip_address=client_ip(request),
             )
         except services.AccountError as exc:
