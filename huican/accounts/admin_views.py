@@ -16,7 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -29,6 +29,7 @@ from huican.accounts.models import AuditVerification, Grant, User
 from huican.accounts.oversight import FULL_ID_Q, record_verification
 from huican.core.audit import audit_verify, checkpoint_verified, read_checkpoint
 from huican.core.models import AuditEntry
+from huican.core.redirects import redirect_to_message
 
 # --------------------------------------------------------------------------------------------
 # System administrator: one account
@@ -94,7 +95,7 @@ def user_change(request: HttpRequest, user_id: int) -> HttpResponse:
                 messages.success(request, _("已取消该账户查看完整身份证号的权限。"))
             else:
                 _pending_message(request, grant)
-            return redirect("accounts:user_detail", user_id=user.pk)
+            return redirect_to_message("accounts:user_detail", user_id=user.pk)
     return _user_page(request, user, change_form=form, status=400)
 
 
@@ -119,7 +120,7 @@ def user_password(request: HttpRequest, user_id: int) -> HttpResponse:
                 messages.success(request, _("已设置新密码，该用户下次登录时须修改密码。"))
             else:
                 _pending_message(request, grant)
-            return redirect("accounts:user_detail", user_id=user.pk)
+            return redirect_to_message("accounts:user_detail", user_id=user.pk)
     return _user_page(request, user, password_form=form, status=400)
 
 
@@ -141,7 +142,7 @@ def user_active(request: HttpRequest, user_id: int) -> HttpResponse:
             messages.success(request, _("已启用用户 %(u)s。") % {"u": user.username})
         else:
             messages.success(request, _("已停用用户 %(u)s，其 API 令牌已吊销。") % {"u": user.username})
-    return redirect("accounts:user_detail", user_id=user.pk)
+    return redirect_to_message("accounts:user_detail", user_id=user.pk)
 
 
 # --------------------------------------------------------------------------------------------
@@ -183,7 +184,7 @@ def grant_decide(request: HttpRequest, grant_id: int, decision: str) -> HttpResp
     else:
         done = _("已批准") if grant.status == Grant.Status.APPROVED else _("已驳回")
         messages.success(request, _("%(done)s用户 %(u)s 的申请。") % {"done": done, "u": grant.user.username})
-    return redirect("accounts:grants")
+    return redirect_to_message("accounts:grants")
 
 
 # --------------------------------------------------------------------------------------------
@@ -233,4 +234,4 @@ def oversight_verify(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("审计日志完整，共 %(n)d 条。") % {"n": result.checked})
     else:
         messages.error(request, _("审计日志校验未通过：%(problem)s") % {"problem": result.problem})
-    return redirect("accounts:oversight")
+    return redirect_to_message("accounts:oversight")

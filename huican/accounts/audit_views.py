@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -15,6 +15,7 @@ from huican.accounts.oversight import record_verification
 from huican.core import selectors
 from huican.core.audit import audit_record, audit_verify, checkpoint_verified
 from huican.core.forms import AuditFilterForm
+from huican.core.redirects import redirect_to_message
 
 PAGE_SIZE = 50
 
@@ -64,4 +65,4 @@ def audit_verify_view(request: HttpRequest) -> HttpResponse:
             % {"seq": result.first_broken, "problem": result.problem, "n": result.checked},
         )
     record_verification(result, actor=request.user, ip_address=client_ip(request))
-    return redirect("audit:log")
+    return redirect_to_message("audit:log")

@@ -24,6 +24,7 @@ from huican.accounts.decorators import client_ip, require_can
 from huican.accounts.forms import LoginForm, PasswordChangeForm, UserCreateForm
 from huican.accounts.models import Grant, User
 from huican.core.audit import audit_record
+from huican.core.redirects import redirect_to_message
 
 
 @sensitive_post_parameters("password")
@@ -110,7 +111,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         else:
             update_session_auth_hash(request, user)
             messages.success(request, _("密码已修改。"))
-            return redirect(settings.LOGIN_REDIRECT_URL)
+            return redirect_to_message(settings.LOGIN_REDIRECT_URL)
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "forced": user.must_change_password}
     return render(request, "accounts/password_change.html", context, status=status)
@@ -128,7 +129,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         )
     logout(request)
     messages.success(request, _("您已安全退出。"))
-    return redirect(settings.LOGOUT_REDIRECT_URL)
+    return redirect_to_message(settings.LOGOUT_REDIRECT_URL)
 
 
 @require_can("manage_users")
@@ -180,7 +181,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request, _("已创建用户 %(u)s。首次登录时须修改密码。") % {"u": data["username"]}
                 )
-            return redirect("accounts:users")
+            return redirect_to_message("accounts:users")
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/user_create.html", {"form": form}, status=status)
 
@@ -214,4 +215,4 @@ def unlock(request: HttpRequest, user_id: int) -> HttpResponse:
     user = get_object_or_404(User, pk=user_id)
     services.user_unlock(actor=request.user, user=user, ip_address=client_ip(request))
     messages.success(request, _("已解锁用户 %(u)s。") % {"u": user.username})
-    return redirect("accounts:security")
+    return redirect_to_message("accounts:security")

@@ -27,6 +27,7 @@ from huican.accounts.decorators import client_ip, require_can
 from huican.accounts.models import User
 from huican.core.audit import audit_record
 from huican.core.models import AuditEntry, Job
+from huican.core.redirects import redirect_to_message
 from huican.matching import history, services
 from huican.matching.applications import finding_applications
 from huican.matching.export import ExportTooLarge, export_findings, export_run_findings
@@ -160,7 +161,7 @@ def detail(request: HttpRequest, finding_id: int) -> HttpResponse:
         if form.is_valid():
             if not form.changed_anything():
                 messages.info(request, _("没有需要保存的修改。"))
-                return redirect("matching:detail", finding_id=finding.pk)
+                return redirect_to_message("matching:detail", finding_id=finding.pk)
             try:
                 finding_update(
                     finding=finding,
@@ -173,7 +174,7 @@ def detail(request: HttpRequest, finding_id: int) -> HttpResponse:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("已保存核实处理情况。"))
-                return redirect("matching:detail", finding_id=finding.pk)
+                return redirect_to_message("matching:detail", finding_id=finding.pk)
         status = 400
     else:
         form = FollowUpForm(
@@ -308,7 +309,7 @@ def run_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     run_id = (job.result or {}).get("run_id")
     if job.status == Job.Status.DONE and run_id:
         messages.success(request, _("比对已完成。"))
-        return redirect("matching:run_detail", run_id=run_id)
+        return redirect_to_message("matching:run_detail", run_id=run_id)
     return render(request, "matching/run_progress.html", {"job": job})
 
 

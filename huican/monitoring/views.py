@@ -25,6 +25,7 @@ from huican.accounts.access import can, region_prefix_for
 from huican.accounts.decorators import client_ip, require_can
 from huican.core.audit import audit_record
 from huican.core.models import Job
+from huican.core.redirects import redirect_to_message
 from huican.core.tasks import submit
 from huican.monitoring import charts
 from huican.monitoring.models import GdpGrowth
@@ -251,7 +252,7 @@ def gdp(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("已保存 {year} 年的地区生产总值增速。").format(year=data["year"]))
-            return redirect("monitoring:gdp")
+            return redirect_to_message("monitoring:gdp")
     context = {
         "form": form if may_enter else None,
         "entries": GdpGrowth.objects.select_related("entered_by"),
@@ -371,7 +372,7 @@ def report_publish(request: HttpRequest) -> HttpResponse:
     form = PublishForm(request.POST, years=plan_years(load_plan(), timezone.localdate()), prefix="publish")
     if not form.is_valid():
         messages.error(request, _("请选择要发布的年度"))
-        return redirect("monitoring:report")
+        return redirect_to_message("monitoring:report")
     year, final = int(form.cleaned_data["year"]), bool(form.cleaned_data["final"])
     user: Any = request.user
     job = submit(
@@ -383,7 +384,7 @@ def report_publish(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("已发布 %(year)s 年报告，数字已按发布时的数据固定") % {"year": year})
     else:
         messages.info(request, _("报告正在后台计算，完成后列在本页“已发布的报告”中"))
-    return redirect("monitoring:report")
+    return redirect_to_message("monitoring:report")
 
 
 def _own_job(request: HttpRequest, job_id: int) -> Job:

@@ -9,8 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from huican.accounts.access import region_prefix_for
 from huican.accounts.decorators import client_ip, require_can
 from huican.core.audit import audit_record
+from huican.core.redirects import redirect_to_message
 from huican.exchange.kinds import STANDARD_FIELDS, STANDARD_FIELDS_BY_NAME
 from huican.policy.facts import load_facts
 from huican.policy.models import Standard
@@ -122,7 +122,7 @@ def standard_new(request: HttpRequest) -> HttpResponse:
                     region=region_name(standard.region_code), date=standard.effective_date.isoformat()
                 ),
             )
-            return redirect(reverse("policy:index") + f"#region-{standard.region_code}")
+            return redirect_to_message("policy:index")
     status = 400 if request.method == "POST" else 200
     return render(request, "policy/standard_form.html", {"form": form}, status=status)
 

@@ -38,7 +38,7 @@ def test_run_now_starts_a_background_run_and_shows_its_result(client, fworld: Fi
     assert run != fworld.run and run.on_date == D and run.triggered_by == fworld.users["county"]
     assert job.result["run_id"] == run.pk
     done = client.get(started["Location"])
-    assert done.status_code == 302 and done["Location"] == run_url(run)
+    assert done.status_code == 302 and done["Location"] == run_url(run) + "#message"
     assert AuditEntry.objects.filter(action="findings.run", object_id=str(run.pk)).exists()
 
 

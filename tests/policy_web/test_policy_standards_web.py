@@ -52,7 +52,9 @@ def test_city_staff_add_a_standard_and_it_is_audited(client: Any, city_staff: An
     client.force_login(city_staff)
     assert client.get("/policy/standards/new/").status_code == 200
     response = client.post("/policy/standards/new/", VALID)
-    assert response.status_code == 302 and response["Location"].endswith("#region-140902")
+    assert response.status_code == 302 and response["Location"] == "/policy/#message"  # the confirmation
+    confirmation = client.get(response["Location"]).content.decode()
+    assert '<div class="messages" id="message" tabindex="-1">' in confirmation and "已添加" in confirmation
     standard = Standard.objects.get()
     assert standard.living_subsidy == Decimal("90.50") and standard.topup_rate == Decimal("0.08")
     assert standard.nursing_includes_grade34_intellectual_mental is True
