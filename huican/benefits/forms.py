@@ -23,7 +23,6 @@ class ApplicationFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), required=False)
     benefit = forms.ChoiceField(label=_("补贴"), required=False)
     township = forms.ChoiceField(label=_("乡镇（街道）"), required=False)
-    overdue = forms.BooleanField(label=_("只看已超期的"), required=False)
 
     def __init__(self, *args: Any, prefix_code: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
