@@ -155,7 +155,7 @@ class FollowUpForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("核实了什么、如何处理。办结或认定误报时必填。"),
+        help_text=_("本次核实了什么、如何处理（添加到处理记录中，原有记录保留）。办结或认定误报时必填。"),
         error_messages={"max_length": _("说明过长，请不超过 %(limit_value)d 个字。")},
     )
 
@@ -193,7 +193,7 @@ class FollowUpForm(forms.Form):
         data = self.cleaned_data
         return (
             data["status"] != self.finding.status
-            or data["note"] != self.finding.note
+            or bool(data["note"])
             or getattr(data["assignee"], "pk", None) != self.finding.assigned_to_id
         )
 

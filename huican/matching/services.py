@@ -337,9 +337,11 @@ def finding_update(*, finding: Finding, actor: Any, status: str, assigned_to: An
     with transaction.atomic():
         locked = Finding.objects.select_for_update().get(pk=finding.pk)
         before = {"status": locked.status, "assigned_to": locked.assigned_to_id, "note": locked.note}
+        added = note.strip()
         locked.status = status
         locked.assigned_to = assigned_to
-        locked.note = note.strip()
+        # The note is added to the history (the audit log's entries); the finding keeps the latest.
+        locked.note = added or locked.note
         if status in CLOSED and before["status"] not in CLOSED:
             locked.resolved_at = timezone.now()
         elif status in OPEN:
@@ -354,12 +356,12 @@ def finding_update(*, finding: Finding, actor: Any, status: str, assigned_to: An
             object_type="Finding",
             object_id=locked.pk,
             region_code=locked.township_code or locked.county_code,
-            reason=locked.note,
+            reason=added,
             detail={
                 "code": locked.code,
                 "person_id": locked.person_id,
                 "before": before,
-                "after": {"status": status, "assigned_to": locked.assigned_to_id, "note": locked.note},
+                "after": {"status": status, "assigned_to": locked.assigned_to_id, "note": added},
             },
         )
     return locked

@@ -181,7 +181,7 @@ def detail(request: HttpRequest, finding_id: int) -> HttpResponse:
             initial={
                 "status": finding.status,
                 "assigned_to": finding.assigned_to_id or "",
-                "note": finding.note,
+                "note": "",  # a new note is added to the history below
             },
             finding=finding,
             actor=user,
