@@ -5,10 +5,15 @@
 | ``audit.checkpoint`` | 00:30 | verify the audit log's MAC chain against its checkpoint, keep the outcome for the security page, and anchor the head in a new checkpoint |
 | ``findings.nightly`` | 01:00 | a findings run for today, as the system's run after an import (``automatic``: it reconciles the work list) |
 | ``uploads.purge`` | 03:00 | delete uploaded import files past their retention (huican.exchange.retention) |
+| ``benefits.recheck`` | 5 January 02:00 | the annual re-check of the two subsidies' recipients (huican.benefits.recheck), once a year |
 
 Times are local (``TIME_ZONE``). ``HUICAN_SCHEDULE`` changes them: ``name=HH:MM`` or ``name=off``,
 comma-separated (e.g. ``findings.nightly=02:15,uploads.purge=off``); names left out keep their
 default.
+
+A yearly entry (``YEARLY``: month and day) is due from its day and time to the end of that month,
+and is enqueued once that year (its claim's period is the year): a worker down on 5 January
+enqueues it when it starts later in January.
 
 An entry is due on a day once that day's local time has passed its time; a worker that starts later
 that day (or was down at the time) enqueues it at once. The claim (a ``ScheduledRun`` row, unique per
@@ -37,7 +42,10 @@ DEFAULT_TIMES = {
     "audit.checkpoint": "00:30",
     "findings.nightly": "01:00",
     "uploads.purge": "03:00",
+    "benefits.recheck": "02:00",
 }
+# Entries run once a year, from (month, day) to the end of that month; the others run every day.
+YEARLY = {"benefits.recheck": (1, 5)}
 
 
 class ScheduleError(ValueError):
@@ -52,7 +60,7 @@ class AuditLogBroken(Exception):
 class Entry:
     name: str
     at: dt.time
-    enqueue: Callable[[], Job]
+    enqueue: Callable[..., Job]
 
 
 def audit_checkpoint_job(*, progress: Any) -> dict[str, Any]:
@@ -93,10 +101,17 @@ def _uploads_purge() -> Job:
     return submit(kind=PURGE_JOB, actor=None, func=purge_job)
 
 
-ENQUEUE: dict[str, Callable[[], Job]] = {
+def _benefits_recheck(day: dt.date | None = None) -> Job:
+    from huican.benefits.recheck import start_recheck
+
+    return start_recheck(actor="system", on=day or timezone.localdate())
+
+
+ENQUEUE: dict[str, Callable[..., Job]] = {
     "audit.checkpoint": _audit_checkpoint,
     "findings.nightly": _findings_nightly,
     "uploads.purge": _uploads_purge,
+    "benefits.recheck": _benefits_recheck,
 }
 
 
@@ -136,17 +151,24 @@ def tick(now: dt.datetime | None = None, *, spec: str | None = None) -> list[str
     """Enqueue every entry due at `now` (default: now) and not yet enqueued for its day; returns
     the names enqueued by this call."""
     local = timezone.localtime(now or timezone.now())
-    period = local.date().isoformat()
     enqueued = []
     for entry in entries(spec):
-        if local.time() < entry.at:
+        period = local.date().isoformat()
+        yearly = YEARLY.get(entry.name)
+        if yearly is not None:
+            first = dt.datetime.combine(dt.date(local.year, *yearly), entry.at)
+            if local.replace(tzinfo=None) < first or local.month != yearly[0]:
+                continue
+            period = str(local.year)
+        elif local.time() < entry.at:
             continue
         if ScheduledRun.objects.filter(name=entry.name, period=period).exists():
             continue
         try:
             with transaction.atomic():
                 claim = ScheduledRun.objects.create(name=entry.name, period=period)
-                claim.job = entry.enqueue()
+                # a yearly job is told the day it is due (the re-check's date)
+                claim.job = entry.enqueue(local.date()) if yearly else entry.enqueue()  # type: ignore[call-arg]
                 claim.save(update_fields=["job"])
         except IntegrityError:  # another worker claimed it first
             continue
