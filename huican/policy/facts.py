@@ -90,6 +90,12 @@ RECEIVING_SCHEMA: dict[str, Any] = {
 # The entitlements granted by approved applications (the benefits app provides them, in
 # RECEIVING_SCHEMA): called with SQL conditions on the person table aliased ``p``.
 granted_entitlements = Hook("policy.granted_entitlements")
+# Service records entered in the system (the care app provides them): called with SQL conditions on
+# the person table aliased ``p``; rows in LIST_SCHEMA plus the person's household_number. They join
+# the imported `services` rows in ``Facts.lists["services"]`` (``with_recorded_services``).
+recorded_services = Hook("policy.recorded_services")
+RECORDED_SCHEMA: dict[str, Any] = {**LIST_SCHEMA, "household_number": pl.String}
+SERVICE_KEY = ["person_id", "category", "start_date"]
 RENOVATION_SCHEMA: dict[str, Any] = {
     "household_number": pl.String,
     "person_id": pl.Int64,
@@ -164,6 +170,7 @@ def load_facts(*, on: dt.date, region: str | None = None, person_ids: list[int] 
     everyone = copies.read_or_fetch(Person._meta.db_table, all_persons)
     surveys = copies.read_or_fetch(Survey._meta.db_table, all_surveys)
     lists = _lists_from_copies(everyone, batches)
+    lists["services"] = with_recorded_services(lists["services"], _recorded("1 = 1", []))
     renovations = _renovations_of(lists["services"], everyone)
     persons = everyone
     if region and region != CITY_CODE:
@@ -205,6 +212,15 @@ def load_facts_by_query(
     surveys = _surveys(f"JOIN {person} p ON p.id = s.person_id {where}", cond_params)
     batches = batches_in_force(on)
     lists = _lists_by_query(batches, cond or "1 = 1", cond_params)
+    lists["services"] = with_recorded_services(lists["services"], _recorded(cond or "1 = 1", cond_params))
+    renovations = _load_renovations(batches["services"], person, cond, cond_params)
+    if recorded_services.provided:
+        households = (
+            f"p.household_number IN (SELECT p.household_number FROM {person} p WHERE {cond})"
+            if cond
+            else "1 = 1"
+        )
+        renovations = pl.concat([renovations, _recorded_renovations(_recorded(households, cond_params))])
     return Facts(
         on=on,
         persons=persons,
@@ -212,7 +228,7 @@ def load_facts_by_query(
         lists=lists,
         standards=_standards(),
         receiving=_load_receiving(lists["subsidy_recipients"], where, cond_params),
-        renovations=_load_renovations(batches["services"], person, cond, cond_params),
+        renovations=renovations,
         batches=batches,
     )
 
@@ -320,6 +336,38 @@ def _load_receiving(recipients: pl.DataFrame, where: str, cond_params: list[Any]
     if granted is None:
         granted = pl.DataFrame(schema=RECEIVING_SCHEMA)
     return pl.concat([from_roll.cast(RECEIVING_SCHEMA), granted], how="vertical")  # type: ignore[arg-type]
+
+
+def _recorded(where: str, params: list[Any]) -> pl.DataFrame:
+    """The recorded services of the persons matching `where` (RECORDED_SCHEMA; empty when no app provides them)."""
+    frame = recorded_services(where, params) if recorded_services.provided else None
+    return pl.DataFrame(schema=RECORDED_SCHEMA) if frame is None else frame
+
+
+def with_recorded_services(imported: pl.DataFrame, recorded: pl.DataFrame) -> pl.DataFrame:
+    """The imported `services` rows and the recorded ones, each service counted once.
+
+    A recorded row of the same person, 服务类型 and 服务日期 as an imported row (or an earlier recorded
+    one) is the same service entered twice: the imported row is kept and the recorded one dropped.
+    """
+    if recorded.is_empty():
+        return imported
+    known = imported.filter(pl.col("person_id").is_not_null()).select(SERVICE_KEY).unique()
+    extra = (
+        recorded.unique(subset=SERVICE_KEY, keep="first", maintain_order=True)
+        .join(known, on=SERVICE_KEY, how="anti")
+        .select(list(LIST_SCHEMA))
+        .cast(LIST_SCHEMA)  # type: ignore[arg-type]
+    )
+    return pl.concat([imported, extra], how="vertical")
+
+
+def _recorded_renovations(recorded: pl.DataFrame) -> pl.DataFrame:
+    """The completed 无障碍改造 among recorded services (RENOVATION_SCHEMA)."""
+    done = recorded.filter(
+        (pl.col("category") == RENOVATION) & (pl.col("status").is_null() | pl.col("status").is_in(COMPLETED))
+    )
+    return done.select("household_number", "person_id", service_date="start_date").cast(RENOVATION_SCHEMA)  # type: ignore[arg-type]
 
 
 def _renovations_of(services: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
