@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "huican.policy",
     "huican.matching",
     "huican.benefits",
+    "huican.care",
     "huican.monitoring",
 ]
 

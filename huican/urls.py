@@ -18,7 +18,9 @@ urlpatterns: list = [
     path("imports/", include("huican.exchange.urls")),
     path("policy/", include("huican.policy.urls")),
     path("findings/", include("huican.matching.urls")),
+    path("inbox/", include("huican.matching.views_inbox")),
     path("benefits/", include("huican.benefits.urls")),
+    path("care/", include("huican.care.urls")),
     path("monitoring/", include("huican.monitoring.urls")),
 ]
 

@@ -106,6 +106,7 @@ LAYERS = (
     "exchange",
     "policy",
     "matching",
+    "care",
     "monitoring",
 )
 

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from huican.accounts.access import can, region_prefix_for
 from huican.benefits.models import Entitlement
+from huican.care import selectors as care_selectors
 from huican.exchange.kinds import KINDS
 from huican.exchange.models import ImportBatch, ListRecord
 from huican.exchange.snapshots import LIST_KINDS, batches_in_force
@@ -130,6 +131,7 @@ def data_version() -> str:
         *Entitlement.objects.aggregate(n=Count("id"), m=Max("id"), e=Count("end_month")).values(),
         *Standard.objects.aggregate(n=Count("id"), m=Max("id")).values(),
         *GdpGrowth.objects.aggregate(n=Count("id"), m=Max("entered_at")).values(),
+        *care_selectors.version(),  # services recorded in the system count like imported ones
         load_plan().code,
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]

@@ -17,11 +17,13 @@ register = template.Library()
 # label, URL name, actions the role needs — any one of them (None: any signed-in user)
 NAV_ITEMS: list[tuple[str, str, str | tuple[str, ...] | None]] = [
     ("首页", "registry:home", None),
+    ("我的待办", "inbox:index", ("view_findings", "view_benefits")),
     ("查询", "registry:search", "browse_registry"),
     ("导入", "exchange:index", "import"),
     ("标准", "policy:index", "view_standards"),
     ("发现", "matching:index", ("view_findings", "view_aggregates")),
     ("补贴经办", "benefits:index", "view_benefits"),
+    ("服务记录", "care:index", "record_services"),
     ("监测", "monitoring:index", "view_aggregates"),
     ("审计", "audit:log", "read_audit"),
     ("用户", "accounts:users", "manage_users"),

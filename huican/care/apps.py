@@ -1,0 +1,20 @@
+from typing import Any
+
+from django.apps import AppConfig
+
+
+class CareConfig(AppConfig):
+    name = "huican.care"
+    label = "care"
+    verbose_name = "服务记录"
+
+    def ready(self) -> None:
+        from huican.policy.facts import recorded_services
+
+        recorded_services.provide(_recorded_services)
+
+
+def _recorded_services(*args: Any, **kwargs: Any) -> Any:
+    from huican.care.facts import recorded_services_frame
+
+    return recorded_services_frame(*args, **kwargs)
