@@ -290,6 +290,9 @@ def _mount_routers() -> None:
     from huican.benefits.api_applications import router as applications_router
 
     api.add_router("/applications", applications_router)
+    from huican.benefits.api_rolls import router as rolls_router
+
+    api.add_router("/rolls", rolls_router)
 
 
 _mount_routers()
