@@ -15,6 +15,9 @@ class BenefitsConfig(AppConfig):
         app_writers["applications"].provide(_persist_applications)
         granted_entitlements.provide(_granted_frame)
         calendar_source.provide(_calendar_overrides)
+        from huican.core import inbox
+
+        inbox.register("benefits", _benefits_in_inbox)
 
 
 def _persist_applications(*args: Any, **kwargs: Any) -> Any:
@@ -33,3 +36,9 @@ def _calendar_overrides() -> Any:
     from huican.benefits.workdays import calendar_overrides
 
     return calendar_overrides()
+
+
+def _benefits_in_inbox(*args: Any, **kwargs: Any) -> Any:
+    from huican.benefits.inbox import benefits_in_inbox
+
+    return benefits_in_inbox(*args, **kwargs)

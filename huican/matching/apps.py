@@ -11,6 +11,9 @@ class MatchingConfig(AppConfig):
         from huican.exchange.signals import import_done
 
         import_done.connect(_recompute_findings, dispatch_uid="matching.recompute_findings")
+        from huican.core import inbox
+
+        inbox.register("findings", _findings_in_inbox)
 
 
 def _recompute_findings(sender: Any, *, actor: Any, **kwargs: Any) -> None:
@@ -18,3 +21,9 @@ def _recompute_findings(sender: Any, *, actor: Any, **kwargs: Any) -> None:
     from huican.matching.runs import start_findings_run
 
     start_findings_run(actor=actor, automatic=True)
+
+
+def _findings_in_inbox(*args: Any, **kwargs: Any) -> Any:
+    from huican.matching.inbox import findings_in_inbox
+
+    return findings_in_inbox(*args, **kwargs)

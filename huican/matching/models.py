@@ -150,3 +150,15 @@ class Finding(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.CONFIRMED)
+
+
+class FindingDeadline(models.Model):
+    """How many working days staff have to act on a finding of `code` (from the run that first
+    found it); without a row the default of its urgency tier applies (``matching.inbox``)."""
+
+    code = models.CharField(max_length=32, unique=True, choices=FindingCode.choices)
+    working_days = models.PositiveSmallIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.working_days}"

@@ -30,3 +30,15 @@ def test_banner_names_the_overdue_applications_of_my_step(client):
     client.logout()
     client.login(username=county.username, password=PASSWORD)  # not at the county's step
     assert "已超过办理期限" not in client.get("/").content.decode()
+
+
+def test_applications_waiting_at_my_step_are_in_my_inbox(client):
+    make_standard()
+    clerk = make_user(Role.TOWNSHIP_STAFF, "140902001")
+    person = make_person(region_code="140902001001", name="待办人")
+    application = services.application_create(actor=clerk, person=person, benefit="nursing_subsidy")
+    client.login(username=clerk.username, password=PASSWORD)
+    page = client.get("/inbox/")
+    items = [row[0] for row in page.context["rows"]]
+    assert [(i.kind, i.person_name) for i in items] == [("申请", "待办人")]
+    assert items[0].url == f"/benefits/applications/{application.pk}/"
