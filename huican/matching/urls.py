@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huican.matching import applications, followup, views
+from huican.matching import applications, followup, views, views_deadlines
 
 app_name = "matching"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("export.xlsx", views.export, name="export"),
     path("lists/<slug:code>/", followup.needs_list, name="needs_list"),
     path("export/full/", views.export_full, name="export_full"),
+    path("deadlines/", views_deadlines.deadlines, name="deadlines"),
     path("runs/", views.runs, name="runs"),
     path("runs/start/", views.run_start, name="run_start"),
     path("runs/jobs/<int:job_id>/", views.run_progress, name="run_progress"),

@@ -93,3 +93,17 @@ def test_bulk_assign_inside_the_region_only(client, fworld):
 def test_roles_without_work_get_403(client, fworld):
     client.force_login(fworld.users["admin"])
     assert client.get(INBOX).status_code == 403
+
+
+def test_city_staff_set_the_deadline_of_each_code(client, fworld):
+    url = reverse("matching:deadlines")
+    client.force_login(fworld.users["county"])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"medical_not_enrolled": "3"}).status_code == 403
+    client.force_login(fworld.users["city"])
+    form = client.get(url).context["form"]
+    data = {name: field.initial for name, field in form.fields.items()}
+    data["medical_not_enrolled"] = 3
+    assert client.post(url, data).status_code == 302
+    assert FindingDeadline.objects.get(code="medical_not_enrolled").working_days == 3
+    assert AuditEntry.objects.filter(action="finding.deadlines").exists()
