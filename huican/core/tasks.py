@@ -29,6 +29,8 @@ transaction, or write nothing that a second run would duplicate:
 - ``audit.checkpoint``: verifies the audit log and anchors its head; a checkpoint never moves back.
 - ``import.preview``: recomputes the checked preview of an upload (it writes the preview file only).
 - ``monitoring_report``: rebuilds the same report file.
+- ``benefits.roll_draft``: computes a draft roll and writes it to its own new files (nothing in the
+  database); a rerun writes another pair.
 
 Everything else fails with a message asking for a resubmission, above all ``import``: a person
 confirmed that one import from that preview, and although an interrupted import wrote nothing (it
@@ -66,6 +68,7 @@ RETRY_KINDS = frozenset(
         "audit.checkpoint",
         "import.preview",
         "monitoring_report",
+        "benefits.roll_draft",
     }
 )
 MAX_ATTEMPTS = 3
