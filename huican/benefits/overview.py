@@ -79,6 +79,10 @@ def _median_months(codes: list[str]) -> dict[str, float | None]:
     return {code: (statistics.median(months[code]) if months[code] else None) for code in codes}
 
 
+def _yuan(value: Decimal | None) -> Decimal:
+    return (value or Decimal(0)).quantize(Decimal("0.01"))
+
+
 def _latest_roll(code: str) -> Roll | None:
     return (
         Roll.objects.filter(Q(region_code=code) | Q(region_code=CITY_CODE)).order_by("-month", "-id").first()
@@ -111,9 +115,9 @@ def county_overview(user: Any, *, today: dt.date) -> list[dict[str, Any]]:
                 "median_months": medians.get(code),
                 "roll_month": roll.month if roll else None,
                 "recipients": paid["persons"] if paid else None,
-                "outlay": (paid["amount"] or Decimal("0.00")) if paid else None,
+                "outlay": _yuan(paid["amount"]) if paid else None,
                 "recoveries": recovered["count"] if recovered else None,
-                "recovery_amount": (recovered["amount"] or Decimal("0.00")) if recovered else None,
+                "recovery_amount": _yuan(recovered["amount"]) if recovered else None,
             }
         )
     return rows
