@@ -86,12 +86,13 @@
       method: "POST",
       body: new FormData(form),
       credentials: "same-origin",
-      redirect: "follow"
+      redirect: "manual"
     })
       .then(function (response) {
-        if (response.ok && response.redirected) {
+        if (response.type === "opaqueredirect") {
+          /* saved: the server redirects to the person's services, where its confirmation waits */
           clear();
-          window.location.assign(response.url);
+          window.location.assign(form.getAttribute("data-done-url"));
           return;
         }
         if (button) {
