@@ -7,7 +7,6 @@ accepted + rejected = rows read, always.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,19 +18,17 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from huican.core.audit import audit_record
-from huican.core.crypto import blind_index_many
 from huican.core.filecrypt import ENCRYPTED_SUFFIX, encrypt_bytes_to, write_private
 from huican.core.frames import neutralize_formulas
-from huican.core.idnumbers import LOST_DIGITS
 from huican.exchange import writers
 from huican.exchange.bulk import statement_journals_in_memory
 from huican.exchange.kinds import KINDS, KindSpec
 from huican.exchange.models import ImportBatch, RejectedRow
-from huican.exchange.reading import ImportRefused, Table, normalize_header, normalized_values, read_table
+from huican.exchange.preparing import PreparedFile, file_checksum, prepare
+from huican.exchange.reading import ImportRefused
 from huican.exchange.services import record_refusal
 from huican.exchange.signals import rows_written
 from huican.exchange.snapshots import SNAPSHOT_KINDS, active_batch_ids
-from huican.exchange.validation import validate
 
 __all__ = [
     "KINDS",
@@ -46,39 +43,6 @@ __all__ = [
 ]
 
 Progress = Callable[[int, str], None]
-
-
-@dataclass
-class PreparedFile:
-    """A file read, mapped to canonical columns and validated (nothing written yet)."""
-
-    spec: KindSpec
-    raw: pl.DataFrame  # the file's own values (__c0, __c1, … as in `header`), plus __row
-    header: list[str]  # the file's own header cells
-    frame: pl.DataFrame  # normalised canonical columns, __row, __columns, __reasons, __id_hash
-    unknown_columns: list[str]
-    checksum: str
-    not_in_registry: int = 0
-    sheet_name: str = ""
-    header_row: int = 1
-    # Lines for the operator: where the header was found, IDs ending in 000 (FORMATS.md).
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def rows_read(self) -> int:
-        return self.frame.height
-
-    @property
-    def rejected_mask(self) -> pl.Series:
-        return self.frame["__reasons"].is_not_null()
-
-    @property
-    def accepted(self) -> pl.DataFrame:
-        return self.frame.filter(pl.col("__reasons").is_null())
-
-    @property
-    def rejected(self) -> pl.DataFrame:
-        return self.frame.filter(pl.col("__reasons").is_not_null())
 
 
 @dataclass
@@ -98,169 +62,6 @@ class ImportPreview:
     header_row: int = 1
     # Set when importing would replace the list in force by much less (needs a person's confirmation).
     shrink: dict[str, Any] | None = None
-
-
-def file_checksum(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _map_header(spec: KindSpec, header: list[str]) -> tuple[dict[int, str], list[str]]:
-    """Which column of the file supplies which column of the kind (by position), and the unknown
-    headers. Two headers that mean the same column refuse the file."""
-    aliases = spec.alias_map()
-    mapping: dict[int, str] = {}
-    unknown: list[str] = []
-    seen: dict[str, str] = {}
-    for index, original in enumerate(header):
-        name = normalize_header(original)
-        canonical = aliases.get(name)
-        if canonical is None:
-            unknown.append(name or "（空表头）")
-            continue
-        if canonical in seen:
-            raise ImportRefused(f"表头中“{seen[canonical]}”和“{name}”都表示“{canonical}”，请只保留一列")
-        seen[canonical] = name
-        mapping[index] = canonical
-    return mapping, unknown
-
-
-CELL_REASONS = {
-    "公民身份号码": LOST_DIGITS,
-    "残疾人证号": "残疾人证号在 Excel 中是数字格式、已丢失位数：请把该列设为文本格式后重新填写",
-}
-MERGED_REASON = "合并单元格：该单元格在合并区域中，没有自己的值，请取消合并后在每一行填写"
-
-
-def _cell_problems(spec: KindSpec, table: Table, mapping: dict[int, str]) -> dict[str, list[str | None]]:
-    """Per canonical column, what the file says about its cells that their text cannot: an ID in an
-    Excel number cell, a formula error, a required cell covered by a merged range."""
-    columns = {c.name: c for c in spec.columns}
-    height = table.values.height
-    problems: dict[str, list[str | None]] = {}
-    for index, name in mapping.items():
-        column = columns[name]
-        reasons: list[str | None] | None = None
-
-        def put(position: int, reason: str) -> None:
-            nonlocal reasons
-            if reasons is None:
-                reasons = [None] * height
-            reasons[position] = reason
-
-        if column.text_only:
-            for position in table.number_cells.get(index, ()):
-                put(position, CELL_REASONS.get(name, LOST_DIGITS))
-        if column.required:
-            for position in table.merged_cells.get(index, ()):
-                put(position, MERGED_REASON)
-        for position, error in table.error_cells.get(index, {}).items():
-            put(position, f"单元格是公式错误 {error}：请在 Excel 中修正公式，或复制后“选择性粘贴为数值”")
-        if reasons is not None:
-            problems[name] = reasons
-    return problems
-
-
-def prepare(kind: str, path: Path, *, today: dt.date | None = None) -> PreparedFile:
-    """Read and validate a file; raises ImportRefused when it cannot be imported at all."""
-    spec = KINDS.get(kind)
-    if spec is None:
-        raise ImportRefused(f"未知的导入类型 {kind!r}；可用类型：" + "、".join(KINDS))
-    today = today or timezone.localdate()
-    table = read_table(path, spec.missing_from)
-    mapping, unknown = _map_header(spec, table.header)
-    width = len(table.header)
-    cells = [f"__c{i}" for i in range(width)]
-    values = table.values.with_columns(pl.Series("__row", table.rows, dtype=pl.Int64))
-    extra: list[pl.Series] = [
-        pl.Series(f"__cell_{name}", reasons, dtype=pl.String)
-        for name, reasons in _cell_problems(spec, table, mapping).items()
-    ]
-    if table.field_counts is not None:
-        extra.append(pl.Series("__fields", table.field_counts, dtype=pl.Int64))
-    normalized = values.with_columns(*[normalized_values(pl.col(c)).alias(c) for c in cells], *extra)
-    # Rows that are entirely blank (Excel leaves them after the data) are not rows.
-    nonblank = ~pl.all_horizontal([pl.col(c).is_null() for c in cells]) if cells else pl.lit(False)
-    keep = normalized.select(nonblank.alias("keep"))["keep"]
-    everything = bool(keep.all())  # the usual case: no copy of either frame
-    raw = values if everything else values.filter(keep)
-    frame = normalized if everything else normalized.filter(keep)
-    frame = frame.with_columns([pl.col(f"__c{i}").alias(name) for i, name in mapping.items()])
-    for column in spec.columns:
-        if column.name not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(column.name))
-    for name in ("公民身份号码", "残疾人证号"):
-        if name in frame.columns:
-            frame = frame.with_columns(pl.col(name).str.to_uppercase())
-    frame = validate(spec, frame, cells, today, header_fields=width).drop(cells)
-    warnings = [table.location_note] if table.location_note else []
-    prepared = PreparedFile(
-        spec=spec,
-        raw=raw,
-        header=table.header,
-        frame=frame,
-        unknown_columns=unknown,
-        checksum=file_checksum(path),
-        sheet_name=table.sheet_name,
-        header_row=table.header_row,
-        warnings=warnings,
-    )
-    if "公民身份号码" in frame.columns:
-        ending = frame.filter(pl.col("__id_ok") & pl.col("公民身份号码").str.ends_with("000")).height
-        if ending:
-            prepared.warnings.append(
-                f"注意：{ending} 行的身份证号以 000 结尾（校验码正确，已按文本读取）。"
-                "Excel 会把长数字的末几位变成 0，请与原始名单核对这些行"
-            )
-        _match_registry(prepared)
-    prepared.frame = prepared.frame.drop(
-        [c for c in prepared.frame.columns if c.startswith("__cell_")] + ["__id_ok"], strict=False
-    )
-    return prepared
-
-
-def _match_registry(prepared: PreparedFile) -> None:
-    """Add __id_hash and __person_id; reject rows outside the registry where the kind requires it."""
-    from huican.exchange.writers import person_ids_by_hash
-
-    frame = prepared.frame
-    ok = frame["__reasons"].is_null()
-    frame = frame.with_columns(id_hashes(frame["公民身份号码"]).alias("__id_hash"))
-    known = person_ids_by_hash(set(frame.filter(ok)["__id_hash"].to_list()))
-    frame = frame.with_columns(
-        pl.col("__id_hash").replace_strict(known, default=None, return_dtype=pl.Int64).alias("__person_id")
-    )
-    if prepared.spec.requires_registry:
-        outside = pl.col("__reasons").is_null() & pl.col("__person_id").is_null()
-        frame = frame.with_columns(
-            pl.when(outside)
-            .then(pl.lit("不在残疾人名册中（not in the registry）"))
-            .otherwise(pl.col("__reasons"))
-            .alias("__reasons"),
-            pl.when(outside).then(pl.lit("公民身份号码")).otherwise(pl.col("__columns")).alias("__columns"),
-        )
-    elif prepared.spec.is_list or prepared.spec.kind == "services":
-        prepared.not_in_registry = frame.filter(
-            pl.col("__reasons").is_null() & pl.col("__person_id").is_null()
-        ).height
-    prepared.frame = frame
-
-
-HASH_CHUNK = 100_000
-
-
-def id_hashes(numbers: pl.Series) -> pl.Series:
-    """The keyed hash of each ID number (of "" for a missing one), a chunk at a time: four million
-    numbers as Python strings, with their hashes, would take more memory than the whole file."""
-    filled = numbers.fill_null("")
-    parts = [
-        pl.Series("__id_hash", blind_index_many(filled.slice(offset, HASH_CHUNK).to_list()), dtype=pl.String)
-        for offset in range(0, filled.len(), HASH_CHUNK)
-    ]
-    return pl.concat(parts) if parts else pl.Series("__id_hash", [], dtype=pl.String)
 
 
 TABLES_BY_KIND = {"registry": "registry_person", "survey": "registry_survey", "standards": "policy_standard"}
@@ -417,8 +218,8 @@ def preview_import(
         kind=kind,
         title=spec.title,
         rows_read=prepared.rows_read,
-        would_accept=prepared.accepted.height,
-        would_reject=prepared.rejected.height,
+        would_accept=prepared.accepted_count,
+        would_reject=prepared.rejected_count,
         not_in_registry=prepared.not_in_registry,
         unknown_columns=prepared.unknown_columns,
         recognised_columns=[c.name for c in spec.columns],
@@ -433,7 +234,7 @@ def preview_import(
 
 def _shrink_dict(kind: str, prepared: PreparedFile, data_date: dt.date) -> dict[str, Any] | None:
     shrink = shrink_of(
-        kind, accepted=prepared.accepted.height, rows_read=prepared.rows_read, data_date=data_date
+        kind, accepted=prepared.accepted_count, rows_read=prepared.rows_read, data_date=data_date
     )
     return shrink.as_dict() if shrink else None
 
@@ -470,7 +271,7 @@ def run_import(
     try:
         prepared = prepare(kind, path)
         shrink = shrink_of(
-            kind, accepted=prepared.accepted.height, rows_read=prepared.rows_read, data_date=data_date
+            kind, accepted=prepared.accepted_count, rows_read=prepared.rows_read, data_date=data_date
         )
         confirmed = confirm_shrink or (
             shrink is not None and confirmed_counts == (shrink.accepted, shrink.in_force_accepted)
@@ -502,8 +303,8 @@ def run_import(
         imported_by_name=actor_name,
         status=ImportBatch.Status.RUNNING,
         rows_read=prepared.rows_read,
-        accepted=prepared.accepted.height,
-        rejected=prepared.rejected.height,
+        accepted=prepared.accepted_count,
+        rejected=prepared.rejected_count,
         not_in_registry=prepared.not_in_registry,
         unknown_columns=prepared.unknown_columns,
         rejects_path=str(target),

@@ -216,6 +216,11 @@ def _gb18030_to_utf8(raw: bytes) -> bytes:
 
 def _read_csv(path: Path, check: HeaderCheck) -> Table:
     data = _csv_bytes(path.read_bytes())
+    return _csv_table(data, *_csv_head(data, check))
+
+
+def _csv_head(data: bytes, check: HeaderCheck) -> tuple[int, list[str], int, int]:
+    """(index of the header among the records, its cells, its line, the byte it starts at)."""
     # A title or notes may stand above the header: look for it in the first 400 lines only.
     end = -1
     for _ in range(400):
@@ -227,6 +232,10 @@ def _read_csv(path: Path, check: HeaderCheck) -> Table:
     offset = 0
     for _ in range(start_line):
         offset = data.index(b"\n", offset) + 1
+    return index, header, start_line, offset
+
+
+def _csv_table(data: bytes, index: int, header: list[str], start_line: int, offset: int) -> Table:
     values, counts = _parse_csv_bytes(data, offset, start_line, len(header))
     first = index + 2  # records above the header, then the header itself (row numbers are 1-based)
     return Table(
@@ -244,8 +253,22 @@ def _parse_csv_bytes(
     """The rows below the header (which starts at byte `offset`, line `skip_lines`) and each row's
     field count, read by polars straight from the bytes when no field is quoted; a quoted file goes
     through Python's csv module, which alone knows where quoted fields end."""
-    if data.find(b'"', offset) >= 0 or data.find(b"\x1f", offset) >= 0:
+    if _needs_csv_module(data, offset):
         return _parse_csv_body(data[offset:].decode("utf-8"), width)
+    parsed = _parse_lines(data, skip_lines, width)
+    if parsed is None:
+        return _parse_csv_body(data[offset:].decode("utf-8"), width)
+    return parsed
+
+
+def _needs_csv_module(data: bytes, offset: int) -> bool:
+    return data.find(b'"', offset) >= 0 or data.find(b"\x1f", offset) >= 0
+
+
+def _parse_lines(data: bytes, skip_lines: int, width: int) -> tuple[pl.DataFrame, pl.Series] | None:
+    """Header line (after `skip_lines` lines) and the lines below it, by polars, one record a line
+    (no field is quoted): the rows below the header and their field counts; None when polars does
+    not see one row a line (the csv module must read the file)."""
     lines = pl.read_csv(
         data,
         has_header=False,
@@ -281,9 +304,9 @@ def _parse_csv_bytes(
             skip_lines=skip_lines,
         )
     except pl.exceptions.PolarsError:
-        return _parse_csv_body(data[offset:].decode("utf-8"), width)
+        return None
     if frame.width != width or frame.height - 1 != counts.len():
-        return _parse_csv_body(data[offset:].decode("utf-8"), width)
+        return None
     return frame.slice(1), counts
 
 
@@ -502,6 +525,133 @@ def _formula_errors(path: Path, name: str, sheet: Any, index: int, width: int) -
         if position >= 0 and column < width:
             found.setdefault(column, {})[position] = EXCEL_ERRORS.get(match.group(1), "#" + match.group(1))
     return found
+
+
+# A streamed CSV is parsed this many bytes at a time (then up to the end of a line).
+CSV_CHUNK_BYTES = 8 << 20
+
+
+class NotLineByLine(Exception):
+    """A chunk of a CSV could not be read one row a line: the file must be read whole."""
+
+
+class RowSource:
+    """The rows below the header, a chunk at a time, as many times as asked (`chunk(i)`: the file's
+    own values as text columns __c0, __c1, … and, for a CSV, each row's field count).
+
+    An unquoted CSV is parsed chunk by chunk, every chunk with the header line before it (so polars
+    reads each line exactly as in the whole file): the text columns of the whole file are never held
+    at once. A chunk's bytes are read again from the file when the file is already UTF-8 with LF line
+    ends (the usual case: nothing of the file stays in memory), else from the file's decoded bytes,
+    kept. Any other file (an .xlsx, a CSV with quoted fields) is read whole by `read_table` and handed
+    out in slices of `rows_per_chunk` rows."""
+
+    def __init__(self, table: Table, *, rows_per_chunk: int) -> None:
+        self.table = table
+        self.first_row = table.header_row + 1
+        height = table.values.height
+        self.spans = [
+            (start, min(start + rows_per_chunk, height)) for start in range(0, height, rows_per_chunk)
+        ]
+        self.spans = self.spans or [(0, 0)]
+        self._whole: Callable[[], Table] | None = None
+        self._data: bytes | None = None
+        self._path: Path | None = None
+        self._skip = 0
+        self._header_line = b""
+
+    @classmethod
+    def lines(
+        cls,
+        table: Table,
+        *,
+        header_line: bytes,
+        spans: list[tuple[int, int]],
+        whole: Callable[[], Table],
+        data: bytes | None = None,
+        path: Path | None = None,
+        skip: int = 0,
+    ) -> RowSource:
+        """A CSV read line by line: `spans` are byte ranges of `data`, or of `path` after `skip` bytes."""
+        source = cls(table, rows_per_chunk=1)
+        source.spans = spans or [(0, 0)]
+        source._header_line = header_line
+        source._whole = whole
+        source._data = data
+        source._path = path
+        source._skip = skip
+        return source
+
+    def whole(self, rows_per_chunk: int) -> RowSource:
+        """The same rows read whole (after `NotLineByLine`)."""
+        assert self._whole is not None
+        return RowSource(self._whole(), rows_per_chunk=rows_per_chunk)
+
+    def chunk(self, index: int) -> tuple[pl.DataFrame, pl.Series | None]:
+        start, end = self.spans[index]
+        if self._whole is None:
+            counts = self.table.field_counts
+            if counts is not None and not isinstance(counts, pl.Series):
+                counts = pl.Series("__fields", counts, dtype=pl.Int64)
+            return (
+                self.table.values.slice(start, end - start),
+                None if counts is None else counts.slice(start, end - start),
+            )
+        if self._data is not None:
+            body = self._data[start:end]
+        else:
+            assert self._path is not None
+            with self._path.open("rb") as handle:
+                handle.seek(self._skip + start)
+                body = handle.read(end - start)
+            if len(body) != end - start:
+                raise ImportRefused("文件在读取过程中被改动：请重新导入")
+        parsed = _parse_lines(self._header_line + body, 0, len(self.table.header))
+        if parsed is None:
+            raise NotLineByLine
+        return parsed
+
+
+def open_rows(path: Path, check: HeaderCheck, *, rows_per_chunk: int) -> RowSource:
+    """Like `read_table`, but the rows come a chunk at a time (`RowSource`)."""
+    _check_path(path)
+    if path.suffix.lower() != ".csv":
+        return RowSource(read_table(path, check), rows_per_chunk=rows_per_chunk)
+    raw = path.read_bytes()
+    skip = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    as_is = b"\r" not in raw and _is_utf8(raw)  # the bytes parsed are the file's own (after a BOM)
+    data = _csv_bytes(raw)
+    del raw
+    index, header, start_line, offset = _csv_head(data, check)
+    if _needs_csv_module(data, offset):
+        return RowSource(_csv_table(data, index, header, start_line, offset), rows_per_chunk=rows_per_chunk)
+    header_end = data.find(b"\n", offset) + 1 or len(data)
+    spans: list[tuple[int, int]] = []
+    start = header_end
+    while start < len(data):
+        cut = data.find(b"\n", start + max(CSV_CHUNK_BYTES, 1) - 1)
+        end = len(data) if cut < 0 else cut + 1
+        spans.append((start, end))
+        start = end
+    header_line = data[offset:header_end]
+    if not header_line.endswith(b"\n"):
+        header_line += b"\n"
+    kept = None if as_is else data
+    del data
+
+    def whole() -> Table:
+        again = kept if kept is not None else _csv_bytes(path.read_bytes())
+        return _csv_table(again, index, header, start_line, offset)
+
+    return RowSource.lines(
+        Table(header=header, values=pl.DataFrame(), rows=[], header_row=index + 1),
+        header_line=header_line,
+        spans=spans,
+        whole=whole,
+        data=kept,
+        path=None if kept is not None else path,
+        skip=skip,
+    )
 
 
 def locate_header(path: Path, check: HeaderCheck) -> Table:

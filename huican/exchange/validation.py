@@ -31,9 +31,21 @@ SEPARATOR = "；"
 
 
 @dataclass(frozen=True)
+class Repeat:
+    """A check between rows: column `name` holds, for each row, the number of the first row whose
+    `keys` are equal to its own (its own number when no earlier row has them). `validate` computes
+    it over the frame; the pipeline computes it once over the whole file from compact row hashes
+    (huican.exchange.preparing) and judges the rows a chunk at a time."""
+
+    name: str
+    keys: tuple[pl.Expr, ...]
+
+
+@dataclass(frozen=True)
 class Check:
     column: str
     reason: pl.Expr  # a reason string, or null when the check passes
+    repeat: Repeat | None = None  # the first-row column the reason reads, for a check between rows
 
 
 def _given(col: str) -> pl.Expr:
@@ -123,20 +135,15 @@ def _derived(spec: k.KindSpec, today: dt.date) -> list[pl.Expr]:
     return exprs
 
 
-def _first_row_of(keys: list[pl.Expr], valid: pl.Expr | None = None) -> pl.Expr:
-    """For each row, the row number of the first row with the same keys."""
-    first = pl.col("__row").min().over(keys)
-    return first
-
-
 def _duplicate_of_earlier(
-    keys: list[pl.Expr], message: str, column: str, only_when: pl.Expr | None = None
+    name: str, keys: list[pl.Expr], message: str, column: str, only_when: pl.Expr | None = None
 ) -> Check:
-    first = _first_row_of(keys)
+    """A row whose keys equal an earlier row's: `message` names the first such row."""
+    first = pl.col(name)
     condition = first < pl.col("__row")
     if only_when is not None:
         condition = condition & only_when
-    return Check(column, _when(condition, pl.format(message, first)))
+    return Check(column, _when(condition, pl.format(message, first)), Repeat(name, tuple(keys)))
 
 
 def _registry_checks(today: dt.date) -> list[Check]:
@@ -238,6 +245,7 @@ def _registry_checks(today: dt.date) -> list[Check]:
             ),
         ),
         _duplicate_of_earlier(
+            "__first_id",
             [pl.col("公民身份号码")],
             "身份证号与第 {} 行重复",
             "公民身份号码",
@@ -330,11 +338,8 @@ def _step_checks(spec: k.KindSpec, step: k.CheckStep, today: dt.date) -> list[Ch
         only_when = present[0]
         for condition in present[1:]:
             only_when = only_when & condition
-        return [_duplicate_of_earlier(keys, step.reason, step.column, only_when=only_when)]
-    if isinstance(step, k.Conditional):
-        holds = pl.col(step.when).is_in(step.values)
-        blank = pl.col(step.column).is_null()
-        return [Check(step.column, _when(holds & (blank if step.given else ~blank), step.reason))]
+        name = "__first_" + "_".join(step.keys)
+        return [_duplicate_of_earlier(name, keys, step.reason, step.column, only_when=only_when)]
     return CUSTOM[step.name](today)
 
 
@@ -352,6 +357,23 @@ def checks_for(spec: k.KindSpec, today: dt.date) -> list[Check]:
 
 
 RAGGED = "字段数与表头不符：表头有 {} 个字段，本行有 {} 个。请检查该行是否多了或少了逗号（分隔符）"
+WHOLE_ROW = "__first_row"
+NUL_FLAG = "__nul"
+
+
+def repeats_for(spec: k.KindSpec, today: dt.date, original_columns: list[str]) -> list[Repeat]:
+    """The checks between rows, in order: the kind's own (same ID number, `Unique`), then the
+    exact-duplicate row (equal to an earlier row in every one of the file's own columns)."""
+    own = [check.repeat for check in checks_for(spec, today) if check.repeat is not None]
+    return [*own, Repeat(WHOLE_ROW, tuple(pl.col(c) for c in original_columns))]
+
+
+def nul_flag(original_columns: list[str]) -> pl.Expr:
+    """True where one of the row's own cells holds a NUL character."""
+    if not original_columns:
+        return pl.lit(False).alias(NUL_FLAG)
+    control = pl.any_horizontal([pl.col(c).str.contains("\x00", literal=True) for c in original_columns])
+    return control.fill_null(False).alias(NUL_FLAG)
 
 
 def validate(
@@ -369,7 +391,22 @@ def validate(
     `__cell_<column>` (what the file says about that cell: an Excel number cell, a formula error,
     a merged cell — it replaces every other reason about the column) and `__fields` (a CSV row's
     field count: a row whose count differs from the header's `header_fields` has only that reason).
+    The whole frame at once; the pipeline does the same a chunk at a time (`judge`).
     """
+    repeats = repeats_for(spec, today, original_columns)
+    frame = frame.with_columns(
+        nul_flag(original_columns),
+        *[pl.col("__row").min().over(list(r.keys)).alias(r.name) for r in repeats],
+    )
+    return judge(spec, frame, today, header_fields=header_fields)
+
+
+def judge(
+    spec: k.KindSpec, frame: pl.DataFrame, today: dt.date, *, header_fields: int | None = None
+) -> pl.DataFrame:
+    """`validate` of rows whose checks between rows are already answered: the frame holds, besides
+    the canonical columns and `__row`, a column per `repeats_for` (the first row with the same keys)
+    and `NUL_FLAG`. Row by row, so it can run on a chunk of the file."""
     derived = _derived(spec, today)
     frame = frame.with_columns(derived)
     cell_columns = [c.removeprefix("__cell_") for c in frame.columns if c.startswith("__cell_")]
@@ -378,13 +415,9 @@ def validate(
             pl.coalesce(pl.col("__cell_公民身份号码"), pl.col("__id_problem")).alias("__id_problem")
         )
     checks = checks_for(spec, today)
-    duplicate_keys = [pl.col(c) for c in original_columns]
-    checks.append(_duplicate_of_earlier(duplicate_keys, "与第 {} 行完全相同（重复行）", "（整行）"))
-    if original_columns:
-        control = pl.any_horizontal([pl.col(c).str.contains("\x00", literal=True) for c in original_columns])
-        checks.append(
-            Check("（整行）", _when(control.fill_null(False), "含有不可见的控制字符（NUL），请检查原始文件"))
-        )
+    checks.append(_duplicate_of_earlier(WHOLE_ROW, [], "与第 {} 行完全相同（重复行）", "（整行）"))
+    checks.append(Check("（整行）", _when(pl.col(NUL_FLAG), "含有不可见的控制字符（NUL），请检查原始文件")))
+    repeats = [check.repeat.name for check in checks if check.repeat is not None]
     checks = [
         Check(check.column, _when(pl.col(f"__cell_{check.column}").is_null(), check.reason))
         if check.column in cell_columns and check.column != "公民身份号码"
@@ -418,4 +451,4 @@ def validate(
         )
         .replace("", None)
         .alias("__columns"),
-    ).drop([*names, *(e.meta.output_name() for e in derived), "__fields"], strict=False)
+    ).drop([*names, *(e.meta.output_name() for e in derived), *repeats, NUL_FLAG, "__fields"], strict=False)
