@@ -106,3 +106,38 @@ def test_the_visit_draft_survives_a_network_cut(
     page.goto(form_url)  # nothing left to restore
     assert page.get_by_label("走访发现的情况").input_value() == ""
     assert_accessible(page)
+
+
+def test_county_staff_record_services_and_a_renovation(
+    visit_world: dict[str, Any], browser_page: Any, live_url: str, login: Login, assert_accessible: Check
+) -> None:
+    page, person = browser_page, visit_world["person"]
+    make_user(Role.COUNTY_STAFF, "140902", username="v_county")
+    login(page, "v_county", PASSWORD)
+    page.goto(f"{live_url}/care/persons/{person.pk}/")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="登记辅具适配").click()
+    page.get_by_role("button", name="保存").click()  # nothing filled in: the problems are named
+    assert page.locator(".errorlist").count() >= 1
+    assert_accessible(page)
+    page.get_by_label("辅具名称").fill("轮椅")
+    page.get_by_role("button", name="保存").click()
+    assert "已登记辅具适配" in html(page)
+    page.get_by_role("link", name=re.compile(r"^\d{4}-\d{2}-\d{2}$")).first.click()
+    assert page.locator("h1").inner_text() == "辅具适配：走访对象"
+    assert_accessible(page)
+    page.get_by_role("button", name="保存适配").click()
+    assert "已保存" in html(page) and "适配" in page.locator(".facts").inner_text()
+
+    page.goto(f"{live_url}/care/persons/{person.pk}/new/renovation/")
+    assert_accessible(page)
+    page.get_by_role("button", name="保存").click()
+    assert page.locator("h1").inner_text().startswith("无障碍改造项目")
+    assert_accessible(page)
+    page.get_by_role("button", name="保存入户评估").click()
+    assert "入户评估" in page.locator(".stage--done").last.inner_text()
+
+    page.goto(f"{live_url}/care/")
+    assert "辅具适配" in html(page) and "无障碍改造" in html(page)
+    assert_accessible(page)
