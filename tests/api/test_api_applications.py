@@ -8,6 +8,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from huican.accounts.models import Role
 from huican.benefits.models import Application
@@ -139,3 +141,42 @@ def test_override_reason_reject_and_unknown_action(client: Any, token_for: Any, 
     assert (rejected.json()["status"], rejected.json()["reject_reason"]) == ("rejected", "不符合条件")
     unknown = post(client, token_for, users["county"], path, {"action": "approve"})
     assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "validation_error"
+
+
+FUZZ = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+words = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+values = st.one_of(
+    words, st.integers(-(10**15), 10**15), st.none(), st.booleans(), st.lists(words, max_size=2)
+)
+fields = st.sampled_from(
+    [
+        "person_id",
+        "benefit",
+        "applicant_kind",
+        "applicant_name",
+        "applied_on",
+        "account_number",
+        "action",
+        "reason",
+        "x",
+    ]
+)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(
+    body=st.dictionaries(fields, values, max_size=5),
+    target=st.sampled_from(["", "/{id}/actions", "/{big}/actions"]),
+)
+def test_any_body_gets_a_sound_answer(
+    client: Any, token_for: Any, users: Any, eligible: Any, body: dict[str, Any], target: str
+) -> None:
+    application = Application.objects.filter(person=eligible).first() or application_create(
+        actor=users["township"], person=eligible, benefit="nursing_subsidy"
+    )
+    path = target.replace("{id}", str(application.pk)).replace("{big}", str(10**12))
+    response = post(client, token_for, users["township"], path, body)
+    assert response.status_code < 500, response.content[:300]
+    if response.status_code >= 400:
+        assert set(response.json()["error"]) == {"code", "message", "details"}
