@@ -38,6 +38,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
+from huican.core.apidocs import AccessibleSwagger
 from huican.core.audit import audit_record
 from huican.core.models import ApiToken
 
@@ -212,6 +213,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=TokenAuth(),
     parser=TextParser(),
+    docs=AccessibleSwagger(),
 )
 
 
