@@ -189,3 +189,17 @@ def mask_phone(value: str) -> str:
     if len(value) <= 7:
         return value[:1] + "*" * (len(value) - 1)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def phone_digits(value: str) -> str:
+    """A phone number's digits (full-width digits, spaces and dashes as typed are all the same number)."""
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFKC", value or "") if ch.isdigit())
+
+
+def phone_indexes(values: Iterable[str]) -> list[str]:
+    """The keyed hash of each phone number's digits ("" for none): find a person by phone."""
+    digits = [phone_digits(v) for v in values]
+    hashed = iter(blind_index_many([d for d in digits if d]))
+    return [next(hashed) if d else "" for d in digits]

@@ -11,7 +11,7 @@ import polars as pl
 from django.db import connection
 from django.utils import timezone
 
-from huican.core.crypto import encrypt_many, mask_id_number, mask_phone
+from huican.core.crypto import encrypt_many, mask_id_number, mask_phone, phone_indexes
 from huican.core.hooks import Hook
 from huican.core.idnumbers import birth_date_expr, sex_expr
 from huican.exchange import columnar
@@ -115,6 +115,7 @@ UPDATED = (
     "relation",
     "phone_encrypted",
     "phone_masked",
+    "phone_hash",
     "status",
     "status_date",
     "row_fingerprint",
@@ -136,6 +137,7 @@ def _person_rows(frame: pl.DataFrame, columns: tuple[str, ...], now: Any) -> Any
     frame = frame.with_columns(
         _encrypted("phone_encrypted", frame["phone"]),
         _masked("phone_masked", frame["phone"], mask_phone),
+        pl.Series("phone_hash", phone_indexes(frame["phone"].to_list()), dtype=pl.String),
         pl.col("fingerprint").alias("row_fingerprint"),
         updated_at=pl.lit(now),
     )

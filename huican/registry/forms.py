@@ -10,10 +10,12 @@ from huican.core.idnumbers import CATEGORY_NAMES, GRADE_NAMES
 
 class SearchForm(forms.Form):
     q = forms.CharField(
-        label=_("姓名、身份证号或残疾人证号"),
+        label=_("姓名、身份证号、残疾人证号、手机号、户编号或村名"),
         max_length=64,
         required=False,
-        help_text=_("姓名按开头匹配；身份证号 18 位，残疾人证号 20 位，须完整输入。"),
+        help_text=_(
+            "姓名按开头匹配；身份证号 18 位、残疾人证号 20 位、手机号 11 位、户编号须完整输入（全角数字也可）；输入村（社区）或乡镇名称可查该地全部人员。"
+        ),
     )
 
 

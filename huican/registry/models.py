@@ -6,8 +6,9 @@ import datetime as dt
 
 from django.db import models
 
-from huican.core.dates import add_years
+from huican.core.dates import add_years, age_on
 from huican.core.idnumbers import CATEGORY_NAMES, GRADE_NAMES
+from huican.regions.divisions import COUNTY_NAMES
 
 
 class Person(models.Model):
@@ -41,6 +42,8 @@ class Person(models.Model):
     relation = models.CharField(max_length=32, blank=True)
     phone_encrypted = models.TextField(blank=True)
     phone_masked = models.CharField(max_length=20, blank=True)
+    # Keyed hash of the phone's digits (``core.crypto.phone_index``): search by phone number.
+    phone_hash = models.CharField(max_length=32, blank=True, db_index=True)
     status = models.CharField(max_length=2, choices=Status.choices, default=Status.NORMAL)
     status_date = models.DateField(null=True, blank=True)
     # Hash of the registry row this person was last imported from: a re-import of an unchanged
@@ -67,6 +70,17 @@ class Person(models.Model):
     def expiry_date(self) -> dt.date:
         """A certificate is valid for 10 years (《残疾人证管理办法》第十九条)."""
         return add_years(self.issue_date, 10)
+
+    @property
+    def age(self) -> int:
+        """Whole years today."""
+        from django.utils import timezone
+
+        return age_on(self.birth_date, timezone.localdate())
+
+    @property
+    def county_name(self) -> str:
+        return COUNTY_NAMES.get(self.county_code, self.county_code)
 
     @property
     def certificate_masked(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from huican.accounts.access import can, region_prefix_for
-from huican.core.crypto import blind_index, mask_id_number
+from huican.core.crypto import blind_index, mask_id_number, mask_phone, phone_digits, phone_indexes
 from huican.core.hooks import Hook
 from huican.core.idnumbers import CATEGORY_NAMES, GRADE_NAMES, check_id_number, parse_certificate_number
 from huican.regions.models import Region
@@ -21,6 +22,10 @@ from huican.registry.services import LABELS
 _ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 _CERT_SHAPE = re.compile(r"^[0-9]{17}[0-9X][0-9]{2}$")
 _SPACES = re.compile(r"[\s\u3000]+")
+# A mobile number as typed (digits and dashes, a leading +86 or 86).
+_MOBILE_SHAPE = re.compile(r"^(\+?86)?1[0-9\-]{10,13}$")
+# A household number: letters, digits and dashes, with at least one digit (never a name).
+_HOUSEHOLD_SHAPE = re.compile(r"^(?=.*[0-9])[A-Z0-9][A-Z0-9\-_]{2,63}$")
 
 # Provided by the higher apps in their AppConfig.ready(): a person's rows in the departmental
 # lists (exchange) and the policy's decisions about them (policy).
@@ -140,18 +145,30 @@ def certified_counts(user: Any, *, on: dt.date) -> CountTable | None:
 
 @dataclass
 class SearchResult:
-    mode: str  # "id", "certificate", "name" or "" (nothing searched)
+    mode: str  # "id", "certificate", "phone", "household", "name" or "" (nothing searched)
     persons: QuerySet[Person]
     problem: str = ""
     audit_query: str = ""  # what the audit log keeps: ID numbers masked
 
 
 def normalise_query(text: str) -> str:
-    return _SPACES.sub("", text or "").upper()
+    """Spaces out, letters upper-case, full-width digits and letters as ASCII (NFKC)."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text or "")).upper()
+
+
+def _mobile(query: str) -> str:
+    """The 11 digits of a mobile number, or "" when the query is not one."""
+    if not _MOBILE_SHAPE.match(query):
+        return ""
+    digits = phone_digits(query)
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    return digits if len(digits) == 11 and digits.startswith("1") else ""
 
 
 def search_persons(user: Any, text: str) -> SearchResult:
-    """Find persons by ID number, certificate number (keyed hash of the normalised ID) or name.
+    """Find persons by ID number, certificate number (keyed hash of the normalised ID), mobile
+    number (keyed hash), household number, name, or the name of a village or township.
 
     Always within `persons_for(user)`: a person outside the user's region is simply not found.
     """
@@ -172,7 +189,17 @@ def search_persons(user: Any, text: str) -> SearchResult:
             id_number, category, grade = parsed
             result.persons = scope.filter(id_hash=blind_index(id_number), category=category, grade=grade)
         return result
-    if _ID_SHAPE.match(query) or query.isdigit():
+    mobile = _mobile(query)
+    if mobile:
+        result = SearchResult(
+            "phone", scope.filter(phone_hash=phone_indexes([mobile])[0]).order_by("name", "id")
+        )
+        result.audit_query = mask_phone(mobile)
+        return result
+    # Digits only: an ID or certificate number (with a clear message when malformed), unless a
+    # household of the user's region has that number.
+    household_digits = query.isdigit() and scope.filter(household_number=query).exists()
+    if _ID_SHAPE.match(query) or (query.isdigit() and not household_digits):
         problem = check_id_number(query)
         if problem and query.isdigit() and len(query) not in (15, 17, 18):
             problem = "身份证号应为 18 位，残疾人证号应为 20 位"
@@ -181,8 +208,23 @@ def search_persons(user: Any, text: str) -> SearchResult:
         if not problem:
             result.persons = scope.filter(id_hash=blind_index(query))
         return result
-    name = (text or "").strip()[:64]
-    result = SearchResult("name", scope.filter(name__startswith=name).order_by("name", "id"))
+    if _HOUSEHOLD_SHAPE.match(query):
+        result = SearchResult(
+            "household", scope.filter(household_number__iexact=query).order_by("name", "id")
+        )
+        result.audit_query = query
+        return result
+    name = unicodedata.normalize("NFKC", text or "").strip()[:64]
+    # A village or township of that name, inside the user's region: its persons come too.
+    places = list(
+        Region.objects.filter(name=name, level__in=(Region.Level.TOWNSHIP, Region.Level.VILLAGE)).values_list(
+            "code", flat=True
+        )
+    )
+    matches = Q(name__startswith=name)
+    for code in places:
+        matches |= Q(region__code__startswith=code)
+    result = SearchResult("name", scope.filter(matches).order_by("name", "id"))
     result.audit_query = name
     return result
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from huican.accounts.access import STAFF_ROLES, region_prefix_for
 from huican.core import documents
 from huican.core.audit import audit_record
-from huican.core.crypto import blind_index, encrypt, mask_id_number, mask_phone
+from huican.core.crypto import blind_index, encrypt, mask_id_number, mask_phone, phone_indexes
 from huican.core.idnumbers import (
     CATEGORY_NAMES,
     GRADE_NAMES,
@@ -210,6 +210,7 @@ def person_create(*, actor: Any, values: dict[str, Any], reason: str) -> Person:
                 relation=str(values.get("relation") or "").strip(),
                 phone_encrypted=encrypt(phone) if phone else "",
                 phone_masked=mask_phone(phone) if phone else "",
+                phone_hash=phone_indexes([phone])[0],
             )
             after = _snapshot(person, ("name", *HOUSEHOLD, *CERTIFICATE, "relation", "phone"))
             after["id_number"] = person.id_masked
@@ -236,6 +237,7 @@ def _apply(
                 phone = str(value or "").strip()
                 locked.phone_encrypted = encrypt(phone) if phone else ""
                 locked.phone_masked = mask_phone(phone) if phone else ""
+                locked.phone_hash = phone_indexes([phone])[0]
             else:
                 setattr(locked, name, value.strip() if isinstance(value, str) else value)
         after = _snapshot(locked, fields)

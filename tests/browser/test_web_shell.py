@@ -36,7 +36,7 @@ def test_county_user_searches_opens_a_person_and_reveals_the_id(
     assert_accessible(page)
 
     page.get_by_role("link", name="查询").click()
-    page.get_by_label("姓名、身份证号或残疾人证号").fill(number)
+    page.get_by_label("姓名、身份证号、残疾人证号、手机号、户编号或村名").fill(number)
     page.get_by_role("button", name="查询").click()
     assert_accessible(page)
     page.get_by_role("link", name=world.alice.name).click()
