@@ -9,12 +9,20 @@ class CareConfig(AppConfig):
     verbose_name = "服务记录"
 
     def ready(self) -> None:
+        from huican.matching.followup import recorded_visits
         from huican.policy.facts import recorded_services
 
         recorded_services.provide(_recorded_services)
+        recorded_visits.provide(_recorded_visits)
 
 
 def _recorded_services(*args: Any, **kwargs: Any) -> Any:
     from huican.care.facts import recorded_services_frame
 
     return recorded_services_frame(*args, **kwargs)
+
+
+def _recorded_visits(*args: Any, **kwargs: Any) -> Any:
+    from huican.care.facts import recorded_visit_dates
+
+    return recorded_visit_dates(*args, **kwargs)

@@ -3,11 +3,12 @@ the imported rows' columns, so findings and indicators count both alike."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import polars as pl
 
-from huican.care.models import ServiceRecord
+from huican.care.models import VISIT, ServiceRecord
 from huican.core.frames import fetch_frame, sql_date, sql_real
 from huican.policy.facts import RECORDED_SCHEMA
 from huican.registry.models import Person
@@ -22,4 +23,13 @@ def recorded_services_frame(where: str, params: list[Any]) -> pl.DataFrame:
         f" WHERE {where or '1 = 1'} ORDER BY r.id",
         params,
         RECORDED_SCHEMA,
+    )
+
+
+def recorded_visit_dates(person_ids: list[int], on: dt.date) -> list[tuple[int, dt.date]]:
+    """(person_id, date) of the 走访探视 recorded for these persons on or before `on`."""
+    return list(
+        ServiceRecord.objects.filter(person_id__in=person_ids, kind=VISIT, service_date__lte=on)
+        .values_list("person_id", "service_date")
+        .order_by("person_id", "-service_date")
     )

@@ -27,6 +27,7 @@ from huican.accounts.access import can, region_prefix_for
 from huican.accounts.decorators import client_ip
 from huican.core.audit import audit_record
 from huican.core.dates import age_on
+from huican.core.hooks import Hook
 from huican.core.idnumbers import CATEGORY_NAMES, GRADE_NAMES
 from huican.exchange.models import ListRecord
 from huican.exchange.snapshots import active_batch_ids
@@ -38,6 +39,9 @@ from huican.registry.models import Survey
 
 PAGE_SIZE = 50
 VISIT = "走访探视"
+# The 走访探视 recorded in the system (the care app provides it): called with person ids and a date,
+# returns (person_id, visit date) pairs dated on or before it.
+recorded_visits = Hook("matching.recorded_visits")
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,8 @@ def _surveys(findings: list[Finding]) -> dict[int, list[Survey]]:
 
 
 def _visits(findings: list[Finding]) -> dict[str, list[dt.date]]:
-    """The 走访探视 dates of the page's persons (services in force on the latest run date), by id_hash."""
+    """The 走访探视 dates of the page's persons (services in force on the latest run date, and the
+    visits recorded in the system up to that date), by id_hash, latest first."""
     if not findings:
         return {}
     day = max(f.last_seen_run.on_date for f in findings)
@@ -116,6 +121,14 @@ def _visits(findings: list[Finding]) -> dict[str, list[dt.date]]:
     for id_hash, start in rows:
         if start is not None:
             visits.setdefault(id_hash, []).append(start)
+    if recorded_visits.provided:
+        hashes = {f.person_id: f.person.id_hash for f in findings}
+        for person_id, start in recorded_visits(list(hashes), day):
+            dates = visits.setdefault(hashes[person_id], [])
+            if start not in dates:
+                dates.append(start)
+        for dates in visits.values():
+            dates.sort(reverse=True)
     return visits
 
 

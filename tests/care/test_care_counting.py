@@ -173,3 +173,19 @@ def test_a_renovation_only_recorded_excludes_the_household_for_one_person_too(st
         "home_renovation"
     ] == "ineligible"
     assert "renovation_pending" not in codes(findings(D), member)
+
+
+def test_a_recorded_visit_is_the_last_visit_on_the_living_alone_list(client):
+    from huican.care.models import Visit
+    from tests.matching_web.test_matching_web_needs_lists import ALONE, build_lists_world
+
+    world = build_lists_world()  # imported visits on 2025-03-02 and 2024-12-01; the run is on 2025-06-30
+    county = world.users["county"]
+    for day in ("2025-05-20", "2025-07-01"):  # the second is after the run's date
+        record = ServiceRecord.objects.create(
+            person=world.alone, kind="走访探视", service_date=dt.date.fromisoformat(day), recorded_by_name="t"
+        )
+        Visit.objects.create(record=record, visitor="王专干", found="一切正常")
+    client.force_login(county)
+    html = client.get(ALONE).content.decode()
+    assert "2025-05-20" in html and "2025-03-02" not in html and "2025-07-01" not in html
