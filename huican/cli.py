@@ -161,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("username")
     create.add_argument("--role", required=True)
     create.add_argument("--region")
+    create.add_argument("--organisation", default="", help="服务机构名称（服务机构人员）")
     create.add_argument("--password-env", default="HUICAN_NEW_PASSWORD")
     p = sub.add_parser("uploads", help="上传的导入文件")
     uploads_sub = p.add_subparsers(dest="uploads_command", required=True, parser_class=_Parser)

@@ -1,4 +1,5 @@
-"""`huican users create USER --role ROLE [--region CODE]` (password from an environment variable).
+"""`huican users create USER --role ROLE [--region CODE] [--organisation NAME]` (password from an
+environment variable; the organisation is a service organisation's account's, 服务机构人员).
 
 The operator's bootstrap: the first administrator of each role is created at once (audited as
 ``accounts.bootstrap``); every other account with rights that need a second person — another
@@ -29,6 +30,7 @@ def run_users(args: argparse.Namespace) -> int:
             password=password,
             role=args.role,
             region_code=args.region or None,
+            organisation=args.organisation,
         )
     except services.AccountError as exc:
         raise UsageError(str(exc)) from None

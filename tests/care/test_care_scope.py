@@ -147,3 +147,19 @@ def test_a_city_wide_service_organisation_needs_a_second_person(client, world):
     )  # fmt: skip
     created = User.objects.get(username="kangfu2")
     assert not created.is_active and created.grants.get().reasons == ["city_region"]
+
+
+def test_the_cli_creates_a_service_organisation_account(world, monkeypatch, capsys):
+    from huican.cli import main
+
+    monkeypatch.setenv("HUICAN_NEW_PASSWORD", "Kangfu#Center2025")
+    assert main(["users", "create", "kangfu3", "--role", "service_org", "--region", "140902"]) == 2
+    assert "服务机构名称" in capsys.readouterr().err
+    assert main(["users", "create", "kangfu3", "--role", "service_org", "--region", "140902",
+                 "--organisation", ORG]) == 0  # fmt: skip
+    assert User.objects.get(username="kangfu3").organisation == ORG
+
+
+def test_a_service_organisation_has_a_home_page(client, org_user):
+    client.login(username=org_user.username, password=PASSWORD)
+    assert client.get("/").status_code == 200
