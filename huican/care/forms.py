@@ -128,7 +128,10 @@ class ResultForm(forms.Form):
 
 
 class PhotoForm(forms.Form):
-    file = forms.FileField(label=_("照片（JPG、PNG 或 PDF，不超过 10 MB，加密保存）"))
+    file = forms.FileField(
+        label=_("照片（JPG、PNG 或 PDF，不超过 10 MB，加密保存）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf"}),
+    )
     caption = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 

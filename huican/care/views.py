@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from huican.accounts.access import can
 from huican.accounts.decorators import require_can
-from huican.care import selectors, services
+from huican.care import renovation, selectors, services
 from huican.care.forms import (
     KIND_FORMS,
     SLUG_OF_KIND,
@@ -121,7 +121,7 @@ def service_new(request: HttpRequest, person_id: int, slug: str) -> HttpResponse
         data = dict(form.cleaned_data)
         try:
             if kind == RENOVATION:
-                project = services.renovation_create(
+                project = renovation.renovation_create(
                     actor=request.user,
                     person=subject,
                     applied_on=data["applied_on"],

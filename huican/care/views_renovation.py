@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from huican.accounts.decorators import client_ip, require_can
-from huican.care import selectors, services
+from huican.care import renovation as renovation_services
+from huican.care import selectors
 from huican.care.forms import PhotoForm, RenovationStageForm
 from huican.care.models import RenovationProject
+from huican.care.services import CareError
 from huican.care.views import show_problems
 from huican.core import documents
 from huican.core.audit import audit_record
@@ -69,7 +71,7 @@ def renovation_stage(request: HttpRequest, project_id: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.renovation_advance(
+            renovation_services.renovation_advance(
                 actor=request.user,
                 project=project,
                 stage=request.POST.get("stage", ""),
@@ -78,7 +80,7 @@ def renovation_stage(request: HttpRequest, project_id: int) -> HttpResponse:
                 contractor=data["contractor"],
                 cost=data["cost"],
             )
-        except services.CareError as error:
+        except CareError as error:
             show_problems(form, error)
         else:
             messages.success(request, _("已保存该阶段。"))
@@ -94,14 +96,14 @@ def renovation_photo_upload(request: HttpRequest, project_id: int) -> HttpRespon
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            services.renovation_photo_add(
+            renovation_services.renovation_photo_add(
                 actor=request.user,
                 project=project,
                 data=upload.read(),
                 name=upload.name or "",
                 caption=form.cleaned_data["caption"],
             )
-        except services.CareError as error:
+        except CareError as error:
             show_problems(form, error)
         else:
             messages.success(request, _("照片已上传（加密保存）。"))
@@ -114,7 +116,7 @@ def renovation_photo_upload(request: HttpRequest, project_id: int) -> HttpRespon
 def renovation_photo(request: HttpRequest, project_id: int, photo_id: int) -> HttpResponse:
     project = selectors.access_renovation_by_id(request.user, project_id)
     photo = get_object_or_404(project.photos, pk=photo_id)
-    data = documents.read(services.PHOTO_AREA, photo.stored_name)
+    data = documents.read(renovation_services.PHOTO_AREA, photo.stored_name)
     audit_record(
         actor=request.user,
         action="care.renovation_photo_view",

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from huican.accounts.models import Role
-from huican.care import services
+from huican.care import renovation, services
 from huican.care.models import ServiceRecord
 from huican.matching.models import Finding
 from huican.matching.services import findings_run
@@ -129,7 +129,7 @@ def test_a_renovation_accepted_in_the_system_counts_and_ends_the_eligibility(sta
         make_survey(who, year=2025, income="3000.00", renovation_need=True)
     # the same household's renovation also arrived in an import, on the acceptance day
     make_list_record("services", member, category="无障碍改造", start=dt.date(2025, 4, 20), status="完成")
-    project = services.renovation_create(actor=staff, person=head, applied_on=dt.date(2025, 1, 10))
+    project = renovation.renovation_create(actor=staff, person=head, applied_on=dt.date(2025, 1, 10))
 
     before = findings(dt.date(2025, 4, 19))
     assert "renovation_pending" in codes(before, head)  # in progress: not yet a completed renovation
@@ -139,7 +139,7 @@ def test_a_renovation_accepted_in_the_system_counts_and_ends_the_eligibility(sta
         ("construction", dt.date(2025, 3, 1), {"contractor": "施工队"}),
         ("acceptance", dt.date(2025, 4, 20), {"cost": 8000}),
     ):
-        services.renovation_advance(actor=staff, project=project, stage=stage, on=day, **extra)
+        renovation.renovation_advance(actor=staff, project=project, stage=stage, on=day, **extra)
 
     assert "renovation_pending" not in codes(findings(D), head)
     assert "renovation_pending" not in codes(findings(D), member)
@@ -158,7 +158,7 @@ def test_a_renovation_only_recorded_excludes_the_household_for_one_person_too(st
     head = make_person(region_code="140902001001", grade=1, household_number="H-R2")
     member = make_person(region_code="140902001001", grade=1, household_number="H-R2")
     make_survey(member, year=2025, income="3000.00", renovation_need=True)
-    project = services.renovation_create(actor=staff, person=head, applied_on=dt.date(2025, 1, 10))
+    project = renovation.renovation_create(actor=staff, person=head, applied_on=dt.date(2025, 1, 10))
     assert {d["benefit"]: d["decision"] for d in explain_person(member.pk, D)}[
         "home_renovation"
     ] == "eligible"
@@ -167,7 +167,7 @@ def test_a_renovation_only_recorded_excludes_the_household_for_one_person_too(st
         ("construction", dt.date(2025, 3, 1), {"contractor": "施工队"}),
         ("acceptance", dt.date(2025, 4, 20), {"cost": 8000}),
     ):
-        services.renovation_advance(actor=staff, project=project, stage=stage, on=day, **extra)
+        renovation.renovation_advance(actor=staff, project=project, stage=stage, on=day, **extra)
     # the member's own facts, loaded by query, see the head's recorded renovation
     assert {d["benefit"]: d["decision"] for d in explain_person(member.pk, D)}[
         "home_renovation"
