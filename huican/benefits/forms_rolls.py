@@ -66,7 +66,7 @@ class ChoiceForm(forms.Form):
 
 
 class CalendarDayForm(forms.Form):
-    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     is_workday = forms.TypedChoiceField(
         label="当日是否上班",
         choices=[("1", "工作日（如调休上班）"), ("0", "休息日（如新增假日）")],
@@ -89,7 +89,7 @@ class StepLimitForm(forms.Form):
 
 
 class RecheckStartForm(forms.Form):
-    on = forms.DateField(label="复核日期", widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label="复核日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class RecheckItemForm(forms.Form):
