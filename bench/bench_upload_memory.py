@@ -1,13 +1,14 @@
 """Benchmark: memory of reading an upload, and what an .xlsx zip bomb costs before it is refused.
 
-Usage: .venv/bin/python bench/bench_upload_memory.py [--mb 100] [--bomb-rows 40000000] [--small-bomb-rows 1000000]
+Usage: .venv/bin/python bench/bench_upload_memory.py [--mb 100] [--defects] [--bomb-rows 40000000] [--small-bomb-rows 1000000]
 
 Each measurement runs in a fresh process (so one does not inherit another's heap) and reports the
 growth of its peak resident memory (ru_maxrss) over the same process just before the step, as a
 multiple of the file's size:
 
 - `read_table` of a CSV list of about --mb MB (the reader alone: the file becomes text columns);
-- `prepare` of the same file (reader + validation + registry matching, without writing);
+- `prepare` of the same file (reader + validation + registry matching, without writing), with
+  --defects one whose rows are 5% rejected and 2% whole-row duplicates;
 - `locate_header` (what the upload request itself does before the preview) of each .xlsx;
 - an .xlsx zip bomb of --bomb-rows rows (a few MB packed, about 1 GB unpacked): refused by
   `check_xlsx` before it is read; and one of --small-bomb-rows rows, under the limits, read in full
@@ -37,21 +38,28 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def write_csv(path: Path, megabytes: int) -> int:
+def write_csv(path: Path, megabytes: int, *, defects: bool = False) -> int:
+    """About `megabytes` of dibao rows; with `defects`, every 20th row's amount is unreadable (5%
+    rejected) and every 50th row is written twice (2% whole-row duplicates)."""
     from huican.core.idnumbers import check_character
 
     rows = []
-    i = 0
+    i = written = 0
     with path.open("w", encoding="utf-8", newline="") as out:
         out.write(HEADER)
         while out.tell() < megabytes * 1024 * 1024:
             rows.clear()
             for _ in range(10_000):
                 body = f"140902{1950 + i % 60:04d}{1 + i % 12:02d}{1 + i % 28:02d}{i % 1000:03d}"
-                rows.append(f"{body}{check_character(body)},测试{i % 997},城市,2024-01-01,,{500 + i % 300}\n")
+                amount = "abc" if defects and i % 20 == 7 else str(500 + i % 300)
+                row = f"{body}{check_character(body)},测试{i % 997},城市,2024-01-01,,{amount}\n"
+                rows.append(row)
+                if defects and i % 50 == 3:
+                    rows.append(row)
                 i += 1
+            written += len(rows)
             out.write("".join(rows))
-    return i
+    return written
 
 
 def write_bomb(path: Path, rows: int) -> int:
@@ -131,6 +139,9 @@ def main() -> None:
         default=1_000_000,
         help="rows of a bomb under the limits (read, to see its cost)",
     )
+    parser.add_argument(
+        "--defects", action="store_true", help="5%% of the CSV's rows rejected, 2%% duplicate rows"
+    )
     parser.add_argument("--child", nargs=2)
     args = parser.parse_args()
     if args.child:
@@ -140,7 +151,7 @@ def main() -> None:
     os.environ["HUICAN_VAR_DIR"] = str(work / "var")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huican.settings")
     source = work / "dibao.csv"
-    rows = write_csv(source, args.mb)
+    rows = write_csv(source, args.mb, defects=args.defects)
     size = source.stat().st_size / (1024 * 1024)
     print(f"CSV: {rows:,} rows, {size:.0f} MB")
     for step in ("read", "prepare"):
