@@ -5,7 +5,6 @@ working days after the re-check run)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 from django.urls import reverse
@@ -20,9 +19,9 @@ from huican.core.workdays import add_working_days, calendar_overrides
 RECHECK_DAYS = 30
 
 
-def benefits_in_inbox(user: Any, today: dt.date) -> Iterable[inbox.InboxItem]:
-    if not getattr(user, "is_authenticated", False):
-        return []
+def benefits_in_inbox(user: Any, today: dt.date, filters: inbox.Filters, limit: int) -> inbox.SourceAnswer:
+    if not getattr(user, "is_authenticated", False) or filters.code:
+        return inbox.SourceAnswer(0, 0, [])
     items = []
     for application, deadline in with_deadlines(list(waiting_for(user)[:2000]), today=today):
         region = application.person.region_id
@@ -68,4 +67,4 @@ def benefits_in_inbox(user: Any, today: dt.date) -> Iterable[inbox.InboxItem]:
                     url=reverse("benefits:recheck_item", args=[item.pk]),
                 )
             )
-    return items
+    return inbox.answer_from(items, today, filters, limit)

@@ -5,9 +5,9 @@ else the default of its urgency tier)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Case, Count, DateField, IntegerField, Q, Value, When
 from django.urls import reverse
 
 from huican.core import inbox
@@ -25,6 +25,7 @@ ENROLMENT = (
     "certificate_expired",
     "name_mismatch",
 )
+KIND = "发现"
 DEFAULT_DAYS = {inbox.MONEY_PAID_WRONGLY: 5, inbox.COVERAGE_GAP: 10, inbox.ENROLMENT: 20, inbox.NEED: 30}
 
 
@@ -45,54 +46,80 @@ def deadline_days() -> dict[str, int]:
     return days
 
 
-def findings_in_inbox(user: Any, today: dt.date) -> Iterable[inbox.InboxItem]:
-    if not getattr(user, "is_authenticated", False):
-        return []
-    findings = (
-        findings_for(user)
-        .filter(assigned_to=user, status__in=OPEN)
-        .select_related(None)
-        .select_related("person", "first_seen_run")
-        .only(
+def findings_in_inbox(user: Any, today: dt.date, filters: inbox.Filters, limit: int) -> inbox.SourceAnswer:
+    """Open findings assigned to the user: counted, ordered and cut in the database (a due date per
+    code and run date is computed once and put into the query as a CASE)."""
+    empty = inbox.SourceAnswer(0, 0, [])
+    if not getattr(user, "is_authenticated", False) or (filters.kind and filters.kind != KIND):
+        return empty
+    mine = findings_for(user).select_related(None).filter(assigned_to=user, status__in=OPEN)
+    if filters.code:
+        mine = mine.filter(code=filters.code)
+    if filters.status:
+        mine = mine.filter(status=filters.status)
+    if filters.township:
+        mine = mine.filter(township_code__startswith=filters.township)
+    if filters.village:
+        mine = mine.filter(person__region__code__startswith=filters.village)
+    pairs = list(mine.order_by().values_list("code", "first_seen_run__on_date").distinct())
+    if not pairs:
+        return empty
+    days, overrides = deadline_days(), calendar_overrides()
+    due = {(code, found): add_working_days(found, days.get(code, 30), overrides) for code, found in pairs}
+    due_case = Case(
+        *(When(code=code, first_seen_run__on_date=found, then=Value(d)) for (code, found), d in due.items()),
+        output_field=DateField(),
+    )
+    tier_case = Case(
+        *(When(code=code, then=Value(tier(code))) for code in {c for c, _ in pairs}),
+        output_field=IntegerField(),
+    )
+    late = [pair for pair, d in due.items() if d < today]
+    late_q = Q(pk__in=[])
+    for code, found in late:
+        late_q |= Q(code=code, first_seen_run__on_date=found)
+    if filters.overdue:
+        mine = mine.filter(late_q)
+    counts = mine.aggregate(total=Count("id"), overdue=Count("id", filter=late_q))
+    total, overdue = counts["total"], counts["overdue"]
+    if limit <= 0 or total == 0:
+        return inbox.SourceAnswer(total, overdue, [])
+    rows = (
+        mine.annotate(due=due_case, tier=tier_case, late=Case(When(late_q, then=Value(0)), default=Value(1)))
+        .order_by("late", "tier", "due", "person__name", "id")
+        .values_list(
             "id",
             "code",
             "status",
             "county_code",
             "township_code",
-            "person__id",
+            "person_id",
             "person__name",
             "person__region_id",
             "first_seen_run__on_date",
-        )
+        )[:limit]
     )
-    days, overrides = deadline_days(), calendar_overrides()
-    due_of: dict[tuple[dt.date, int], dt.date] = {}
     names = dict(FindingCode.choices)
-    items = []
-    for finding in findings.iterator(chunk_size=2000):
-        found = finding.first_seen_run.on_date
-        key = (found, days.get(finding.code, 30))
-        if key not in due_of:
-            due_of[key] = add_working_days(found, key[1], overrides)
-        region = finding.person.region_id
-        items.append(
-            inbox.InboxItem(
-                kind="发现",
-                urgency=tier(finding.code),
-                title=names.get(finding.code, finding.code),
-                person_id=finding.person.pk,
-                person_name=finding.person.name,
-                county_code=finding.county_code,
-                township_code=finding.township_code,
-                village_code=region if len(region) == 12 else "",
-                status=finding.status,
-                due=due_of[key],
-                url=reverse("matching:detail", args=[finding.pk]),
-                code=finding.code,
-                finding_id=finding.pk,
-            )
+    url = reverse("matching:detail", args=[999999999]).replace("999999999", "{}")
+    items = [
+        inbox.InboxItem(
+            kind=KIND,
+            urgency=tier(code),
+            title=names.get(code, code),
+            person_id=person_id,
+            person_name=name,
+            county_code=county,
+            township_code=township,
+            village_code=region if len(region) == 12 else "",
+            status=status,
+            due=due[(code, found)],
+            url=url.format(finding_id),
+            code=code,
+            finding_id=finding_id,
         )
-    return items
+        for finding_id, code, status, county, township, person_id, name, region, found in rows
+    ]
+    return inbox.SourceAnswer(total, overdue, items)
 
 
 def open_assigned(user: Any) -> Any:

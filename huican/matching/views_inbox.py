@@ -71,20 +71,6 @@ class BulkForm(forms.Form):
         self.fields["assignee"].choices = [("", "—")] + [(pk, user_label(u)) for pk, u in self.people.items()]  # type: ignore[attr-defined]
 
 
-def _filtered(items: list[inbox.InboxItem], data: dict[str, Any], day: Any) -> list[inbox.InboxItem]:
-    def keep(item: inbox.InboxItem) -> bool:
-        return (
-            (not data.get("kind") or item.kind == data["kind"])
-            and (not data.get("code") or item.code == data["code"])
-            and (not data.get("township") or item.township_code.startswith(data["township"]))
-            and (not data.get("village") or item.village_code.startswith(data["village"]))
-            and (not data.get("status") or item.status == data["status"])
-            and (not data.get("overdue") or item.overdue_on(day))
-        )
-
-    return [item for item in items if keep(item)]
-
-
 def _contacts(request: HttpRequest, rows: list[inbox.InboxItem]) -> dict[int, dict[str, str]]:
     """Phone, village and household of the persons of the findings assigned to the user (audited)."""
     ids = [r.person_id for r in rows if r.finding_id is not None and r.person_id is not None]
@@ -152,8 +138,22 @@ def index(request: HttpRequest) -> HttpResponse:
     if not (can(user, "view_findings") or can(user, "view_benefits")):
         raise PermissionDenied(_("您的角色没有待办事项"))
     day = services.today()
-    items = inbox.items_for(user, day)
-    finding_ids = [i.finding_id for i in items if i.finding_id is not None]
+    filters = InboxFilterForm(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    chosen = inbox.Filters(
+        kind=data.get("kind") or "",
+        code=data.get("code") or "",
+        township=data.get("township") or "",
+        village=data.get("village") or "",
+        status=data.get("status") or "",
+        overdue=bool(data.get("overdue")),
+    )
+    if request.method == "POST":
+        # the choices of the bulk form: the findings in the inbox (only a POST needs to check them)
+        everything = inbox.Inbox(user, day)
+        finding_ids = [i.finding_id for i in everything[0 : len(everything)] if i.finding_id is not None]
+    else:
+        finding_ids = []
     bulk = BulkForm(request.POST or None, actor=user, finding_ids=finding_ids)
     if request.method == "POST":
         if bulk.is_valid():
@@ -168,13 +168,15 @@ def index(request: HttpRequest) -> HttpResponse:
                     messages.success(request, _("已处理 %(n)d 条发现。") % {"n": done})
                 for line in refused[:20]:
                     messages.error(request, line)
-                return redirect_to_message(
-                    reverse("inbox:index") + ("?" + request.GET.urlencode() if request.GET else "")
-                )
-    filters = InboxFilterForm(request.GET or None)
-    data = filters.cleaned_data if filters.is_valid() else {}
-    shown = _filtered(items, data, day)
-    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+                suffix = "?" + request.GET.urlencode() if request.GET else ""
+                return redirect_to_message(reverse("inbox:index") + suffix)
+    try:
+        wanted = max(1, int(request.GET.get("page") or 1)) * PAGE_SIZE
+    except ValueError:
+        wanted = PAGE_SIZE
+    items = inbox.Inbox(user, day, chosen, prefetch=wanted)
+    everyone = items if chosen == inbox.Filters() else inbox.Inbox(user, day)
+    page: Any = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
     rows = list(page.object_list)
     contacts = _contacts(request, rows)
     context = {
@@ -191,8 +193,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "bulk": bulk,
         "query": urlencode({k: v for k, v in request.GET.items() if k != "page"}),
-        "total": len(items),
-        "overdue": sum(1 for i in items if i.overdue_on(day)),
+        "total": everyone.total,
+        "overdue": everyone.overdue,
         "today": day,
     }
     return render(request, "matching/inbox.html", context, status=400 if request.method == "POST" else 200)
