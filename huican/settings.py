@@ -190,6 +190,8 @@ HUICAN_MAX_UPLOAD_BYTES = env_int("HUICAN_MAX_UPLOAD_BYTES", 500 * 1024 * 1024)
 HUICAN_PREVIEW_INLINE_BYTES = env_int("HUICAN_PREVIEW_INLINE_BYTES", 5 * 1024 * 1024)
 # Uploaded import files (encrypted) are deleted this many days after their last change.
 HUICAN_UPLOAD_RETENTION_DAYS = env_int("HUICAN_UPLOAD_RETENTION_DAYS", 30)
+# Exported work lists (encrypted, their requester only) are deleted this many days after they were made.
+HUICAN_EXPORT_RETENTION_DAYS = env_int("HUICAN_EXPORT_RETENTION_DAYS", 7)
 # Documents attached to applications (scans, photos, PDF): the largest accepted.
 HUICAN_DOCUMENT_MAX_BYTES = env_int("HUICAN_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 # An .xlsx is refused before it is read when it unpacks to more than this, or its sheet spans more

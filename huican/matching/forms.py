@@ -145,6 +145,16 @@ class WorkListFilterForm(forms.Form):
         return {name: str(value) for name, value in self.cleaned_data.items() if value}
 
 
+def filtered_findings(user: Any, data: Any) -> tuple[WorkListFilterForm, QuerySet[Finding] | None]:
+    """The work-list filter form over `data` (a query dict or the stored filters of an export) and
+    the user's findings under it; None when the filters are invalid. The work list page and the
+    export job both read the findings through here, so an export holds what the page listed."""
+    form = WorkListFilterForm(data or {}, user=user)
+    if not form.is_valid():
+        return form, None
+    return form, form.apply(findings_for(user))
+
+
 class FollowUpForm(forms.Form):
     status = forms.ChoiceField(
         label=_("处理状态"), choices=Finding.Status.choices, error_messages=CHOICE_ERROR

@@ -18,20 +18,18 @@ from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from huican.accounts.access import can, region_prefix_for
-from huican.accounts.decorators import client_ip, require_can
+from huican.accounts.decorators import client_ip
 from huican.accounts.models import User
 from huican.core.audit import audit_record
 from huican.core.models import AuditEntry, Job
 from huican.core.redirects import redirect_to_message
 from huican.matching import history, services
 from huican.matching.applications import finding_applications
-from huican.matching.export import ExportTooLarge, export_findings, export_run_findings
-from huican.matching.forms import ExportReasonForm, FollowUpForm, RunForm, WorkListFilterForm
+from huican.matching.forms import FollowUpForm, RunForm, WorkListFilterForm, filtered_findings
 from huican.matching.models import Finding, FindingCode, FindingRun
 from huican.matching.runs import job_for, may_start_run, open_job, start_findings_run
 from huican.matching.selectors import access_finding_by_id, findings_for, latest_run, run_findings_for
@@ -39,7 +37,6 @@ from huican.matching.services import FindingError, finding_update, run_mode
 from huican.matching.urgency import urgency_order, urgency_rank
 
 PAGE_SIZE = 50
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RUNS_PAGE_SIZE = 20
 CHART_RUNS = 12
 STATUSES = [value for value, _label in Finding.Status.choices]
@@ -62,12 +59,7 @@ def _common(request: HttpRequest) -> dict[str, Any]:
 
 def _filtered(request: HttpRequest) -> tuple[WorkListFilterForm, QuerySet[Finding] | None]:
     """The filter form and the user's findings under it (None when the filters are invalid)."""
-    form = WorkListFilterForm(request.GET or None, user=request.user)
-    if not form.is_bound:
-        form = WorkListFilterForm({}, user=request.user)
-    if not form.is_valid():
-        return form, None
-    return form, form.apply(findings_for(request.user))
+    return filtered_findings(request.user, request.GET)
 
 
 def _code_summary(findings: QuerySet[Finding]) -> list[dict[str, Any]]:
@@ -239,49 +231,6 @@ def _follow_up_log(finding: Finding) -> list[dict[str, Any]]:
     return log
 
 
-def _export_response(request: HttpRequest, *, full: bool, reason: str = "") -> HttpResponse:
-    form, findings = _filtered(request)
-    if findings is None:
-        return render(request, "matching/problem.html", {"form": form}, status=400)
-    try:
-        content, file_name = export_findings(
-            findings=findings,
-            actor=request.user,
-            full_ids=full,
-            filters=form.described(),
-            reason=reason,
-            region_code=form.cleaned_data.get("region") or region_prefix_for(request.user) or "",
-            ip_address=client_ip(request),
-        )
-    except ExportTooLarge as exc:
-        return render(request, "matching/problem.html", {"message": str(exc)}, status=400)
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=file_name)
-    return response
-
-
-@require_can("view_findings")
-@require_GET
-def export(request: HttpRequest) -> HttpResponse:
-    """The work list under the current filters, ID numbers masked."""
-    return _export_response(request, full=False)
-
-
-@require_can("view_findings")
-@require_http_methods(["GET", "POST"])
-def export_full(request: HttpRequest) -> HttpResponse:
-    """The same export with full ID numbers, after a reason (users who may see full IDs only)."""
-    if not can(request.user, "view_full_id"):
-        raise PermissionDenied(_("您的账户无权导出完整身份证号。"))
-    form = ExportReasonForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        return _export_response(request, full=True, reason=form.cleaned_data["reason"])
-    filters, _unused = _filtered(request)
-    status = 400 if request.method == "POST" or not filters.is_valid() else 200
-    context = {"form": form, "filters": filters, "query": request.GET.urlencode()}
-    return render(request, "matching/export_full.html", context, status=status)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def run_start(request: HttpRequest) -> HttpResponse:
@@ -391,51 +340,3 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
             ip_address=client_ip(request),
         )
     return render(request, "matching/run_detail.html", context)
-
-
-def _read_only_run(request: HttpRequest, run_id: int) -> FindingRun:
-    run = FindingRun.objects.filter(pk=run_id, status=FindingRun.Status.DONE).first()
-    if run is None or run.reconciles:
-        raise Http404(_("未找到该次只读查看的比对结果"))
-    return run
-
-
-def _run_export_response(
-    request: HttpRequest, run: FindingRun, *, full: bool, reason: str = ""
-) -> HttpResponse:
-    try:
-        content, file_name = export_run_findings(
-            run=run,
-            findings=run_findings_for(request.user, run),
-            actor=request.user,
-            full_ids=full,
-            reason=reason,
-            region_code=region_prefix_for(request.user) or "",
-            ip_address=client_ip(request),
-        )
-    except ExportTooLarge as exc:
-        return render(request, "matching/problem.html", {"message": str(exc)}, status=400)
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=file_name)
-    return response
-
-
-@require_can("view_findings")
-@require_GET
-def run_export(request: HttpRequest, run_id: int) -> HttpResponse:
-    """A read-only run's findings (in the user's scope), ID numbers masked."""
-    return _run_export_response(request, _read_only_run(request, run_id), full=False)
-
-
-@require_can("view_findings")
-@require_http_methods(["GET", "POST"])
-def run_export_full(request: HttpRequest, run_id: int) -> HttpResponse:
-    """The same export with full ID numbers, after a reason (users who may see full IDs only)."""
-    if not can(request.user, "view_full_id"):
-        raise PermissionDenied(_("您的账户无权导出完整身份证号。"))
-    run = _read_only_run(request, run_id)
-    form = ExportReasonForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        return _run_export_response(request, run, full=True, reason=form.cleaned_data["reason"])
-    status = 400 if request.method == "POST" else 200
-    return render(request, "matching/run_export_full.html", {"form": form, "run": run}, status=status)

@@ -19,12 +19,14 @@ from django.urls import reverse
 
 from huican.accounts.models import Role, User
 from huican.cli import main
+from huican.core.models import AuditEntry
 from huican.matching.models import Finding, FindingRun, RunFinding
 from huican.matching.runs import start_findings_run
 from huican.matching.services import findings_run, run_mode
 from huican.regions.models import Region
 from tests.factories import id_number_of, make_list_record, make_person, make_standard
 from tests.matching.yearly_lists import send_yearly_lists
+from tests.matching_web.exports import downloaded
 
 TODAY = dt.date(2025, 6, 30)
 YESTERDAY = TODAY - dt.timedelta(days=1)
@@ -150,12 +152,11 @@ def test_the_web_says_which_kind_of_run_and_lists_a_read_only_runs_findings(
     assert response.status_code == 302
     assert "只读查看" in page and "工作清单中的发现没有新增、办结或重新打开" in page
     assert world["near"].name in page and "医保未参保" in page
-    export = client.get(reverse("matching:run_export", args=[run.pk]))
+    export = downloaded(client, client.get(reverse("matching:run_export", args=[run.pk])))
     assert export.status_code == 200 and "只读查看" in unquote(export["Content-Disposition"])
     rows = pl.read_excel(io.BytesIO(export.content))
-    assert (world["near"].name, "medical_not_enrolled") in set(
-        zip(rows["姓名"], rows["发现代码"], strict=True)
-    )
+    assert (world["near"].name, "医保未参保") in set(zip(rows["姓名"], rows["发现类型"], strict=True))
+    assert AuditEntry.objects.get(action="export.findings").detail["run"] == run.pk
     assert set(rows["比对日期"]) == {TODAY.isoformat()}
 
     client.force_login(world["users"]["city"])

@@ -23,6 +23,7 @@ from tests.factories import (
     make_standard,
 )
 from tests.matching.yearly_lists import send_yearly_lists
+from tests.matching_web.exports import downloaded
 
 # alphabetical order of the English codes, which is NOT the order a caseworker needs
 SCRAMBLED = (
@@ -89,9 +90,10 @@ def test_the_work_list_page_and_its_summary_list_the_most_urgent_first(client: A
 def test_the_export_lists_the_most_urgent_first(client: Any, work_list: Any) -> None:
     client.force_login(work_list["city"])
 
-    response = client.get(reverse("matching:export"))
+    response = downloaded(client, client.get(reverse("matching:export")))
 
-    assert pl.read_excel(io.BytesIO(response.content))["发现代码"].to_list() == EXPECTED
+    names = [FindingCode(code).label for code in EXPECTED]
+    assert pl.read_excel(io.BytesIO(response.content))["发现类型"].to_list() == names
 
 
 def test_the_api_lists_the_most_urgent_first(client: Any, work_list: Any) -> None:
