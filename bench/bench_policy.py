@@ -209,12 +209,12 @@ def bench_explain(persons: int = 200) -> None:
 
     setup_django()
     from huican.policy.rules import explain_person
-    from tests.policy.factories import make_list_record, make_person, make_standard, make_survey
+    from tests.factories import make_list_record, make_person, make_standard, make_survey
 
     make_standard()
     people = []
     for i in range(persons):
-        p = make_person(grade=1 + i % 4, household=f"H{i // 2}")
+        p = make_person(grade=1 + i % 4, household_number=f"H{i // 2}")
         make_survey(p, year=2024, income=str(3000 + 50 * i), long_term_care=i % 2 == 0, renovation_need=True)
         if i % 3 == 0:
             make_list_record("dibao", p, start=dt.date(2024, 1, 1))

@@ -239,7 +239,7 @@ class Renderer:
             "审定结果": take(results, t["result"]),
             "审定日期": date_strings(t["decided"], rng, mix=0.02),
             "不予批准原因": pl.Series(
-                np.where(refused, "家庭收入超过规定标准", None).tolist(), dtype=pl.String
+                ["家庭收入超过规定标准" if r else None for r in refused.tolist()], dtype=pl.String
             ),
         }
         return self.frame("applications", data), pid

@@ -21,7 +21,9 @@ FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 @pytest.fixture
 def people():
     make_region("140902001001", name="测试一村")
-    a = make_person(region_code="140902001001", name="张三", birth=dt.date(1960, 1, 2), household_number="H000777")
+    a = make_person(
+        region_code="140902001001", name="张三", birth=dt.date(1960, 1, 2), household_number="H000777"
+    )
     phone = "13812345678"
     Person.objects.filter(pk=a.pk).update(
         phone_encrypted=encrypt(phone), phone_masked=mask_phone(phone), phone_hash=phone_indexes([phone])[0]
@@ -31,7 +33,7 @@ def people():
 
 
 def test_every_way_to_find_a_person(people):
-    a, b = people
+    a, _ = people
     user = make_user(Role.COUNTY_STAFF, "140902")
     number = decrypt(a.id_number_encrypted)
     cases = {
@@ -51,7 +53,7 @@ def test_every_way_to_find_a_person(people):
 
 
 def test_never_outside_the_region(people):
-    a, b = people
+    _, b = people
     user = make_user(Role.COUNTY_STAFF, "140902")
     assert list(search_persons(user, "李四").persons) == []
     assert list(search_persons(user, decrypt(b.id_number_encrypted)).persons) == []
