@@ -61,7 +61,7 @@ class ApplicationForm(forms.Form):
     applied_on = forms.DateField(
         label=_("申请日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("不填为今天；补录纸质申请时填写实际递交日期"),
     )
     account_name = forms.CharField(label=_("银行账户户名"), max_length=64, required=False)

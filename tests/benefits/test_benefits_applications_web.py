@@ -500,3 +500,20 @@ def test_mask_name() -> None:
     from huican.benefits.letters import mask_name
 
     assert [mask_name(n) for n in ("张三明", "张三", "欧阳小明", "王")] == ["张*明", "张*", "欧**明", "王"]
+
+
+def test_a_future_application_date_is_refused_and_kept_as_an_iso_date(chain: Chain) -> None:
+    later = today() + dt.timedelta(days=5)
+    response = chain.client("township").post(
+        url("application_create"),
+        {
+            "person": chain.alice.pk,
+            "benefit": "living_subsidy",
+            "applicant_kind": "self",
+            "applied_on": later.isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    page = text(response)
+    assert re.search(r'field--error">.*?申请日期不能晚于今天', page)
+    assert f'value="{later.isoformat()}"' in page
