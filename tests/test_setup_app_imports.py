@@ -102,10 +102,10 @@ LAYERS = (
     "regions",
     "accounts",
     "registry",
-    "benefits",
     "exchange",
     "policy",
     "matching",
+    "benefits",
     "care",
     "monitoring",
 )

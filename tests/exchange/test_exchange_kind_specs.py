@@ -10,7 +10,16 @@ import polars as pl
 import pytest
 
 from huican.accounts.access import import_kinds
-from huican.exchange.kinds import IMPORT_ORDER, KINDS, STANDARD_FIELDS, Custom, NotFuture, Order, Unique
+from huican.exchange.kinds import (
+    IMPORT_ORDER,
+    KINDS,
+    STANDARD_FIELDS,
+    Conditional,
+    Custom,
+    NotFuture,
+    Order,
+    Unique,
+)
 from huican.exchange.models import ListRecord
 from huican.exchange.snapshots import ACCUMULATING_KINDS, LIST_KINDS, SNAPSHOT_KINDS
 from huican.exchange.validation import CUSTOM, validate
@@ -35,6 +44,9 @@ def test_every_check_names_a_declared_column_and_every_list_field_exists() -> No
                 assert step.column in names, spec.kind
             elif isinstance(step, Unique):
                 assert set(step.keys) | {step.column} <= set(names), spec.kind
+            elif isinstance(step, Conditional):
+                assert {step.column, step.when} <= set(names), spec.kind
+                assert set(step.values) <= set(spec.column(step.when).allowed), spec.kind
             else:
                 assert isinstance(step, Custom) and step.name in CUSTOM, spec.kind
         for column in spec.columns:

@@ -55,6 +55,7 @@ EXPECTED: dict[str, list[str]] = {
     "deaths": ["公民身份号码", "姓名", "死亡日期"],
     "services": ["公民身份号码", "服务类型", "服务日期", "服务机构", "项目", "结果", "金额"],
     "subsidy_recipients": ["公民身份号码", "姓名", "补贴类型", "起始月份", "终止月份", "月标准"],
+    "applications": ["公民身份号码", "姓名", "补贴类型", "申请日期", "审定结果", "审定日期", "不予批准原因"],
     "standards": [
         "区划代码",
         "生效日期",
@@ -164,7 +165,19 @@ def test_expected_headers_agree_with_formats_md() -> None:
         if m and m.group(1) in EXPECTED:
             cols = re.sub(r"\[[^\]]*\]|\([^)]*\)", "", m.group(2))
             found[m.group(1)] = [c.strip().rstrip("*").strip() for c in cols.split(",")]
-    assert found == EXPECTED
+    # `applications` is described in BENEFITS.md ("Command line"), not in FORMATS.md's table.
+    assert found == {kind: columns for kind, columns in EXPECTED.items() if kind != "applications"}
+
+
+def test_applications_headers_agree_with_benefits_md() -> None:
+    path = _formats_md()
+    if path is None:
+        pytest.skip("BENEFITS.md not found next to the repository")
+    text = (path.parent / "BENEFITS.md").read_text(encoding="utf-8")
+    line = text.split("kind `applications`", 1)[1].split(". Row rules", 1)[0]
+    cols = re.sub(r"\([^)]*\)", "", line.split(":", 1)[1].replace("\n", " "))
+    found = [c.strip().rstrip("*").strip() for c in cols.split(",")]
+    assert found == EXPECTED["applications"]
 
 
 def test_deterministic_for_a_seed(tmp_path: Path) -> None:

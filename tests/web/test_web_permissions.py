@@ -137,11 +137,12 @@ def test_roles_without_registry_never_learn_a_person_exists(world: World, client
     assert title == missing.content.decode().split("<title>")[1].split("</title>")[0]
 
 
+STAFF_WORK = {"我的待办", "补贴经办", "服务记录"}
 NAV = {
-    "city": {"首页", "查询", "导入", "标准", "发现", "监测"},
-    "county": {"首页", "查询", "标准", "发现", "监测"},
-    "township": {"首页", "查询", "标准", "发现", "监测"},
-    "department": {"首页", "导入", "发现"},
+    "city": {"首页", "查询", "导入", "标准", "发现", "监测"} | STAFF_WORK,
+    "county": {"首页", "查询", "标准", "发现", "监测"} | STAFF_WORK,
+    "township": {"首页", "查询", "标准", "发现", "监测"} | STAFF_WORK,
+    "department": {"首页", "我的待办", "导入", "发现"},
     "evaluator": {"首页", "标准", "发现", "监测"},
     "system": {"首页", "用户"},
     "security": {"首页", "安全", "授权审批"},
