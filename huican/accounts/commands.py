@@ -30,7 +30,7 @@ def run_users(args: argparse.Namespace) -> int:
             password=password,
             role=args.role,
             region_code=args.region or None,
-            organisation=args.organisation,
+            organisation=getattr(args, "organisation", "") or "",  # absent from older callers' namespaces
         )
     except services.AccountError as exc:
         raise UsageError(str(exc)) from None

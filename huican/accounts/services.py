@@ -418,6 +418,7 @@ def _region_for(role: str, region_code: str | None) -> Region | None:
 
 DEMO_KINDS_MINZHENG = ["dibao", "tekun", "orphan", "elderly_care", "subsidy_recipients", "deaths"]
 # username, password, role, region code (None: admin; "township": first township of 忻府区)
+DEMO_ORGANISATION = "忻府区残疾人康复中心（演示）"
 DEMO_ACCOUNTS: list[tuple[str, str, str, str | None, str]] = [
     ("shi", "Xinzhou#City2025", Role.CITY_STAFF, CITY_CODE, "市残联（演示）"),
     ("xinfu", "Xinzhou#Xinfu2025", Role.COUNTY_STAFF, "140902", "忻府区残联（演示）"),
@@ -425,6 +426,7 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, str | None, str]] = [
     ("minzheng", "Xinzhou#Civil2025", Role.DEPARTMENT_OFFICER, CITY_CODE, "民政局数据专员（演示）"),
     ("shending", "Xinzhou#Audit2026", Role.CIVIL_AFFAIRS_OFFICER, "140902", "忻府区民政局审定人员（演示）"),
     ("pinggu", "Xinzhou#Eval2025", Role.EVALUATOR, CITY_CODE, "评估人员（演示）"),
+    ("kangfu", "Xinzhou#Care2025", Role.SERVICE_ORG, "140902", "康复中心工作人员（演示）"),
     ("xitong", "Xinzhou#Sys2025!", Role.SYSTEM_ADMIN, None, "系统管理员（演示）"),
     ("anquan", "Xinzhou#Sec2025!", Role.SECURITY_ADMIN, None, "安全管理员（演示）"),
     ("shenji", "Xinzhou#Audit2025", Role.AUDIT_ADMIN, None, "审计管理员（演示）"),
@@ -463,6 +465,7 @@ def ensure_demo_accounts() -> list[tuple[str, str, str, str]]:
         user.may_view_full = role in (Role.CITY_STAFF, Role.COUNTY_STAFF)
         user.department = "民政" if role == Role.DEPARTMENT_OFFICER else ""
         user.import_kinds = list(DEMO_KINDS_MINZHENG) if role == Role.DEPARTMENT_OFFICER else []
+        user.organisation = DEMO_ORGANISATION if role == Role.SERVICE_ORG else ""
         user.set_password(password)
         user.save()
         if created:
