@@ -31,6 +31,9 @@ FINDING_COLUMNS = {
     "township_code": pl.String,
     "detail": pl.String,
 }
+# The benefits whose decisions the findings read (``_decided``): a findings run evaluates only
+# these, with their reasons (the other benefits' reasons would be most of the run's memory).
+FINDING_BENEFITS = ("dibao_alone", "living_subsidy", "nursing_subsidy", "home_renovation")
 NAME_SPACES = " \t\u3000"  # ASCII and full-width (U+3000) spaces
 MAX_NAME_ROWS = 5  # name_mismatch details quote at most this many (list, name) pairs
 
@@ -321,8 +324,9 @@ def compute_findings(
 ) -> pl.DataFrame:
     """Every finding on D = facts.on, one row per (code, person), ordered by code then person.
 
-    `decisions` is ``huican.policy.rules.decide(facts)``; pass `prepared` (the frame the decisions
-    were evaluated on, ``huican.policy.vocabulary.prepare(facts)``) to avoid computing it twice.
+    `decisions` is ``huican.policy.rules.decide(facts)`` (the decisions of FINDING_BENEFITS are
+    enough); pass `prepared` (the frame the decisions were evaluated on,
+    ``huican.policy.vocabulary.prepare(facts)``) to avoid computing it twice.
     """
     people = situation(facts, prepared)
     month = facts.on.strftime("%Y-%m")
