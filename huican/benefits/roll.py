@@ -95,9 +95,14 @@ def _death_counts_from_next_day(facts: Facts) -> Facts:
 
 def _decisions(facts: Facts, person_ids: pl.Series, *, with_reasons: bool) -> pl.DataFrame:
     """The two subsidies' decisions on facts.on (death exception applied) for `person_ids`."""
-    facts = _death_counts_from_next_day(facts)
-    subset = replace(facts, persons=facts.persons.filter(pl.col("person_id").is_in(person_ids.implode())))
-    prepared = prepare(subset, with_texts=with_reasons)
+    wanted = pl.col("person_id").is_in(person_ids.implode())
+    # Only these persons' rows (a month's arrears concern a few persons of a city): the rules read a
+    # person's own rows, except the renovation services (a whole household's), which stay whole.
+    lists = {kind: rows if kind == "services" else rows.filter(wanted) for kind, rows in facts.lists.items()}
+    subset = replace(
+        facts, persons=facts.persons.filter(wanted), surveys=facts.surveys.filter(wanted), lists=lists
+    )
+    prepared = prepare(_death_counts_from_next_day(subset), with_texts=with_reasons)
     return evaluate(prepared, with_reasons=with_reasons, only=SUBSIDIES)
 
 
