@@ -136,6 +136,7 @@ TEMPLATES = [
 ]
 
 _default_sqlite = f"sqlite:///{VAR_DIR / 'huican.sqlite3'}"
+SQLITE_CACHE_MB = env_int("HUICAN_SQLITE_CACHE_MB", 16)
 DATABASES = {
     "default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_sqlite, conn_max_age=60)
 }
@@ -144,9 +145,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "transaction_mode": "IMMEDIATE",
         # recursive_triggers: a REPLACE's deletion fires delete triggers too (huican.core.copies).
+        # cache_size: SQLite's page cache per connection, in KiB (negative). It stays allocated for
+        # the connection's life and, once freed, in the allocator of the thread that used it: at
+        # 200 MB each a threaded server and the worker grew by hundreds of MB (docs/operations.md,
+        # "Memory").
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-200000;"
-            " PRAGMA recursive_triggers=ON;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+            f" PRAGMA cache_size=-{SQLITE_CACHE_MB * 1024}; PRAGMA recursive_triggers=ON;"
         ),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
