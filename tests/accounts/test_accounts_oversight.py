@@ -113,7 +113,9 @@ def test_only_the_audit_administrator_sees_the_security_page(world: World, clien
     assert not AuditVerification.objects.exists()
 
 
-def test_get_on_the_verify_address_shows_the_button_and_the_last_outcome(world: World, client: Client) -> None:
+def test_get_on_the_verify_address_shows_the_button_and_the_last_outcome(
+    world: World, client: Client
+) -> None:
     """Issue 13: a GET on /audit/verify/ was an empty 405 the browser showed as an error page."""
     client.force_login(world.users["audit"])
     first = client.get(reverse("audit:verify"))
