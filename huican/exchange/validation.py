@@ -340,6 +340,10 @@ def _step_checks(spec: k.KindSpec, step: k.CheckStep, today: dt.date) -> list[Ch
             only_when = only_when & condition
         name = "__first_" + "_".join(step.keys)
         return [_duplicate_of_earlier(name, keys, step.reason, step.column, only_when=only_when)]
+    if isinstance(step, k.Conditional):
+        holds = pl.col(step.when).is_in(step.values)
+        blank = pl.col(step.column).is_null()
+        return [Check(step.column, _when(holds & (blank if step.given else ~blank), step.reason))]
     return CUSTOM[step.name](today)
 
 
