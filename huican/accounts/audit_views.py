@@ -14,6 +14,7 @@ from huican.accounts.models import AuditVerification
 from huican.accounts.oversight import record_verification
 from huican.core import selectors
 from huican.core.audit import audit_record, audit_verify, checkpoint_verified
+from huican.core.audit_labels import action_label, detail_lines, object_label
 from huican.core.forms import AuditFilterForm
 from huican.core.redirects import redirect_to_message
 
@@ -40,7 +41,16 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         detail={"filters": {k: v for k, v in request.GET.items() if k != "page"}, "page": page.number},
         ip_address=client_ip(request),
     )
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    rows = [
+        {
+            "entry": e,
+            "action": action_label(e.action),
+            "object": object_label(e.object_type) if e.object_type else "",
+            "details": detail_lines(e.detail),
+        }
+        for e in page
+    ]
+    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
     return render(request, "accounts/audit_log.html", context, status=status)
 
 

@@ -22,13 +22,16 @@ class AuditFilterForm(forms.Form):
         label=_("对象（类型或编号）"),
         max_length=64,
         required=False,
-        help_text=_("例如 registry.Person 或人员编号"),
+        help_text=_("填写对象编号，例如人员编号"),
     )
 
     def __init__(self, *args: Any, actions: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if actions:
-            self.fields["action"].widget = forms.Select(choices=[("", _("全部"))] + [(a, a) for a in actions])
+            from huican.core.audit_labels import action_label
+
+            choices = sorted(((a, action_label(a)) for a in actions), key=lambda choice: choice[1])
+            self.fields["action"].widget = forms.Select(choices=[("", _("全部")), *choices])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
