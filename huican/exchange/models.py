@@ -56,6 +56,14 @@ class ImportBatch(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.file_name} #{self.pk}"
 
+    @property
+    def kind_title(self) -> str:
+        """The kind's Chinese title (``dibao`` → 低保名单), what pages show instead of the code."""
+        from huican.exchange.kinds import KINDS
+
+        spec = KINDS.get(self.kind)
+        return spec.title if spec is not None else self.kind
+
 
 class RejectedRow(models.Model):
     """A row an import rejected, with every problem found in it (kept for the result page)."""

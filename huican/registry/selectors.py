@@ -289,7 +289,7 @@ def explained_decisions(person: Person, *, on: dt.date) -> list[dict[str, Any]] 
                 "flags": list(flags),
                 "reasons": [
                     {
-                        "clause": _get(r, "clause", ""),
+                        "clause": _get(r, "label", "") or _get(r, "clause", ""),  # the Chinese label
                         "passed": _get(r, "passed", None),
                         "detail": _get(r, "detail", ""),
                     }
