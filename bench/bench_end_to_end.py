@@ -121,33 +121,27 @@ def main() -> None:
 
 
 def _findings_run() -> None:
-    """load_facts, all decisions with reasons and all findings, as a findings run does; prints its
-    times and this process's peak resident memory."""
+    """A findings run as the work list's runs compute it (``matching.services.compute_run``: load
+    the facts, the decisions the findings read, the findings); prints the time of each step and
+    this process's peak resident memory."""
     from huican.cli import setup_django
 
     setup_django()
-    from huican.matching.findings import compute_findings
-    from huican.policy.facts import load_facts
-    from huican.policy.rules import evaluate
-    from huican.policy.vocabulary import prepare
+    from huican.matching.services import compute_run
 
     on = dt.date(2025, 12, 31)
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    marks: list[tuple[str, float]] = []
     started = time.perf_counter()
-    facts = load_facts(on=on)
-    loaded = time.perf_counter() - started
-    print(f"load_facts from the database: {loaded:.1f} s", flush=True)
-    started = time.perf_counter()
-    prepared = prepare(facts)
-    decisions = evaluate(prepared)
-    decided = time.perf_counter() - started
-    print(f"all decisions ({decisions.height:,}) with reasons: {decided:.1f} s", flush=True)
-    started = time.perf_counter()
-    findings = compute_findings(facts, decisions, prepared=prepared)
-    found = time.perf_counter() - started
+    computed = compute_run(on=on, step=lambda percent, message: marks.append((message, time.perf_counter())))
+    ended = time.perf_counter()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    times = [t for _, t in marks] + [ended]
+    names = ("load_facts from the database", "decisions the findings read, with reasons", "findings")
+    for name, begin, finish in zip(names, times, times[1:], strict=False):
+        print(f"{name}: {finish - begin:.1f} s", flush=True)
     print(
-        f"all findings ({findings.height:,}): {found:.1f} s — total from the database {loaded + decided + found:.1f} s",
+        f"all findings ({computed.found.height:,}) — findings run from the database {ended - started:.1f} s",
         flush=True,
     )
     print(
