@@ -27,6 +27,8 @@ D = dt.date(2025, 6, 30)
 ROLES = ["city", "county", "township", "department", "evaluator", "system", "security", "audit"]
 CODE = re.compile(r"\b[a-z]+_[a-z_]+\b")
 DICT = re.compile(r"\{['\"]")
+HALF_WIDTH_COLON = re.compile(r"[\u4e00-\u9fff）]:(?!\d)")  # Chinese text takes ：
+OTHER_DATE = re.compile(r"\b\d{4}[/.]\d{1,2}[/.]\d{1,2}\b|\b\d{4}-\d\b|\b\d{4}-\d{2}-\d\b")  # not YYYY-MM-DD
 PAGES = (
     "/",
     "/search/?q=测试",
@@ -126,7 +128,7 @@ def test_pages_show_no_english_codes_and_no_dicts(
         text = visible_text(response.content.decode())
         for username in usernames:
             text = text.replace(username, "")
-        for pattern in (CODE, DICT):
+        for pattern in (CODE, DICT, HALF_WIDTH_COLON, OTHER_DATE):
             for match in pattern.finditer(text):
                 around = text[max(0, match.start() - 40) : match.end() + 40].replace("\n", " ")
                 problems.setdefault(f"{path}: {match.group(0)!r}", f"…{around}…")
@@ -134,12 +136,15 @@ def test_pages_show_no_english_codes_and_no_dicts(
     assert not problems, "\n".join(f"{where} in {around}" for where, around in problems.items())
 
 
-def test_the_check_finds_a_code_and_a_dict() -> None:
+def test_the_check_finds_codes_dicts_colons_and_dates() -> None:
     text = visible_text(
         '<p class="snake_case">certificate_expired</p><script>a_b = {"x": 1}</script><p>{\'a\': 1}</p>'
+        "<p>类型: 低保 2025/6/30 10:30</p><p>时间：2025-06-30 10:30</p>"
     )
     assert CODE.findall(text) == ["certificate_expired"]
     assert DICT.search(text)
+    assert HALF_WIDTH_COLON.findall(text) == ["型:"]
+    assert OTHER_DATE.findall(text) == ["2025/6/30"]
 
 
 def test_the_audit_log_names_actions_and_details_in_chinese(
