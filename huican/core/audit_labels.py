@@ -325,4 +325,6 @@ def detail_lines(detail: Any) -> list[tuple[str, str]]:
         return []
     if not isinstance(detail, dict):
         return [("详情", _value_text("", detail))]
-    return [(DETAIL_KEYS.get(key, key), _value_text(key, value)) for key, value in detail.items()]
+    return [
+        (DETAIL_KEYS.get(str(key), str(key)), _value_text(str(key), value)) for key, value in detail.items()
+    ]
