@@ -5,6 +5,8 @@
 - a new application at the window, for a person found by search or opened from the person page;
 - an application: person, status, the decision of the day clause by clause, its history, its
   documents and the actions the user may take (each a POST form; errors next to their field);
+- 代为申请 from a finding (the finding's page shows the button and the application through the
+  ``benefits_applications`` template tags);
 - the 不予批准通知书 and the 公示名单 are in ``views_papers`` (their URLs are mounted here).
 """
 
@@ -51,6 +53,7 @@ from huican.benefits.selectors import (
 from huican.benefits.services import (
     ApplicationError,
     application_create,
+    application_from_finding,
     application_pass,
     application_reject,
     application_resubmit,
@@ -67,6 +70,7 @@ from huican.benefits.services import (
 from huican.benefits.workdays import all_step_limits, calendar_overrides, working_days_between
 from huican.core.audit import audit_record
 from huican.core.filecrypt import read_decrypted
+from huican.matching.selectors import access_finding_by_id
 from huican.registry import selectors as registry_selectors
 
 logger = logging.getLogger(__name__)
@@ -416,10 +420,29 @@ def document_download(request: HttpRequest, application_id: int, document_id: in
     return response
 
 
+@login_required
+@require_POST
+def apply_for_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
+    """代为申请: one POST on a `*_not_covered` finding (``services.application_from_finding``); on to
+    the application, or back to the finding with the reason it was refused."""
+    user: Any = request.user
+    if not can(user, "view_findings"):
+        raise Http404(_("未找到该比对发现"))
+    finding = access_finding_by_id(user, finding_id)
+    try:
+        application = application_from_finding(actor=user, finding=finding)
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+        return redirect("matching:detail", finding_id=finding.pk)
+    messages.success(request, _("已代为申请，等待乡镇（街道）初审。比对发现已转为“已核实-需处理”。"))
+    return redirect("benefits:application", application_id=application.pk)
+
+
 urlpatterns = [
     path("", index, name="index"),
     path("applications/new/", create, name="application_create"),
     path("applications/<int:application_id>/", detail, name="application"),
+    path("findings/<int:finding_id>/apply/", apply_for_finding, name="apply_for_finding"),
     path("applications/<int:application_id>/actions/", act, name="application_act"),
     path("applications/<int:application_id>/documents/", document_upload, name="document_upload"),
     path(

@@ -1,12 +1,11 @@
 from django.urls import path
 
-from huican.matching import applications, followup, views, views_deadlines, views_export
+from huican.matching import followup, views, views_deadlines, views_export
 
 app_name = "matching"
 urlpatterns = [
     path("", views.index, name="index"),
     path("<int:finding_id>/", views.detail, name="detail"),
-    path("<int:finding_id>/apply/", applications.apply_for_finding, name="apply"),
     path("export.xlsx", views_export.export, name="export"),
     path("lists/<slug:code>/", followup.needs_list, name="needs_list"),
     path("export/full/", views_export.export_full, name="export_full"),

@@ -28,7 +28,6 @@ from huican.core.audit import audit_record
 from huican.core.models import AuditEntry, Job
 from huican.core.redirects import redirect_to_message
 from huican.matching import history, services
-from huican.matching.applications import finding_applications
 from huican.matching.forms import FollowUpForm, RunForm, WorkListFilterForm, filtered_findings
 from huican.matching.models import Finding, FindingCode, FindingRun
 from huican.matching.runs import job_for, may_start_run, open_job, start_findings_run
@@ -201,7 +200,6 @@ def detail(request: HttpRequest, finding_id: int) -> HttpResponse:
         .exclude(pk=finding.pk)
         .order_by(urgency_order(), "id"),
         "log": _follow_up_log(finding),
-        **finding_applications(user, finding),
     }
     return render(request, "matching/detail.html", context, status=status)
 

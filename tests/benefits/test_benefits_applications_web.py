@@ -392,7 +392,7 @@ def test_a_finding_starts_an_application_and_then_follows_it(chain: Chain) -> No
     finding = _finding(chain.alice, "living_subsidy_not_covered")
     client = chain.client("township")
     detail_url = reverse("matching:detail", args=[finding.pk])
-    apply_url = reverse("matching:apply", args=[finding.pk])
+    apply_url = reverse("benefits:apply_for_finding", args=[finding.pk])
     assert apply_url in client.get(detail_url).content.decode()
     response = client.post(apply_url)
     application = Application.objects.get(person=chain.alice)
@@ -420,10 +420,10 @@ def test_other_findings_cannot_start_an_application(chain: Chain) -> None:
     finding = _finding(chain.alice, "medical_not_enrolled")
     client = chain.client("township")
     assert (
-        reverse("matching:apply", args=[finding.pk])
+        reverse("benefits:apply_for_finding", args=[finding.pk])
         not in client.get(reverse("matching:detail", args=[finding.pk])).content.decode()
     )
-    response = client.post(reverse("matching:apply", args=[finding.pk]), follow=True)
+    response = client.post(reverse("benefits:apply_for_finding", args=[finding.pk]), follow=True)
     assert "这类比对发现不能直接发起补贴申请" in text(response)
     assert not Application.objects.exists()
 
