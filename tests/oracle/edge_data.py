@@ -36,6 +36,7 @@ HEADERS = {
     "deaths": "公民身份号码,姓名,死亡日期",
     "services": "公民身份号码,服务类型,服务日期,结果",
     "subsidy_recipients": "公民身份号码,姓名,补贴类型,起始月份,终止月份",
+    "applications": "公民身份号码,姓名,补贴类型,申请日期,审定结果,审定日期,不予批准原因",
 }
 
 # Dates to evaluate decisions and findings on, and years (with their as-of date) for indicators.
@@ -376,6 +377,32 @@ def needs_cases(b: Builder) -> None:
     b.survey(s3, 2023, rich, size="1")
     s4 = b.person("独四", grade="一级")
     b.survey(s4, 2023, rich, size="2")
+
+    # Applications (BENEFITS.md): receiving from the earliest 审定日期, from the earliest 申请日期's month.
+    # Approved exactly on D (2023-09-01): not covered on 2022-03-01, covered on 2023-09-01.
+    ap1 = b.person("申一", grade="二级")
+    b.add("dibao", ap1, "2021-01-01", "")
+    b.add("applications", ap1, "生活补贴", "2023-08-20", "批准", "2023-09-01", "")
+    # Two approved applications: one entitlement from 2022-01, counted from 2022-03-01 (the earlier
+    # decision); a later one (2024) changes nothing.
+    ap2 = b.person("申二", grade="二级", county="140981")
+    b.add("dibao", ap2, "2021-01-01", "")
+    b.add("applications", ap2, "生活补贴", "2022-01-10", "批准", "2022-03-01", "")
+    b.add("applications", ap2, "生活补贴", "2024-01-05", "批准", "2024-02-01", "")
+    # Applied and decided after 2024-02-29 but for a month before it: not receiving on 2024-02-29.
+    ap3 = b.person("申三", grade="一级")
+    b.survey(ap3, 2023, "3000", care="是")
+    b.add("applications", ap3, "护理补贴", "2024-02-01", "批准", "2024-03-15", "")
+    # Still 审批中, and refused: never receiving.
+    ap4 = b.person("申四", grade="二级", county="140921")
+    b.add("dibao", ap4, "2021-01-01", "")
+    b.add("applications", ap4, "生活补贴", "2023-01-01", "审批中", "", "")
+    b.add("applications", ap4, "护理补贴", "2023-01-01", "不予批准", "2023-02-01", "无长期照护需求")
+    # Paid from an approved application after death: paid_after_death.
+    ap5 = b.person("申五", grade="一级")
+    b.survey(ap5, 2021, "3000", care="是")
+    b.add("applications", ap5, "护理补贴", "2021-06-01", "批准", "2021-07-01", "")
+    b.add("deaths", ap5, "2023-05-01")
 
     # Outside P(D): cancelled on 2023-06-01, expired on 2024-02-28 (issued 2014-02-28), dead on 2023-09-01.
     o1 = b.person("外一", grade="一级", status="注销", status_date="2023-06-01")
