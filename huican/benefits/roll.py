@@ -188,10 +188,15 @@ def compute_roll(*, month: dt.date, region: str | None = None, progress: Progres
     )
     people = entitled.get_column("person_id").unique()
     report(25, "判定发放月的资格")
-    decisions = _resolve_choices(_decisions(base, people, with_reasons=True), month)
+    # Decisions without their reasons for everyone (most lines pay and list none), then the reasons
+    # of the persons whose line holds or stops.
+    decisions = _resolve_choices(_decisions(base, people, with_reasons=False), month)
     lines = entitled.join(decisions, on=["person_id", "benefit"], how="left").with_columns(
         _status().alias("status")
     )
+    explained = lines.filter(pl.col("status") != "pay").get_column("person_id").unique()
+    reasons = _decisions(base, explained, with_reasons=True).select("person_id", "benefit", "reasons")
+    lines = lines.join(reasons, on=["person_id", "benefit"], how="left")
     lines = lines.with_columns(
         amount_fen=pl.when(pl.col("status") == "pay").then((pl.col("amount") * 100).round(0).cast(pl.Int64)),
         reasons=_reasons(),
