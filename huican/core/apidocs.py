@@ -5,7 +5,8 @@ Swagger UI's own colours fail WCAG 2.1 AA contrast (the white method names on li
 the green version stamp, the light-blue links: 36 failures found by axe); ``css/api-docs.css``,
 loaded after Swagger's stylesheet, darkens them. Deep links are off: they put a link inside each
 operation's button (an interactive control inside another). Every file is static and local (no CDN;
-``script-src 'self'`` holds: the settings travel as JSON, read by ninja's ``swagger-ui-init.js``).
+``script-src 'self'`` holds: the settings travel as JSON text in a hidden element, which ninja's
+``swagger-ui-init.js`` reads).
 """
 
 from __future__ import annotations
