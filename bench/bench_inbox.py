@@ -49,10 +49,22 @@ def main() -> None:
 
     setup_test_environment()
     Region.objects.get_or_create(
-        code="140902001", defaults={"name": "测试镇", "level": Region.Level.TOWNSHIP, "county_code": "140902", "parent_id": "140902"}
+        code="140902001",
+        defaults={
+            "name": "测试镇",
+            "level": Region.Level.TOWNSHIP,
+            "county_code": "140902",
+            "parent_id": "140902",
+        },
     )
     Region.objects.get_or_create(
-        code="140902001001", defaults={"name": "测试村", "level": Region.Level.VILLAGE, "county_code": "140902", "parent_id": "140902001"}
+        code="140902001001",
+        defaults={
+            "name": "测试村",
+            "level": Region.Level.VILLAGE,
+            "county_code": "140902",
+            "parent_id": "140902001",
+        },
     )
     people = []
     for i in range(args.findings):

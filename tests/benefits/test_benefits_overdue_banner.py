@@ -23,7 +23,9 @@ def test_banner_names_the_overdue_applications_of_my_step(client):
     client.login(username=clerk.username, password=PASSWORD)
     assert "已超过办理期限" not in client.get("/").content.decode()
     # received 30 days ago: past 10 working days whatever the holidays
-    Application.objects.filter(pk=application.pk).update(step_started_on=services.today() - dt.timedelta(days=30))
+    Application.objects.filter(pk=application.pk).update(
+        step_started_on=services.today() - dt.timedelta(days=30)
+    )
     page = client.get("/").content.decode()
     assert "有 1 件两项补贴申请已超过办理期限" in page
     assert "有 1 件" in client.get("/findings/").content.decode()

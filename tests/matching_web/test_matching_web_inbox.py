@@ -80,12 +80,16 @@ def test_bulk_assign_inside_the_region_only(client, fworld):
     _assign(finding, county)
     client.force_login(county)
     township = fworld.users["township"]
-    response = client.post(INBOX, {"findings": [str(finding.pk)], "action": "assign", "assignee": str(township.pk)})
+    response = client.post(
+        INBOX, {"findings": [str(finding.pk)], "action": "assign", "assignee": str(township.pk)}
+    )
     assert response.status_code == 302
     assert Finding.objects.get(pk=finding.pk).assigned_to_id == township.pk
     other = fworld.users["other_county"]
     _assign(finding, county)
-    response = client.post(INBOX, {"findings": [str(finding.pk)], "action": "assign", "assignee": str(other.pk)})
+    response = client.post(
+        INBOX, {"findings": [str(finding.pk)], "action": "assign", "assignee": str(other.pk)}
+    )
     assert response.status_code == 400  # not a choice: outside the county
     assert Finding.objects.get(pk=finding.pk).assigned_to_id == county.pk
 

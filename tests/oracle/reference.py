@@ -427,7 +427,9 @@ def load(data_dir: Path) -> Dataset:
         for row in accepted_rows(data_dir, "applications"):
             if trim(row["审定结果"]) == "批准":
                 benefit = {"生活补贴": "living_subsidy", "护理补贴": "nursing_subsidy"}[trim(row["补贴类型"])]
-                approved[(id_of(row), benefit)].append((parse_date(row["申请日期"]), parse_date(row["审定日期"])))
+                approved[(id_of(row), benefit)].append(
+                    (parse_date(row["申请日期"]), parse_date(row["审定日期"]))
+                )
     for (number, benefit), dates in approved.items():
         applied = min(a for a, _ in dates)
         ds.entitlements[number].append(
