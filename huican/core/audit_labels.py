@@ -9,6 +9,7 @@ has none yet is named by its area (``待遇：其他操作``), never by the code
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.apps import apps
@@ -236,6 +237,8 @@ DETAIL_KEYS: dict[str, str] = {
 }
 
 VIA_LABELS = {"web": "网页", "api": "接口", "cli": "命令行"}
+# Values named by higher apps (label_values): detail key → value → Chinese.
+_VALUE_LABELS: dict[str, dict[str, str]] = {}
 # Personal fields named in a detail's "fields" (what was revealed or changed).
 FIELD_LABELS = {
     "id_number": "公民身份号码",
@@ -281,10 +284,13 @@ def object_label(object_type: str) -> str:
     return str(model._meta.verbose_name) if model is not None else object_type
 
 
-def _value_text(key: str, value: Any) -> str:
-    from huican.exchange.kinds import KINDS
-    from huican.matching.models import FindingCode, FindingRun
+def label_values(key: str, labels: Mapping[str, Any]) -> None:
+    """A higher app names the values of a detail key in its ``AppConfig.ready()`` (``code`` → the
+    findings' Chinese names, ``kind`` → the import kinds' titles): core imports no other app."""
+    _VALUE_LABELS.setdefault(key, {}).update({str(k): str(v) for k, v in labels.items()})
 
+
+def _value_text(key: str, value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -302,12 +308,8 @@ def _value_text(key: str, value: Any) -> str:
     text = str(value)
     if key in ("fields", "field"):
         return _field_label(text)
-    if key == "code" and text in FindingCode.values:
-        return str(FindingCode(text).label)
-    if key == "kind" and text in KINDS:
-        return KINDS[text].title
-    if key == "mode" and text in FindingRun.Mode.values:
-        return str(FindingRun.Mode(text).label)
+    if text in _VALUE_LABELS.get(key, {}):
+        return _VALUE_LABELS[key][text]
     if key == "via":
         return VIA_LABELS.get(text, text)
     if (key, text) in FILTER_VALUES:

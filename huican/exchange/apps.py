@@ -9,11 +9,13 @@ class ExchangeConfig(AppConfig):
 
     def ready(self) -> None:
         from huican.accounts.access import register_import_kinds
+        from huican.core.audit_labels import label_values
         from huican.core.commands import identity_rehash
         from huican.exchange.kinds import KINDS
         from huican.registry.selectors import person_list_rows
 
         register_import_kinds({kind: spec.title for kind, spec in KINDS.items()})
+        label_values("kind", {kind: spec.title for kind, spec in KINDS.items()})
         person_list_rows.provide(_list_memberships)
         identity_rehash.provide(_rehash_identities)
 

@@ -14,6 +14,11 @@ class MatchingConfig(AppConfig):
         from huican.core import inbox
 
         inbox.register("findings", _findings_in_inbox)
+        from huican.core.audit_labels import label_values
+        from huican.matching.models import FindingCode, FindingRun
+
+        label_values("code", dict(FindingCode.choices))
+        label_values("mode", dict(FindingRun.Mode.choices))
 
 
 def _recompute_findings(sender: Any, *, actor: Any, **kwargs: Any) -> None:
