@@ -1,11 +1,13 @@
 """The approval chain in a real browser: the township window receives an application from the person
 page and passes 初审, the county federation passes 审核, the county civil-affairs officer passes 审定
-and, once the notice period is over, approves; axe-core finds no WCAG 2.1 AA violation on any page."""
+and, once the notice period is over, approves; the officer then approves the next month's roll and
+downloads the bank file; axe-core finds no WCAG 2.1 AA violation on any page."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ from django.urls import reverse
 from huican.accounts.models import Role
 from huican.benefits.models import Application, Entitlement
 from huican.benefits.services import today
+from huican.core.crypto import decrypt
 from tests.browser.helpers import html
 from tests.factories import PASSWORD, make_list_record, make_person, make_standard, make_user
 
@@ -115,3 +118,28 @@ def test_an_application_goes_through_the_chain(
     assert Entitlement.objects.filter(application=application, benefit="living_subsidy").exists()
     history = page.get_by_role("table", name="每一步的办理人、时间、操作、理由和当时的资格判定")
     assert history.locator("tbody tr").count() == 5
+
+    # The next month's roll pays it, with the month of application as arrears; the officer approves
+    # the roll and downloads the bank file.
+    month = (today().replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    page.goto(live_url + "/benefits/rolls/")
+    page.get_by_label("发放月份").fill(f"{month:%Y-%m}")
+    page.get_by_role("button", name="计算草稿").click()
+    page.wait_for_load_state("load")
+    assert "张三明" in html(page), html(page)
+    assert_accessible(page)
+    page.get_by_role("link", name="审批本月发放名册").click()
+    page.wait_for_load_state("load")
+    page.get_by_label("我已核对上述人数和金额").check()
+    page.get_by_role("button", name="确认审批").click()
+    page.wait_for_load_state("load")
+    assert "发放名册已审批" in html(page)
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载银行代发文件（CSV，含完整身份证号）").click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "户名,公民身份号码,账号,金额"
+    number = decrypt(chain_world["person"].id_number_encrypted)
+    row = next(line for line in lines if number in line)
+    # 80.00 for the month of application (arrears) and 80.00 for the roll's month
+    assert row.endswith(",160.00"), row
