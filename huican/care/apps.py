@@ -14,6 +14,9 @@ class CareConfig(AppConfig):
 
         recorded_services.provide(_recorded_services)
         recorded_visits.provide(_recorded_visits)
+        from huican.core import inbox
+
+        inbox.register("care", _visits_in_inbox)
 
 
 def _recorded_services(*args: Any, **kwargs: Any) -> Any:
@@ -26,3 +29,9 @@ def _recorded_visits(*args: Any, **kwargs: Any) -> Any:
     from huican.care.facts import recorded_visit_dates
 
     return recorded_visit_dates(*args, **kwargs)
+
+
+def _visits_in_inbox(*args: Any, **kwargs: Any) -> Any:
+    from huican.care.inbox import visits_in_inbox
+
+    return visits_in_inbox(*args, **kwargs)
