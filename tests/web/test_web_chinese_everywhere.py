@@ -51,6 +51,9 @@ PAGES = (
     "/benefits/rolls/",
     "/benefits/overview/",
     "/benefits/recheck/",
+    "/benefits/calendar/",
+    "/care/",
+    "/care/persons/{alice}/",
     "/inbox/",
 )
 
