@@ -1,6 +1,7 @@
-"""走访探视 on a phone (375 px wide) in a real browser: from the person page to the visit form and
-back, and the draft that survives a network cut (kept in the browser, restored after a reload,
-sent once the network is back). axe-core checks every page."""
+"""Services in a real browser: 走访探视 on a phone (375 px wide), from the person page to the visit
+form and back, and the draft that survives a network cut (kept in the browser, restored after a
+reload, sent once the network is back); every other kind recorded at 375 px; a device fitting and a
+renovation project through their stages. axe-core checks every page."""
 
 from __future__ import annotations
 
@@ -141,3 +142,46 @@ def test_county_staff_record_services_and_a_renovation(
     page.goto(f"{live_url}/care/")
     assert "辅具适配" in html(page) and "无障碍改造" in html(page)
     assert_accessible(page)
+
+
+@pytest.mark.parametrize(
+    ("kind", "extra"),
+    [
+        ("康复服务", {}),
+        ("辅具适配", {"辅具名称": "助听器"}),
+        ("托养服务", {"托养机构": "忻府区托养中心"}),
+        ("法律援助", {}),
+        ("职业技能培训", {}),
+        ("无障碍改造", {}),
+    ],
+)
+def test_each_service_kind_on_a_phone(
+    visit_world: dict[str, Any],
+    browser_page: Any,
+    live_url: str,
+    login: Login,
+    assert_accessible: Check,
+    kind: str,
+    extra: dict[str, str],
+) -> None:
+    """Every kind is recorded end to end at 375 px: the person's services page, the kind's form, the
+    saved record — no sideways scrolling, no accessibility violation."""
+    page, person = browser_page, visit_world["person"]
+    page.set_viewport_size(PHONE)
+    login(page, "v_township", PASSWORD)
+    page.goto(f"{live_url}/care/persons/{person.pk}/")
+    assert fits_the_phone(page)
+    page.get_by_role("link", name=f"登记{kind}").click()
+    page.wait_for_load_state("load")
+    assert fits_the_phone(page)
+    assert_accessible(page)
+    organisation = page.get_by_label("服务机构", exact=True)
+    if organisation.count():
+        organisation.fill("忻府区残疾人康复中心")
+    for label, value in extra.items():
+        page.get_by_label(label).fill(value)
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_load_state("load")
+    assert fits_the_phone(page)
+    assert_accessible(page)
+    assert ServiceRecord.objects.filter(person=person, kind=kind).count() == 1, html(page)
