@@ -34,6 +34,7 @@ from huican.benefits.roll_display import (
 )
 from huican.core.audit import audit_record
 from huican.core.crypto import decrypt, decrypt_many
+from huican.core.dates import chinese_date
 from huican.core.frames import neutralize_cell
 from huican.registry.models import Person
 
@@ -141,11 +142,11 @@ def _signatures(sheet: Any, row: int, roll: Roll, prepared_by: str) -> int:
     today = timezone.localdate()
     approved = timezone.localtime(roll.approved_at)
     sheet.write_string(row, 0, f"制表人：{prepared_by}")
-    sheet.write_string(row, 4, f"日期：{today:%Y年%m月%d日}")
+    sheet.write_string(row, 4, f"日期：{chinese_date(today)}")
     sheet.write_string(row + 1, 0, "审核人：________________")
     sheet.write_string(row + 1, 4, "日期：______年____月____日")
     sheet.write_string(row + 2, 0, f"审批人：{roll.approved_by_name}")
-    sheet.write_string(row + 2, 4, f"日期：{approved:%Y年%m月%d日}")
+    sheet.write_string(row + 2, 4, f"日期：{chinese_date(approved)}")
     return row + 3
 
 

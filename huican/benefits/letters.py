@@ -24,6 +24,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from huican.benefits.models import Application
+from huican.core.dates import chinese_date
 from huican.regions.models import Region
 
 FONT = "STSong-Light"  # as monitoring.reports.pdf
@@ -59,10 +60,6 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def applicant_of(application: Application) -> str:
@@ -108,8 +105,8 @@ def rejection_notice_pdf(application: Application) -> bytes:
         ("body", f"{applicant_of(application)}："),
         (
             "indent",
-            f"您于{_date(application.applied_on)}提出的{benefit}申请（申请人：{application.person.name}，"
-            f"身份证号 {application.person.id_masked}），经审核，于{_date(application.decided_on)}决定不予批准。",
+            f"您于{chinese_date(application.applied_on)}提出的{benefit}申请（申请人：{application.person.name}，"
+            f"身份证号 {application.person.id_masked}），经审核，于{chinese_date(application.decided_on)}决定不予批准。",
         ),
         ("indent", f"不予批准的理由：{application.reject_reason}"),
         (
@@ -119,7 +116,7 @@ def rejection_notice_pdf(application: Application) -> bytes:
         ),
         ("indent", "如有疑问，请与户籍所在地乡镇（街道）残疾人工作人员或县残疾人联合会联系。"),
         ("right", issuer),
-        ("right", _date(application.decided_on)),
+        ("right", chinese_date(application.decided_on)),
     ]
     story: list[Any] = []
     for style, text in paragraphs:

@@ -27,3 +27,8 @@ def school_year_on(day: dt.date) -> str:
 
 def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
+
+
+def chinese_date(day: dt.date) -> str:
+    """A date in prose: 2026年1月5日 (pages and exports show YYYY-MM-DD in tables)."""
+    return f"{day.year}年{day.month}月{day.day}日"

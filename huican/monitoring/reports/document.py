@@ -3,10 +3,10 @@ written once here and rendered by reports.word and reports.pdf, so both say exac
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from huican.core.dates import chinese_date
 from huican.monitoring.plan import KIND_NAMES
 from huican.monitoring.reports.build import DASH, ReportData, data_date_text, met_text, shown
 from huican.monitoring.reports.charts import indicator_pngs
@@ -48,18 +48,14 @@ class Chart:
 Block = Heading | Paragraph | Bullets | Table | Chart
 
 
-def _day(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def _summary_text(data: ReportData) -> list[Block]:
     city = data.city
     period = f"{data.plan.start_year}–{data.year} 年" if data.final else f"{data.year} 年"
     blocks: list[Block] = [
         Paragraph(
-            f"本报告依据《{data.plan.title}》（{data.plan.issuer} {_day(data.plan.issued)} 印发）专栏1"
+            f"本报告依据《{data.plan.title}》（{data.plan.issuer} {chinese_date(data.plan.issued)} 印发）专栏1"
             f"的主要指标，对{period}的实施情况进行{'终期评估' if data.final else '年度监测'}。指标按系统数据"
-            f"计算，评估日期为 {_day(data.on)}；报告生成于 {_day(data.generated_at)} {data.generated_at:%H:%M}。"
+            f"计算，评估日期为 {chinese_date(data.on)}；报告生成于 {chinese_date(data.generated_at)} {data.generated_at:%H:%M}。"
         ),
         Paragraph(
             f"全市 {len(city.items)} 项指标中，达标 {city.met_count} 项，未达标 {city.not_met_count} 项，"
