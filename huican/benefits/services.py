@@ -451,10 +451,6 @@ def document_attach(
 DOCUMENT_AREA = "benefits"
 
 
-def documents_root() -> Path:
-    return Path(settings.MEDIA_ROOT) / DOCUMENT_AREA
-
-
 def entitlement_stop(
     *, actor: Any, entitlement: Entitlement, end_month: dt.date, reason: str, note: str = ""
 ) -> Entitlement:
@@ -506,3 +502,8 @@ def choice_record(*, actor: Any, person: Person, chosen: str, note: str = "") ->
         detail={"chosen": chosen},
     )
     return choice
+
+
+def documents_root() -> Path:
+    """Where application documents are stored (encrypted; ``core.documents`` reads and writes them)."""
+    return Path(settings.MEDIA_ROOT) / DOCUMENT_AREA

@@ -51,6 +51,7 @@ from huican.benefits.selectors import (
     with_deadlines,
 )
 from huican.benefits.services import (
+    DOCUMENT_AREA,
     ApplicationError,
     application_create,
     application_from_finding,
@@ -62,14 +63,13 @@ from huican.benefits.services import (
     current_step,
     decision_on,
     document_attach,
-    documents_root,
     may_act,
     may_use_window,
     today,
 )
 from huican.benefits.workdays import all_step_limits, calendar_overrides, working_days_between
+from huican.core import documents
 from huican.core.audit import audit_record
-from huican.core.filecrypt import read_decrypted
 from huican.matching.selectors import access_finding_by_id
 from huican.registry import selectors as registry_selectors
 
@@ -405,7 +405,7 @@ def document_download(request: HttpRequest, application_id: int, document_id: in
         document = application.documents.get(pk=document_id)
     except ApplicationDocument.DoesNotExist:
         raise Http404(_("未找到该材料")) from None
-    data = read_decrypted(documents_root() / document.stored_name)
+    data = documents.read(DOCUMENT_AREA, document.stored_name)
     audit_record(
         actor=user,
         action="benefits.document_download",
