@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from huican.accounts.models import Role
 from huican.benefits.models import Application, Entitlement
@@ -62,7 +63,7 @@ def test_an_application_goes_through_the_chain(
     page.goto(live_url + reverse("registry:person", args=[person.pk]))
     assert_accessible(page)
     page.get_by_role("link", name="受理两项补贴申请").click()
-    assert page.locator("h1").inner_text() == "受理申请：张三明"
+    expect(page.locator("h1")).to_have_text("受理申请：张三明")
     assert_accessible(page)
     page.get_by_label("申请的补贴").select_option("living_subsidy")
     page.get_by_label("银行账户户名").fill("张三明")
@@ -78,7 +79,7 @@ def test_an_application_goes_through_the_chain(
     # 乡镇初审
     pass_step(page, assert_accessible, "身份证明、低保证已核")
     page.get_by_role("link", name="补贴经办", exact=True).click()
-    assert page.locator("h1").inner_text() == "两项补贴申请待办"
+    expect(page.locator("h1")).to_have_text("两项补贴申请待办")
     assert "目前没有等待您办理的申请" in html(page)
     assert_accessible(page)
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from huican.accounts.models import Role
 from huican.care.models import ServiceRecord, Visit
@@ -46,11 +47,11 @@ def test_record_a_visit_on_a_phone(
     page.goto(f"{live_url}/persons/{person.pk}/")
     assert_accessible(page)
     page.locator("main").get_by_role("link", name="服务记录", exact=True).click()
-    assert page.locator("h1").inner_text() == "走访对象的服务记录"
+    expect(page.locator("h1")).to_have_text("走访对象的服务记录")
     assert_accessible(page)
 
     page.get_by_role("link", name="登记走访探视").click()
-    assert page.locator("h1").inner_text() == "登记走访探视"
+    expect(page.locator("h1")).to_have_text("登记走访探视")
     assert fits_the_phone(page)
     submit = page.get_by_role("button", name="提交")
     assert submit.bounding_box()["height"] >= 44  # a large target
@@ -126,7 +127,7 @@ def test_county_staff_record_services_and_a_renovation(
     page.get_by_role("button", name="保存").click()
     assert "已登记辅具适配" in html(page)
     page.get_by_role("link", name=re.compile(r"^\d{4}-\d{2}-\d{2}$")).first.click()
-    assert page.locator("h1").inner_text() == "辅具适配：走访对象"
+    expect(page.locator("h1")).to_have_text("辅具适配：走访对象")
     assert_accessible(page)
     page.get_by_role("button", name="保存适配").click()
     assert "已保存" in html(page) and "适配" in page.locator(".facts").inner_text()

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from huican.core.models import AuditEntry
 from huican.matching.models import Finding
@@ -36,17 +37,17 @@ def test_county_user_works_through_a_finding(
     login(page, "w_county", PASSWORD)
 
     page.get_by_role("link", name="发现", exact=True).click()
-    assert page.locator("h1").inner_text() == "比对发现工作清单"
+    expect(page.locator("h1")).to_have_text("比对发现工作清单")
     assert page.get_by_role("link", name=fworld.far.name).count() == 0
     assert_accessible(page)
 
     page.get_by_role("combobox", name="发现类型").select_option("medical_not_enrolled")
     page.get_by_role("button", name="筛选").click()
-    assert page.get_by_role("table", name="医保未参保（本页 1 条）").count() == 1
+    expect(page.get_by_role("table", name="医保未参保（本页 1 条）")).to_have_count(1)
     assert_accessible(page)
 
     page.get_by_role("link", name=f"{fworld.near.name}，医保未参保").click()
-    assert page.locator("h1").inner_text() == f"医保未参保：{fworld.near.name}"
+    expect(page.locator("h1")).to_have_text(f"医保未参保：{fworld.near.name}")
     assert_accessible(page)
 
     page.get_by_role("combobox", name="处理状态").select_option("误报")

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, World, make_list_record, make_standard, make_survey
 
@@ -36,7 +37,7 @@ def test_city_staff_use_the_dashboard(
     page = browser_page
     login(page, "t_city", PASSWORD)
     page.get_by_role("link", name="监测", exact=True).click()
-    assert page.locator("h1").inner_text() == "忻州市 2025 年规划指标监测"
+    expect(page.locator("h1")).to_have_text("忻州市 2025 年规划指标监测")
     assert page.locator("svg.chart").count() == 22
     assert_accessible(page)
 
@@ -45,7 +46,7 @@ def test_city_staff_use_the_dashboard(
 
     page.get_by_label("年度").select_option("2023")
     page.get_by_role("button", name="查看").click()
-    assert page.locator("h1").inner_text() == "忻州市 2023 年规划指标监测"
+    expect(page.locator("h1")).to_have_text("忻州市 2023 年规划指标监测")
     assert_accessible(page)
 
     page.get_by_role("link", name="忻府区", exact=True).click()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import html
 from tests.matching_web.test_matching_web_needs_lists import ListsWorld, build_lists_world
@@ -31,7 +32,7 @@ def test_county_user_follows_up_the_needs_lists(
 
     page.get_by_role("link", name="发现", exact=True).click()
     page.get_by_role("link", name="返贫致贫风险名单").click()
-    assert page.locator("h1").inner_text() == "返贫致贫风险名单"
+    expect(page.locator("h1")).to_have_text("返贫致贫风险名单")
     assert lworld.fell.name in html(page) and lworld.far.name not in html(page)
     assert "已办结" not in html(page)
     assert_accessible(page)

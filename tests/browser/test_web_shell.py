@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from huican.core.crypto import decrypt
 from huican.core.models import AuditEntry
@@ -40,7 +41,7 @@ def test_county_user_searches_opens_a_person_and_reveals_the_id(
     page.get_by_role("button", name="查询").click()
     assert_accessible(page)
     page.get_by_role("link", name=world.alice.name).click()
-    assert page.locator("h1").inner_text() == world.alice.name
+    expect(page.locator("h1")).to_have_text(world.alice.name)
     assert number not in html(page)
     assert_accessible(page)
 
@@ -51,7 +52,7 @@ def test_county_user_searches_opens_a_person_and_reveals_the_id(
     assert_accessible(page)
     page.get_by_label("查看理由").fill("核对低保申请材料")
     page.get_by_role("button", name="查看").click()
-    assert page.locator("#full-id-number").inner_text() == number
+    expect(page.locator("#full-id-number")).to_have_text(number)
     assert_accessible(page)
     assert AuditEntry.objects.filter(action="registry.reveal", reason="核对低保申请材料").exists()
 
