@@ -10,7 +10,8 @@ Definitions (one line each; the code below follows them in the same order):
 1. income_growth — households = distinct household numbers of registry persons (any status) with a
    survey of that year; a household's value = the mean of its members' 家庭人均年收入 of that year;
    I_Y = mean over households. value = ((I_Y / I_base)^(1/(Y−base)) − 1) × 100 with base = the plan's
-   base year (2020); numerator = I_Y, denominator = I_base. Target: the city GDP growth of Y.
+   base year (2020); numerator = I_Y, denominator = I_base. Target: the city's mean annual GDP growth
+   over start..Y (mean_gdp_growth; null unless every year's rate is entered).
 2. training_persons — distinct registry persons (any status) with a 职业技能培训 service with 结果
    完成 (or blank) dated from the plan's first day (2021-01-01) to D. A count: numerator = value.
 3. dibao_coverage — P(D) persons in 低保 or 特困 on D / P(D) persons who are so covered, or have low
@@ -331,10 +332,35 @@ def _row(
     }
 
 
-def gdp_growth_for(year: int) -> Decimal | None:
+def mean_gdp_growth(rates: dict[int, Decimal], *, year: int, plan: Plan) -> Decimal | None:
+    """The city's mean annual GDP growth over the plan's first year..Y (RULES.md, ``income_growth``).
+
+    ((Π (1 + g_y/100))^(1/(Y − base)) − 1) × 100 over the yearly rates g_y entered for
+    start_year..Y, rounded half-up to 0.01 like every rate; None unless every one of them is entered.
+    """
+    years = range(plan.start_year, year + 1)
+    if year <= plan.base_year or any(y not in rates for y in years):
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 40
+        product = Decimal(1)
+        for y in years:
+            product *= 1 + Decimal(rates[y]) / 100
+        if product <= 0:
+            return None
+        growth = (product ** (Decimal(1) / Decimal(year - plan.base_year)) - 1) * 100
+        return growth.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def gdp_growth_for(year: int, plan: Plan | None = None) -> Decimal | None:
+    """The target of ``income_growth`` for year Y: the mean annual GDP growth over the plan's years to Y."""
     from huican.monitoring.models import GdpGrowth
 
-    return GdpGrowth.objects.filter(year=year).values_list("rate_percent", flat=True).first()
+    plan = plan or load_plan()
+    rates = dict(
+        GdpGrowth.objects.filter(year__gte=plan.start_year, year__lte=year).values_list("year", "rate_percent")
+    )
+    return mean_gdp_growth(rates, year=year, plan=plan)
 
 
 def compute_indicators(
@@ -356,5 +382,5 @@ def compute_indicators(
     region = region or CITY_CODE
     facts = load_facts(on=on, region=None if region == CITY_CODE else region)
     return indicators_from_facts(
-        facts, year=year, plan=plan, gdp_growth=gdp_growth_for(year), region=region, units=units
+        facts, year=year, plan=plan, gdp_growth=gdp_growth_for(year, plan), region=region, units=units
     )

@@ -154,7 +154,7 @@ def _compute(facts: Facts, run: str, points: Iterable[tuple[int, dt.date]], plan
             dated,
             year=year,
             plan=plan,
-            gdp_growth=gdp_growth_for(year),
+            gdp_growth=gdp_growth_for(year, plan),
             region=run or CITY_CODE,
             units=sorted(COUNTY_CODES) if run == FULL_RUN else [],
         )

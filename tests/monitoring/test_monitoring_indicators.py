@@ -228,9 +228,18 @@ def test_income_growth_against_gdp_growth(standards):
     assert numbers(row) == (10000, 7250, 6.64, None)
     assert row["target"] is None
 
+    # The target is the mean annual GDP growth over 2021..Y, null until every year is entered.
     GdpGrowth.objects.create(year=2025, rate_percent=Decimal("6.64"))
     row = pick(compute_indicators(year=Y), "income_growth")
-    assert (row["target"], row["met"]) == (6.64, True)
+    assert (row["target"], row["met"]) == (None, None)
+    for year, rate in ((2021, "9.1"), (2022, "4.2"), (2023, "5.0"), (2024, "3.0")):
+        GdpGrowth.objects.create(year=year, rate_percent=Decimal(rate))
+    row = pick(compute_indicators(year=Y), "income_growth")
+    # (1.091 × 1.042 × 1.05 × 1.03 × 1.0664)^(1/5) − 1 = 5.57 %
+    assert (row["target"], row["met"]) == (5.57, True)
+    GdpGrowth.objects.filter(year=2021).update(rate_percent=Decimal("30"))
+    row = pick(compute_indicators(year=Y), "income_growth")
+    assert (row["target"], row["met"]) == (9.33, False)
 
     county = pick(compute_indicators(year=Y), "income_growth", "140921")
     assert numbers(county) == (None, None, None, None)
