@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.utils.html import escape
@@ -31,12 +32,22 @@ class Bar:
     highlight: bool = False
 
 
-def format_value(value: float | int | None, unit: str = "") -> str:
-    """A figure as printed everywhere: "—" for null, up to two decimals, the unit after."""
+# Units that count whole persons, households or things: a figure in them is printed as an integer
+# (a projection of 1,046.5 persons is "1,047 人"); every other unit keeps up to two decimals.
+INTEGER_UNITS = frozenset({"人", "户", "人次", "个", "家", "所", "名", "项", "次", "件"})
+
+
+def format_value(value: float | int | Decimal | None, unit: str = "") -> str:
+    """A figure as printed everywhere: "—" for null, integers for counted units (rounded half-up),
+    otherwise up to two decimals; the unit after ("85%", "4,000 人")."""
     if value is None:
         return "—"
-    if isinstance(value, float) and not value.is_integer():
-        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    if unit in INTEGER_UNITS:
+        text = f"{int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP)):,}"
+    elif not float(value).is_integer():
+        text = f"{Decimal(str(value)).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}".rstrip(
+            "0"
+        ).rstrip(".")
     else:
         text = f"{int(value):,}"
     return f"{text}{unit}" if unit == "%" else (f"{text} {unit}" if unit else text)

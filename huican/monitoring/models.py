@@ -1,4 +1,5 @@
-"""Monitoring inputs that staff enter (the plan itself is a file: huican/monitoring/plans/)."""
+"""Monitoring inputs: plans loaded as data, and what staff enter (GDP growth, task progress, county
+targets, report narratives, project figures)."""
 
 from __future__ import annotations
 
@@ -115,3 +116,121 @@ class PublishedReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}{' 终期' if self.final else ''} {self.published_at:%Y-%m-%d}"
+
+
+class PlanDocument(models.Model):
+    """A development plan loaded as data (`huican plan load FILE`): the file's text as loaded.
+
+    The text is the source of truth (parsed and checked again by ``huican.monitoring.plan`` when
+    read); ``start_year``..``end_year`` pick the plan a year is monitored against. Loading a plan with
+    the code of one already stored replaces it (asked for, audited); earlier texts stay in the audit.
+    """
+
+    code = models.CharField(max_length=64, unique=True)
+    title = models.CharField(max_length=200)
+    start_year = models.PositiveSmallIntegerField()
+    end_year = models.PositiveSmallIntegerField()
+    base_year = models.PositiveSmallIntegerField()
+    illustrative = models.BooleanField(default=False, help_text="示例草案（非正式印发的规划）")
+    source = models.TextField(help_text="规划文件全文（YAML）")
+    file_name = models.CharField(max_length=255, blank=True)
+    checksum = models.CharField(max_length=64)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    loaded_by_name = models.CharField(max_length=150, blank=True)
+    loaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["start_year", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.start_year}–{self.end_year}）"
+
+
+class UnitTarget(models.Model):
+    """A county-level unit's own target for one indicator of a plan (县级实施方案), entered by staff.
+
+    For a count indicator it is the county's share of the city's target; for a rate the county's own
+    target where its implementation plan sets one. Shown on that county's dashboard beside the city's.
+    """
+
+    plan_code = models.CharField(max_length=64)
+    indicator = models.CharField(max_length=64)
+    region = models.CharField(max_length=12, help_text="县级区划代码")
+    target = models.DecimalField(max_digits=14, decimal_places=2)
+    source = models.CharField(max_length=200, blank=True, help_text="依据，如县级实施方案的文号")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["plan_code", "indicator", "region"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan_code", "indicator", "region"], name="monitoring_one_unit_target"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_code} {self.indicator} {self.region}: {self.target}"
+
+
+class ReportNarrative(models.Model):
+    """One saved version of a narrative part of a report (staff-edited text), never overwritten.
+
+    ``section`` names the part (e.g. ``problems``, ``next_steps``, ``addressee``, ``signatory``,
+    ``date``, ``task:3.3.3``); each save adds a version (1, 2, …); the newest is the draft in force.
+    Issuing (publishing) a report freezes the versions in force into its figures.
+    """
+
+    plan_code = models.CharField(max_length=64)
+    year = models.PositiveSmallIntegerField()
+    final = models.BooleanField(default=False)
+    section = models.CharField(max_length=64)
+    version = models.PositiveIntegerField()
+    text = models.TextField(blank=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    saved_by_name = models.CharField(max_length=150, blank=True)
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["plan_code", "year", "final", "section", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan_code", "year", "final", "section", "version"],
+                name="monitoring_narrative_version",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_code} {self.year} {self.section} v{self.version}"
+
+
+class ProjectFigure(models.Model):
+    """A staff-entered figure for a 专栏 project target the data cannot compute (e.g. trainees of a
+    programme run outside the registry), for a plan and a year, with its source."""
+
+    plan_code = models.CharField(max_length=64)
+    target_code = models.CharField(max_length=64, help_text="规划文件中专栏项目目标的代码")
+    year = models.PositiveSmallIntegerField()
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+    source = models.CharField(max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["plan_code", "target_code", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan_code", "target_code", "year"], name="monitoring_one_project_figure"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_code} {self.year}: {self.value}"

@@ -43,9 +43,31 @@ class Chart:
     png: bytes
     caption: str
     width_cm: float = 15.5
+    alt: str = ""  # the text alternative a screen reader reads (the figures the chart shows)
 
 
-Block = Heading | Paragraph | Bullets | Table | Chart
+@dataclass(frozen=True)
+class Masthead:
+    """The head of a 公文 (GB/T 9704-2012): its title and the 主送机关 line below it."""
+
+    title: str
+    addressee: str = ""
+
+
+@dataclass(frozen=True)
+class Closing:
+    """The 落款 (issuing organ) and 成文日期 after the body, right-aligned; ``date`` as 2026年1月5日."""
+
+    issuer: str
+    date: str
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    """Start a new page (before the 附件)."""
+
+
+Block = Heading | Paragraph | Bullets | Table | Chart | Masthead | Closing | PageBreak
 
 
 def _summary_text(data: ReportData) -> list[Block]:
