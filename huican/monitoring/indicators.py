@@ -84,7 +84,8 @@ def annual_growth(current: float | None, base: float | None, years: int) -> Deci
 
 
 def is_met(value: Decimal | int | None, target: Decimal | None, comparison: str) -> bool | None:
-    """Compare a value with its target: ">" strictly, ">=" and "gdp" at least, "==" exactly."""
+    """Compare a value with its target: ">" strictly, ">=" and "gdp" at least, "==" exactly, "<=" at
+    most, "<" strictly below."""
     if value is None or target is None:
         return None
     if comparison == ">":
@@ -93,6 +94,10 @@ def is_met(value: Decimal | int | None, target: Decimal | None, comparison: str)
         return value >= target
     if comparison == "==":
         return value == target
+    if comparison == "<=":
+        return value <= target
+    if comparison == "<":
+        return value < target
     raise ValueError(f"unknown comparison {comparison!r}")
 
 

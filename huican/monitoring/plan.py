@@ -19,7 +19,7 @@ import yaml
 PLANS_DIR = Path(__file__).resolve().parent / "plans"
 DEFAULT_PLAN = PLANS_DIR / "xinzhou-2021-2025.yaml"
 
-COMPARISONS = (">", ">=", "==", "gdp")
+COMPARISONS = (">", ">=", "==", "<=", "<", "gdp")
 KINDS = ("binding", "expected")
 KIND_NAMES = {"binding": "约束性", "expected": "预期性"}
 SCOPES = ("all", "city")
@@ -38,6 +38,8 @@ class BaselineFigure:
     value: Decimal
     comparison: str
     unit: str
+    indicator: str | None = None  # the indicator of this plan that measures the same thing, if any
+    note: str = ""  # how the plan states it (e.g. 人次 over five years, not persons)
 
 
 @dataclass(frozen=True)
@@ -243,6 +245,8 @@ def parse_plan(data: dict[str, Any]) -> Plan:
                 value=Decimal(str(b["value"])),
                 comparison=str(b.get("comparison", "==")),
                 unit=str(b.get("unit", "")),
+                indicator=b.get("indicator"),
+                note=str(b.get("note", "")),
             )
             for b in data.get("baseline") or []
         ),
