@@ -1,16 +1,20 @@
-"""The development plan as data (规划): indicators, targets, key projects, tasks and units.
+"""The development plans as data (规划): indicators, targets, key projects, tasks and units.
 
-The plan in force is a YAML file under ``huican/monitoring/plans/`` (DOMAIN.md §4: "the plan
-itself is data that a new plan replaces"). ``load_plan`` reads and checks it; the indicator code
-takes every target, kind and comparison from here, never from constants of its own.
+A plan is a YAML file (DOMAIN.md §4: "the plan itself is data that a new plan replaces"). Several
+plans exist at once: those loaded with ``huican plan load FILE`` (stored as ``PlanDocument``) and the
+bundled 2021–2025 file under ``huican/monitoring/plans/``, the default while no stored plan has its
+code. ``plan_for_year(year)`` picks the plan a year is monitored against, ``plan_by_code`` and
+``all_plans`` read them; ``load_plan`` reads a file. The indicator code takes every target, kind and
+comparison from the plan, never from constants of its own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +65,8 @@ class IndicatorTarget:
     comparison: str
     kind: str
     scope: str
+    description: str = ""  # the definition in plain Chinese (shown on the indicator pages and annex)
+    definition: Any = None  # huican.monitoring.expressions.Definition when the plan file defines it
 
     @property
     def kind_name(self) -> str:
@@ -122,6 +128,22 @@ class Plan:
     indicators: tuple[IndicatorTarget, ...]
     key_projects: tuple[KeyProject, ...]
     tasks: tuple[Task, ...]
+    period_name: str = ""  # 十四五
+    previous_period_name: str = ""  # 十三五 (the period of the baseline)
+    illustrative: bool = False  # a sample draft, not a plan the city has issued
+    checksum: str = ""  # sha256 of the file's text ("" when parsed from a dict)
+    file_name: str = ""
+
+    @property
+    def years(self) -> range:
+        return range(self.start_year, self.end_year + 1)
+
+    @property
+    def years_text(self) -> str:
+        return f"{self.start_year}–{self.end_year}"
+
+    def covers(self, year: int) -> bool:
+        return self.start_year <= year <= self.end_year
 
     def indicator(self, code: str) -> IndicatorTarget:
         for item in self.indicators:
@@ -175,6 +197,7 @@ def _indicator(data: dict[str, Any]) -> IndicatorTarget:
         comparison=comparison,
         kind=_choice(_required(data, "kind", where), KINDS, f"{where}.kind"),
         scope=_choice(data.get("scope", "all"), SCOPES, f"{where}.scope"),
+        description=str(data.get("description") or "").strip(),
     )
 
 
@@ -238,6 +261,9 @@ def parse_plan(data: dict[str, Any]) -> Plan:
         end_year=int(_required(head, "end_year", "plan")),
         base_year=int(_required(head, "base_year", "plan")),
         region_code=str(_required(head, "region_code", "plan")),
+        period_name=str(head.get("period_name") or ""),
+        previous_period_name=str(head.get("previous_period_name") or ""),
+        illustrative=bool(head.get("illustrative", False)),
         baseline=tuple(
             BaselineFigure(
                 code=str(b["code"]),
@@ -256,15 +282,135 @@ def parse_plan(data: dict[str, Any]) -> Plan:
     )
 
 
-@lru_cache(maxsize=8)
-def _load(path: str) -> Plan:
-    with open(path, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+class _LineMap(dict):  # type: ignore[type-arg]
+    """A YAML mapping that remembers the line of itself and of each value (for messages)."""
+
+    line: int = 0
+    lines: dict[Any, int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> Any:
+    data = _LineMap()
+    data.line = node.start_mark.line + 1
+    data.lines = {}
+    yield data
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        data[key] = loader.construct_object(value_node, deep=True)
+        data.lines[key] = value_node.start_mark.line + 1
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+
+
+def checksum_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def parse_plan_text(text: str, file_name: str = "") -> Plan:
+    """Parse and check a plan file's text (every field and every expression); PlanError names the line."""
+    try:
+        data = yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行：" if mark is not None else ""
+        raise PlanError(f"{where}规划文件不是有效的 YAML（{getattr(error, 'problem', error)}）") from error
     if not isinstance(data, dict):
-        raise PlanError(f"规划文件格式不对：{path}")
-    return parse_plan(data)
+        raise PlanError(f"规划文件格式不对：{file_name or '（文本）'}")
+    plan = parse_plan(data)
+    return _with_source(plan, checksum_of(text), file_name)
+
+
+def _with_source(plan: Plan, checksum: str, file_name: str) -> Plan:
+    from dataclasses import replace
+
+    return replace(plan, checksum=checksum, file_name=file_name)
+
+
+_parsed: dict[str, Plan] = {}
+_parsed_lock = threading.Lock()
+
+
+def _parse_cached(text: str, file_name: str = "", checksum: str | None = None) -> Plan:
+    """parse_plan_text, cached by the text's checksum."""
+    key = checksum or checksum_of(text)
+    plan = _parsed.get(key)
+    if plan is None:
+        plan = parse_plan_text(text, file_name)
+        with _parsed_lock:
+            _parsed[key] = plan
+    return plan
 
 
 def load_plan(path: str | Path | None = None) -> Plan:
-    """Read the plan file (default: the 2021–2025 Xinzhou plan)."""
-    return _load(str(path or DEFAULT_PLAN))
+    """Read a plan file (default: the bundled 2021–2025 Xinzhou plan); parsed once per text."""
+    path = Path(path or DEFAULT_PLAN)
+    return _parse_cached(path.read_text(encoding="utf-8"), path.name)
+
+
+def default_plan() -> Plan:
+    """The bundled 2021–2025 plan file."""
+    return load_plan(DEFAULT_PLAN)
+
+
+class PlanNotFound(PlanError, LookupError):
+    """No plan of that code is stored or bundled."""
+
+
+def _stored_plans() -> list[Plan]:
+    from huican.monitoring.models import PlanDocument
+
+    rows = list(PlanDocument.objects.values_list("pk", "checksum", "file_name"))
+    missing = [pk for pk, checksum, _ in rows if checksum not in _parsed]
+    sources = dict(PlanDocument.objects.filter(pk__in=missing).values_list("pk", "source")) if missing else {}
+    plans = []
+    for pk, checksum, file_name in rows:
+        plan = _parsed.get(checksum)
+        if plan is None:
+            plan = _parse_cached(sources[pk], file_name, checksum)
+        plans.append(plan)
+    return plans
+
+
+def all_plans() -> list[Plan]:
+    """Every plan: the stored ones, and the bundled 2021–2025 file unless a stored plan has its code;
+    ordered by first year."""
+    plans = _stored_plans()
+    bundled = default_plan()
+    if bundled.code not in {plan.code for plan in plans}:
+        plans.append(bundled)
+    return sorted(plans, key=lambda plan: (plan.start_year, plan.code))
+
+
+def plan_by_code(code: str) -> Plan:
+    for plan in all_plans():
+        if plan.code == code:
+            return plan
+    raise PlanNotFound(f"没有代码为 {code} 的规划")
+
+
+def plan_for_year(year: int) -> Plan:
+    """The plan year `year` is monitored against.
+
+    The plan whose years include it (the latest-starting one if several would); a year after every
+    plan → the most recent plan that started before it (monitoring goes on under the last plan until
+    a new one is loaded); a year before every plan → the first plan (its base year, e.g. 2020).
+    """
+    plans = all_plans()
+    covering = [plan for plan in plans if plan.covers(year)]
+    if covering:
+        return covering[-1]
+    started = [plan for plan in plans if plan.start_year <= year]
+    return started[-1] if started else plans[0]
+
+
+def current_plan(today: dt.date | None = None) -> Plan:
+    """The plan of the current year."""
+    from django.utils import timezone
+
+    return plan_for_year((today or timezone.localdate()).year)
