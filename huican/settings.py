@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "huican.benefits",
     "huican.care",
     "huican.monitoring",
+    "huican.portal",
 ]
 
 MIDDLEWARE = [
@@ -130,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "huican.benefits.context.overdue",
+                "huican.portal.preferences.context",
             ],
         },
     },

@@ -22,6 +22,7 @@ urlpatterns: list = [
     path("benefits/", include("huican.benefits.urls")),
     path("care/", include("huican.care.urls")),
     path("monitoring/", include("huican.monitoring.urls")),
+    path("portal/", include("huican.portal.urls")),
 ]
 
 # Static files from the app directories and huican/static, in every mode (the app ships only a

@@ -108,6 +108,7 @@ LAYERS = (
     "benefits",
     "care",
     "monitoring",
+    "portal",
 )
 
 

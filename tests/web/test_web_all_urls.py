@@ -16,7 +16,11 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "city", "county", "township", "department", "evaluator", "system", "security", "audit"]
 SKIP_PREFIXES = ("static/",)
-PUBLIC_PREFIXES = ("accounts/login/", "api/")  # public, or answering for itself (JSON 401)
+PUBLIC_PREFIXES = (
+    "accounts/login/",
+    "api/",
+    "portal/",
+)  # public, answering for itself (JSON 401), or the citizen portal (its own sign-in)
 
 
 def _walk(patterns: list, prefix: str = "") -> Iterator[str]:  # type: ignore[type-arg]

@@ -1,0 +1,32 @@
+"""Portal pages shared by every service: the home page and the display preferences."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from huican.portal import preferences
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html")
+
+
+@require_POST
+def switch_preferences(request: HttpRequest) -> HttpResponse:
+    """Turn 长辈版 or high contrast on or off and go back to the page the person was on."""
+    prefs = preferences.read(request)
+    name = request.POST.get("toggle", "")
+    if name in preferences.CHOICES:
+        prefs = replace(prefs, **{name: not getattr(prefs, name)})
+    back = request.POST.get("next", "")
+    if not back.startswith("/portal/") or not url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        back = "/portal/"
+    response = redirect(back)
+    preferences.remember(response, prefs)
+    return response
