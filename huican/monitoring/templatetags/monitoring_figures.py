@@ -23,3 +23,12 @@ def largest_value(rows: list[dict[str, Any]]) -> float:
     """The largest non-negative "value" of `rows` (at least 1): the full length of a bar list."""
     values = [float(row["value"]) for row in rows if row.get("value") is not None]
     return max([1.0, *values])
+
+
+@register.simple_tag
+def unit_target_met(row: dict[str, Any] | None, unit_target: Any, indicator: Any) -> bool | None:
+    """``{% unit_target_met row unit_target indicator as met %}``: the county's value against its
+    own target (``unit_targets.met_unit_target``)."""
+    from huican.monitoring.unit_targets import met_unit_target
+
+    return met_unit_target(row or {}, unit_target, indicator)
