@@ -63,6 +63,7 @@ HANDLERS: dict[str, str] = {
     "indicators": "huican.monitoring.commands:run_indicators",
     "roll": "huican.benefits.commands:run_roll",
     "report": "huican.monitoring.reports.command:run_report",
+    "targets": "huican.monitoring.unit_target_commands:run_targets",
     "audit": "huican.core.commands:run_audit",
     "keys": "huican.core.commands:run_keys",
     "users": "huican.accounts.commands:run_users",
@@ -142,6 +143,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.add_argument("--final", action="store_true", help="2021–2025 终期评估")
     p.add_argument("--current", action="store_true", help="按当前数据重新计算（不用已发布报告的数字）")
+
+    p = sub.add_parser("targets", help="县级目标（县级实施方案）")
+    targets_sub = p.add_subparsers(dest="targets_command", required=True, parser_class=_Parser)
+    load = targets_sub.add_parser(
+        "load", help="从 CSV 文件批量录入县级目标（列：indicator,region,target,source）"
+    )
+    load.add_argument("file")
+    load.add_argument("--plan", help="规划代码（默认：当年的规划）")
+    load.add_argument("--user", default="", help="记录为录入人的用户名（默认：命令行操作员）")
 
     p = sub.add_parser("audit", help="审计日志")
     audit_sub = p.add_subparsers(dest="audit_command", required=True, parser_class=_Parser)

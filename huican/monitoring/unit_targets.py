@@ -24,9 +24,11 @@ from huican.monitoring.indicators import is_met
 from huican.monitoring.models import UnitTarget
 from huican.monitoring.plan import IndicatorTarget, Plan, PlanNotFound, plan_by_code
 from huican.monitoring.services import MonitoringError
-from huican.regions.divisions import COUNTY_CODES, COUNTY_NAMES
+from huican.regions.divisions import COUNTY_CODES
 
 CENT = Decimal("0.01")
+# How a value meets a target, printed before it: "≥600 人", ">96%", "100%".
+COMPARISON_SIGNS = {">": ">", ">=": "≥", "gdp": "≥", "==": "", "<=": "≤", "<": "<"}
 MAX_TARGET = Decimal("999999999999.99")  # UnitTarget.target: 14 digits, 2 decimals
 MAX_SOURCE = 200
 
@@ -187,6 +189,12 @@ def met_unit_target(
     return is_met(Decimal(str(row["value"])), Decimal(unit_target.target), indicator.comparison)
 
 
+def unit_target_text(unit_target: UnitTarget, indicator: IndicatorTarget) -> str:
+    """The county's target as printed, with the indicator's comparison: "≥600 人", ">96%"."""
+    sign = COMPARISON_SIGNS.get(indicator.comparison, "")
+    return f"{sign}{format_value(unit_target.target, indicator.unit)}"
+
+
 # --- the counties' shares of a city count target ---------------------------------------------------
 
 
@@ -238,7 +246,3 @@ def share_checks(plan: Plan, entries: list[UnitTarget] | None = None) -> list[Sh
             )
         )
     return checks
-
-
-def region_label(code: str) -> str:
-    return COUNTY_NAMES.get(code, code)

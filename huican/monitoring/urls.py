@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from huican.monitoring import views
+from huican.monitoring import views, views_targets
 
 app_name = "monitoring"
 REGION = r"(?P<region>\d{6}|\d{9}|\d{12})"
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("gdp/", views.gdp, name="gdp"),
     path("tasks/", views.tasks, name="tasks"),
+    path("targets/", views_targets.unit_targets_page, name="unit_targets"),
     path("tasks/<str:code>/<int:year>/report/", views.task_report, name="task_report"),
     path("report/", views.report, name="report"),
     path("report/publish/", views.report_publish, name="report_publish"),

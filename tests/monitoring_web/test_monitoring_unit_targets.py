@@ -4,12 +4,15 @@ figure, summed against the city's count targets, never changing the indicator ro
 from __future__ import annotations
 
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import strip_tags
 
+from huican.cli import main
 from huican.core.models import AuditEntry
 from huican.monitoring.indicators import compute_indicators
 from huican.monitoring.models import UnitTarget
@@ -165,12 +168,14 @@ def test_the_partial_shows_the_county_target_beside_its_figure(world):
     assert "本县未录入县级目标" in none
 
     target = enter(world, indicator="medical_enrolment", target="60", source="忻府政发〔2022〕12号")
-    html = strip_tags(
-        render_to_string(
-            "monitoring/_unit_targets.html", {"unit_target": target, "indicator": medical, "row": row}
+    html = unescape(
+        strip_tags(
+            render_to_string(
+                "monitoring/_unit_targets.html", {"unit_target": target, "indicator": medical, "row": row}
+            )
         )
     )
-    assert "县级目标（依据：忻府政发〔2022〕12号）：60%；本县 66.67%" in html
+    assert "县级目标（依据：忻府政发〔2022〕12号）：>60%；本县 66.67%" in html
     assert "✓ 达标" in html
 
     share = enter(world, target="600", source="")
@@ -180,4 +185,134 @@ def test_the_partial_shows_the_county_target_beside_its_figure(world):
             {"unit_target": share, "indicator": plan.indicator("training_persons"), "row": {"value": 12}},
         )
     )
-    assert "县级目标：600 人；本县 12 人" in missed and "✗ 未达标" in missed
+    assert "县级目标：≥600 人；本县 12 人" in missed and "✗ 未达标" in missed
+
+
+# --- the targets page -------------------------------------------------------------------------------
+
+
+def test_city_staff_enter_a_target_on_the_page(as_user):
+    client = as_user("city")
+    url = reverse("monitoring:unit_targets")
+
+    response = client.post(
+        url,
+        {"action": "save", "indicator": "training_persons", "region": XINFU, "target": "3,000", "source": "忻府政发〔2022〕12号"},
+    )  # fmt: skip
+
+    assert response.status_code == 302 and response["Location"].endswith("#message")
+    entry = UnitTarget.objects.get()
+    assert (entry.plan_code, entry.indicator, entry.region, entry.target) == (
+        PLAN,
+        "training_persons",
+        XINFU,
+        3000,
+    )
+    assert AuditEntry.objects.filter(action="monitoring.unit_target", actor_name="t_city").exists()
+    page = client.get(url)
+    html = page.content.decode()
+    assert "≥3,000 人" in html and "忻府政发〔2022〕12号" in html and "<td>4000 人</td>" in html
+    assert "各县份额合计 3,000 人，比全市目标 4,000 人 少 1,000 人（已录入 1/15 个县级单位）" in html
+    assert '<th scope="col">五台山风景名胜区</th>' in html  # every county-level unit is a column
+
+    edit = client.get(url, {"indicator": "training_persons", "region": XINFU})  # the 修改 link
+    assert edit.context["form"].initial | {} == {
+        "indicator": "training_persons",
+        "region": XINFU,
+        "target": "3000",
+        "source": "忻府政发〔2022〕12号",
+    }
+
+    client.post(url, {"action": "delete", "indicator": "training_persons", "region": XINFU})
+    assert not UnitTarget.objects.exists()
+    assert AuditEntry.objects.filter(action="monitoring.unit_target_delete").exists()
+
+
+def test_an_invalid_target_is_refused_with_the_message_on_its_field(as_user):
+    response = as_user("city").post(
+        reverse("monitoring:unit_targets"),
+        {"action": "save", "indicator": "medical_enrolment", "region": XINFU, "target": "120"},
+    )
+
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.errors["target"] == ["百分比目标不能超过 100：120"]
+    html = response.content.decode()
+    assert 'aria-invalid="true"' in html and "百分比目标不能超过 100" in html
+    assert not UnitTarget.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["county", "township", "evaluator"])
+def test_other_roles_see_the_targets_but_may_not_enter_them(as_user, world, role):
+    enter(world, region=XINFU, target="600")
+    enter(world, region=YUANPING, target="300")
+    client = as_user(role)
+    url = reverse("monitoring:unit_targets")
+
+    page = client.get(url)
+
+    assert page.status_code == 200 and page.context["form"] is None
+    html = page.content.decode()
+    assert "只有市残联工作人员可以录入县级目标" in html and 'value="delete"' not in html
+    assert "≥600 人" in html
+    # County and township staff see their own county only (忻府区); evaluators see every county.
+    assert ("≥300 人" in html) is (role == "evaluator")
+    for data in (
+        {"action": "save", "indicator": "training_persons", "region": XINFU, "target": "1"},
+        {"action": "delete", "indicator": "training_persons", "region": XINFU},
+    ):
+        assert client.post(url, data).status_code == 403
+    assert UnitTarget.objects.get(region=XINFU).target == 600
+
+
+def test_the_page_needs_a_monitoring_role(as_user):
+    assert as_user("security").get(reverse("monitoring:unit_targets")).status_code == 403
+
+
+# --- huican targets load ----------------------------------------------------------------------------
+
+
+def test_the_command_accepts_or_rejects_every_row_with_a_reason(world, tmp_path, capsys):
+    path = tmp_path / "targets.csv"
+    path.write_text(
+        "\ufeffindicator,region,target,source\n"
+        "training_persons,140902,1200,忻府政发〔2022〕12号\n"
+        "training_persons,140900,4000,\n"
+        "medical_enrolment,140981,101,\n"
+        "no_such,140902,5,\n"
+        "training_persons,140902,1300,again\n"
+        "home_renovations,140971,20,五台山方案\n",
+        encoding="utf-8",
+    )
+
+    assert main(["targets", "load", str(path)]) == 0
+
+    out = capsys.readouterr().out
+    assert "第 2 行 接受：training_persons 140902忻府区 目标 1200" in out
+    assert "第 3 行 拒绝：training_persons 140900：140900 不是本市的县级单位代码" in out
+    assert "第 4 行 拒绝：medical_enrolment 140981原平市：百分比目标不能超过 100：101" in out
+    assert "第 5 行 拒绝：no_such 140902忻府区：规划中没有指标 no_such" in out
+    assert "第 6 行 拒绝：training_persons 140902忻府区：与第 2 行的指标和县级单位相同" in out
+    assert "第 7 行 接受" in out
+    assert "共 6 行：接受 2 行，拒绝 4 行" in out
+    assert {(t.indicator, t.region, t.target) for t in UnitTarget.objects.all()} == {
+        ("training_persons", XINFU, 1200),
+        ("home_renovations", "140971", 20),
+    }
+    assert AuditEntry.objects.filter(action="monitoring.unit_target", actor_name="命令行").count() == 2
+    load = AuditEntry.objects.get(action="monitoring.unit_targets_load")
+    assert load.detail["accepted"] == 2 and [r["row"] for r in load.detail["rejected"]] == [3, 4, 5, 6]
+
+
+def test_the_command_refuses_a_user_without_the_permission_and_a_bad_header(world, tmp_path, capsys):
+    path = tmp_path / "targets.csv"
+    path.write_text("indicator,region,target\ntraining_persons,140902,1200\n", encoding="utf-8")
+
+    assert main(["targets", "load", str(path), "--user", "t_county"]) == 2
+    assert "无权录入县级目标" in capsys.readouterr().err
+    assert main(["targets", "load", str(path), "--user", "t_city"]) == 0
+    assert UnitTarget.objects.get().entered_by == world.users["city"]
+
+    path.write_text("indicator,county,target\n", encoding="utf-8")
+    assert main(["targets", "load", str(path)]) == 2
+    assert "缺少列：region" in capsys.readouterr().err

@@ -32,3 +32,11 @@ def unit_target_met(row: dict[str, Any] | None, unit_target: Any, indicator: Any
     from huican.monitoring.unit_targets import met_unit_target
 
     return met_unit_target(row or {}, unit_target, indicator)
+
+
+@register.simple_tag
+def unit_target_text(unit_target: Any, indicator: Any) -> str:
+    """``{% unit_target_text unit_target indicator %}``: "≥600 人", ">96%"."""
+    from huican.monitoring.unit_targets import unit_target_text as text
+
+    return text(unit_target, indicator)
