@@ -46,7 +46,8 @@ import polars as pl
 
 from huican.matching.missing_lists import missing_in_facts
 from huican.matching.vocabulary import PENSION_MIN_AGE, extend
-from huican.monitoring.plan import IndicatorTarget, Plan, load_plan
+from huican.monitoring.expressions import COUNT, RATE, Context, Definition
+from huican.monitoring.plan import IndicatorTarget, Plan, plan_for_year
 from huican.policy.facts import Facts, load_facts
 from huican.policy.rules import evaluate
 from huican.policy.vocabulary import prepare
@@ -256,17 +257,33 @@ def indicators_from_facts(
     by_county = bool(units)
     people = _person_frame(facts, prepared, decisions, year)
     parts = _rate_parts()
+    defined = [item for item in plan.indicators if item.definition is not None]
+    built_in = {item.code for item in plan.indicators if item.definition is None}
     aggs = [
         expr.sum().alias(f"{code}__{side}")
         for code, (numerator, denominator) in parts.items()
+        if code in built_in
         for side, expr in (("n", numerator), ("d", denominator))
     ]
-    sums = {row["unit"]: row for row in _by_unit(people, region, by_county, aggs).iter_rows(named=True)}
-    income_now = _income_means(facts, year, region, by_county)
-    income_base = _income_means(facts, plan.base_year, region, by_county)
-    counts = _counts(facts, dt.date(plan.start_year, 1, 1), region, by_county)
+    aggs += _defined_aggregations(defined, facts, decisions, year=year, plan=plan)
+    sums = (
+        {row["unit"]: row for row in _by_unit(people, region, by_county, aggs).iter_rows(named=True)}
+        if aggs
+        else {}
+    )
+    uses_income = any(item.comparison == "gdp" for item in plan.indicators)
+    income_now = _income_means(facts, year, region, by_county) if uses_income else {}
+    income_base = _income_means(facts, plan.base_year, region, by_county) if uses_income else {}
+    counts = (
+        _counts(facts, dt.date(plan.start_year, 1, 1), region, by_county)
+        if built_in & {"training_persons", "home_renovations"}
+        else {}
+    )
     # An enrolment indicator whose yearly list has no row for the period is unknown, not 0 %.
-    missing = {item.indicator_code for item in missing_in_facts(facts, year=year)}
+    absent = missing_in_facts(facts, year=year)
+    missing = {item.indicator_code for item in absent if item.indicator_code in built_in}
+    absent_kinds = {item.kind for item in absent}
+    missing |= {item.code for item in defined if item.definition.lists_measured & absent_kinds}
 
     rows: list[dict[str, Any]] = []
     for indicator in plan.indicators:
@@ -289,6 +306,31 @@ def indicators_from_facts(
     return rows
 
 
+def _defined_aggregations(
+    indicators: list[IndicatorTarget], facts: Facts, decisions: pl.DataFrame, *, year: int, plan: Plan
+) -> list[pl.Expr]:
+    """The per-unit sums of the indicators the plan file defines by expression (code__n, code__d)."""
+    if not indicators:
+        return []
+    context = Context(facts=facts, decisions=decisions, year=year, plan_start=dt.date(plan.start_year, 1, 1))
+    aggs: list[pl.Expr] = []
+    for indicator in indicators:
+        definition: Definition = indicator.definition
+        code = indicator.code
+        if definition.kind == RATE:
+            assert definition.numerator is not None and definition.denominator is not None
+            for side, expression in (("n", definition.numerator), ("d", definition.denominator)):
+                aggs.append(expression.polars(context).fill_null(False).sum().alias(f"{code}__{side}"))
+            continue
+        assert definition.where is not None
+        where = definition.where.polars(context).fill_null(False)
+        if definition.count == "households":
+            aggs.append(pl.col("household_number").filter(where).n_unique().alias(f"{code}__n"))
+        else:
+            aggs.append(where.sum().alias(f"{code}__n"))
+    return aggs
+
+
 def _row(
     indicator: IndicatorTarget,
     unit: str,
@@ -304,22 +346,26 @@ def _row(
 ) -> dict[str, Any]:
     code = indicator.code
     target = indicator.target
+    definition: Definition | None = indicator.definition
     numerator: Any
     denominator: Any
     value: Decimal | int | None
+    if indicator.scope == "city" and unit != CITY_CODE:
+        target = None  # a city-scope target (the counts of 专栏1) applies to the city only
     if indicator.comparison == "gdp":
         target = gdp_growth
         now, base = income_now.get(unit), income_base.get(unit)
         value = annual_growth(now[0] if now else None, base[0] if base else None, year - plan.base_year)
         numerator = _money(now[0]) if now else None
         denominator = _money(base[0]) if base else None
-    elif code in ("training_persons", "home_renovations"):
-        numerator = value = counts.get(unit, {}).get(code, 0)
-        denominator = None
-        if indicator.scope == "city" and unit != CITY_CODE:
-            target = None  # count targets apply to the city only
     elif code in (missing or set()):
         numerator = denominator = value = None
+    elif definition is not None and definition.kind == COUNT:
+        numerator = value = int((sums or {}).get(f"{code}__n") or 0)
+        denominator = None
+    elif definition is None and code in ("training_persons", "home_renovations"):
+        numerator = value = counts.get(unit, {}).get(code, 0)
+        denominator = None
     else:
         numerator = int((sums or {}).get(f"{code}__n") or 0)
         denominator = int((sums or {}).get(f"{code}__d") or 0)
@@ -361,9 +407,11 @@ def gdp_growth_for(year: int, plan: Plan | None = None) -> Decimal | None:
     """The target of ``income_growth`` for year Y: the mean annual GDP growth over the plan's years to Y."""
     from huican.monitoring.models import GdpGrowth
 
-    plan = plan or load_plan()
+    plan = plan or plan_for_year(year)
     rates = dict(
-        GdpGrowth.objects.filter(year__gte=plan.start_year, year__lte=year).values_list("year", "rate_percent")
+        GdpGrowth.objects.filter(year__gte=plan.start_year, year__lte=year).values_list(
+            "year", "rate_percent"
+        )
     )
     return mean_gdp_growth(rates, year=year, plan=plan)
 
@@ -377,7 +425,7 @@ def compute_indicators(
     code → that county's rows; a township or village code → rows for the persons registered under
     it (each definition is by the person's own registration, so a part is computed on its own).
     """
-    plan = plan or load_plan()
+    plan = plan or plan_for_year(year)
     on = evaluation_date(year, as_of)
     units: list[str] = []
     if region is None:

@@ -168,63 +168,186 @@ def _decimal(value: Any) -> Decimal | None:
     return Decimal(str(value))
 
 
+def _line(data: Any, key: str | None = None) -> int:
+    """The line of `key`'s value (or of the mapping) in the file, 0 when unknown (a plain dict)."""
+    if key is not None:
+        line = getattr(data, "lines", {}).get(key)
+        if line:
+            return int(line)
+    return int(getattr(data, "line", 0))
+
+
+def _at(data: Any, key: str | None = None) -> str:
+    """「第 57 行：」 when the line is known."""
+    line = _line(data, key)
+    return f"第 {line} 行：" if line else ""
+
+
 def _required(data: dict[str, Any], key: str, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise PlanError(f"{_at(data)}规划文件的 {where} 须是一组“字段: 值”")
     if key not in data or data[key] is None or data[key] == "":
-        raise PlanError(f"规划文件缺少字段 {where}.{key}")
+        raise PlanError(f"{_at(data, key)}规划文件缺少字段 {where}.{key}")
     return data[key]
 
 
-def _choice(value: Any, allowed: tuple[str, ...], where: str) -> str:
+COMPARISON_ALIASES = {"=": "==", "≥": ">=", "≤": "<=", "＞": ">", "＜": "<"}
+
+
+def _choice(
+    value: Any, allowed: tuple[str, ...], where: str, data: Any = None, key: str | None = None
+) -> str:
+    value = COMPARISON_ALIASES.get(value, value) if isinstance(value, str) else value
     if value not in allowed:
-        raise PlanError(f"规划文件 {where} 的取值 {value!r} 不在 {', '.join(allowed)} 之中")
+        at = _at(data, key) if data is not None else ""
+        raise PlanError(f"{at}规划文件 {where} 的取值 {value!r} 不在 {', '.join(allowed)} 之中")
     return str(value)
 
 
+# The indicators of 专栏1 whose definition is also built into huican.monitoring.indicators (Python):
+# a plan indicator with one of these codes may leave out `definition`. income_growth (comparison gdp)
+# is only built in: a mean of household means over two years is not a condition on one person.
+BUILTIN_CODES = (
+    "income_growth",
+    "training_persons",
+    "dibao_coverage",
+    "living_subsidy_coverage",
+    "nursing_subsidy_coverage",
+    "pension_enrolment",
+    "medical_enrolment",
+    "education_enrolment",
+    "rehab_coverage",
+    "device_fitting",
+    "home_renovations",
+)
+DEFINITION_KEYS = {"kind", "numerator", "denominator", "count", "where"}
+
+
+def _definition(data: dict[str, Any], code: str, unit: str, comparison: str) -> Any:
+    """The indicator's ``definition:`` parsed and checked (None when it has none and is built in)."""
+    from huican.monitoring import expressions as ex
+
+    raw = data.get("definition")
+    if raw is None:
+        if code not in BUILTIN_CODES:
+            raise PlanError(
+                f"{_at(data)}指标 {code} 没有内置定义，须写 definition"
+                "（kind: rate 加 numerator、denominator，或 kind: count 加 count、where）"
+            )
+        return None
+    if not isinstance(raw, dict):
+        raise PlanError(f"{_at(data, 'definition')}指标 {code} 的 definition 须是一组“字段: 值”")
+    unknown = sorted(set(map(str, raw)) - DEFINITION_KEYS)
+    if unknown:
+        raise PlanError(
+            f"{_at(raw, unknown[0])}指标 {code} 的 definition 有未知字段 {unknown[0]}"
+            f"（可用：{', '.join(sorted(DEFINITION_KEYS))}）"
+        )
+    if comparison == "gdp":
+        raise PlanError(f"{_at(data, 'comparison')}指标 {code} 的比较方式 gdp 只用于内置的 income_growth")
+    kind = _choice(
+        _required(raw, "kind", f"{code}.definition"),
+        (ex.RATE, ex.COUNT),
+        f"{code}.definition.kind",
+        raw,
+        "kind",
+    )
+    if (kind == ex.RATE) != (unit == "%"):
+        raise PlanError(
+            f"{_at(raw, 'kind')}指标 {code} 的 definition.kind 为 {kind}，单位却是 {unit}"
+            "（比率的单位须是 %，计数的单位不能是 %）"
+        )
+    keys = ("numerator", "denominator") if kind == ex.RATE else ("where",)
+    extra = sorted(set(map(str, raw)) - {"kind", *keys, *(("count",) if kind == ex.COUNT else ())})
+    if extra:
+        raise PlanError(f"{_at(raw, extra[0])}指标 {code} 的 definition（kind: {kind}）不用字段 {extra[0]}")
+    parts = {}
+    for key in keys:
+        text = _required(raw, key, f"{code}.definition")
+        parts[key] = _expression(raw, key, text, code)
+    if kind == ex.RATE:
+        return ex.Definition(kind=kind, numerator=parts["numerator"], denominator=parts["denominator"])
+    count = _choice(raw.get("count", "persons"), tuple(ex.COUNT_OF), f"{code}.definition.count", raw, "count")
+    return ex.Definition(kind=kind, count=count, where=parts["where"])
+
+
+PART_NAMES = {"numerator": "分子", "denominator": "分母", "where": "计数条件"}
+
+
+def _expression(raw: Any, key: str, text: Any, code: str) -> Any:
+    from huican.monitoring import expressions as ex
+
+    try:
+        return ex.parse_condition(str(text))
+    except ex.ExpressionError as error:
+        line = _line(raw, key)
+        style = getattr(raw, "styles", {}).get(key)
+        if line and style in ("|", ">"):  # a block scalar: the text starts on the next line
+            body = str(text).strip()
+            line += 1 + (body[: error.offset].count("\n") if style == "|" else 0)
+        at = f"第 {line} 行：" if line else ""
+        raise PlanError(f"{at}指标 {code} 的{PART_NAMES[key]}中{error.detail}") from error
+
+
 def _indicator(data: dict[str, Any]) -> IndicatorTarget:
-    where = f"indicators[{data.get('code', '?')}]"
-    comparison = _choice(_required(data, "comparison", where), COMPARISONS, f"{where}.comparison")
+    code = str(_required(data, "code", "indicators[?]"))
+    where = f"indicators[{code}]"
+    comparison = _choice(
+        _required(data, "comparison", where), COMPARISONS, f"{where}.comparison", data, "comparison"
+    )
     target = _decimal(data.get("target"))
     if target is None and comparison != "gdp":
-        raise PlanError(f"规划文件缺少字段 {where}.target")
+        raise PlanError(f"{_at(data)}规划文件缺少字段 {where}.target")
+    unit = str(_required(data, "unit", where))
     return IndicatorTarget(
-        code=str(_required(data, "code", where)),
+        code=code,
         number=int(_required(data, "number", where)),
         group=str(data.get("group", "")),
         name=str(_required(data, "name", where)),
-        unit=str(_required(data, "unit", where)),
+        unit=unit,
         target=target,
         target_text=str(data.get("target_text", "")),
         comparison=comparison,
-        kind=_choice(_required(data, "kind", where), KINDS, f"{where}.kind"),
-        scope=_choice(data.get("scope", "all"), SCOPES, f"{where}.scope"),
+        kind=_choice(_required(data, "kind", where), KINDS, f"{where}.kind", data, "kind"),
+        scope=_choice(data.get("scope", "all"), SCOPES, f"{where}.scope", data, "scope"),
         description=str(data.get("description") or "").strip(),
+        definition=_definition(data, code, unit, comparison),
     )
 
 
 def _key_projects(columns: list[dict[str, Any]]) -> tuple[KeyProject, ...]:
     projects: list[KeyProject] = []
     for column in columns:
-        for item in column.get("projects", []):
-            targets = tuple(
-                KeyTarget(
-                    code=str(t["code"]),
-                    name=str(t["name"]),
-                    target=_decimal(t.get("target")),
-                    comparison=_choice(t.get("comparison", ">="), COMPARISONS, f"key target {t['code']}"),
-                    unit=str(t.get("unit", "")),
-                    indicator=t.get("indicator"),
-                    minimum=_decimal(t.get("minimum")),
-                    maximum=_decimal(t.get("maximum")),
+        for item in _required(column, "projects", f"key_projects[{column.get('column', '?')}]"):
+            where = f"key_projects[{column.get('column', '?')}].{item.get('number', '?')}"
+            targets = []
+            for t in item.get("targets") or []:
+                target_code = str(_required(t, "code", f"{where}.targets"))
+                targets.append(
+                    KeyTarget(
+                        code=target_code,
+                        name=str(_required(t, "name", f"{where}.targets[{target_code}]")),
+                        target=_decimal(t.get("target")),
+                        comparison=_choice(
+                            t.get("comparison", ">="),
+                            COMPARISONS,
+                            f"key target {target_code}",
+                            t,
+                            "comparison",
+                        ),
+                        unit=str(t.get("unit", "")),
+                        indicator=t.get("indicator"),
+                        minimum=_decimal(t.get("minimum")),
+                        maximum=_decimal(t.get("maximum")),
+                    )
                 )
-                for t in item.get("targets") or []
-            )
             projects.append(
                 KeyProject(
-                    column=int(column["column"]),
-                    column_title=str(column["title"]),
-                    number=int(item["number"]),
-                    name=str(item["name"]),
-                    targets=targets,
+                    column=int(_required(column, "column", "key_projects")),
+                    column_title=str(_required(column, "title", f"key_projects[{column.get('column')}]")),
+                    number=int(_required(item, "number", where)),
+                    name=str(_required(item, "name", where)),
+                    targets=tuple(targets),
                 )
             )
     return tuple(projects)
@@ -232,7 +355,7 @@ def _key_projects(columns: list[dict[str, Any]]) -> tuple[KeyProject, ...]:
 
 def _task(data: dict[str, Any]) -> Task:
     where = f"tasks[{data.get('code', '?')}]"
-    units = _choice(data.get("units", "lead"), ("lead", "responsible"), f"{where}.units")
+    units = _choice(data.get("units", "lead"), ("lead", "responsible"), f"{where}.units", data, "units")
     return Task(
         code=str(_required(data, "code", where)),
         section=str(data.get("section", "")),
@@ -245,41 +368,92 @@ def _task(data: dict[str, Any]) -> Task:
     )
 
 
+def _baseline(data: dict[str, Any]) -> BaselineFigure:
+    code = str(_required(data, "code", "baseline"))
+    where = f"baseline[{code}]"
+    try:
+        value = Decimal(str(_required(data, "value", where)))
+    except ArithmeticError:
+        raise PlanError(f"{_at(data, 'value')}规划文件 {where}.value 不是数") from None
+    return BaselineFigure(
+        code=code,
+        name=str(_required(data, "name", where)),
+        value=value,
+        comparison=_choice(
+            data.get("comparison", "=="), COMPARISONS, f"{where}.comparison", data, "comparison"
+        ),
+        unit=str(data.get("unit", "")),
+        indicator=data.get("indicator"),
+        note=str(data.get("note") or "").strip(),
+    )
+
+
+def _check_references(data: dict[str, Any], plan: Plan) -> None:
+    """Every `indicator:` of the baseline and key targets and every task's `indicators` names one."""
+    codes = set(plan.indicator_codes)
+
+    def check(item: Any, key: str, values: list[Any], where: str) -> None:
+        for value in values:
+            if value is not None and value not in codes:
+                raise PlanError(f"{_at(item, key)}规划文件 {where} 引用的指标 {value} 不在 indicators 之中")
+
+    for item in data.get("baseline") or []:
+        check(item, "indicator", [item.get("indicator")], f"baseline[{item.get('code')}]")
+    for column in data.get("key_projects") or []:
+        for project in column.get("projects") or []:
+            for t in project.get("targets") or []:
+                check(t, "indicator", [t.get("indicator")], f"key target {t.get('code')}")
+    for task in data.get("tasks") or []:
+        check(task, "indicators", list(task.get("indicators") or []), f"tasks[{task.get('code')}]")
+
+
+def _year(head: dict[str, Any], key: str) -> int:
+    value = _required(head, key, "plan")
+    if not isinstance(value, int) or not 1949 <= value <= 2200:
+        raise PlanError(f"{_at(head, key)}规划文件 plan.{key} 须是年份，实为 {value!r}")
+    return value
+
+
 def parse_plan(data: dict[str, Any]) -> Plan:
     head = _required(data, "plan", "")
     issued = _required(head, "issued", "plan")
-    indicators = tuple(_indicator(item) for item in _required(data, "indicators", ""))
-    codes = [item.code for item in indicators]
-    if len(set(codes)) != len(codes):
-        raise PlanError("规划文件中指标代码重复")
-    return Plan(
+    items = _required(data, "indicators", "")
+    if not isinstance(items, list):
+        raise PlanError(f"{_at(data, 'indicators')}规划文件的 indicators 须是列表")
+    indicators = tuple(_indicator(item) for item in items)
+    seen: set[str] = set()
+    for item, raw in zip(indicators, items, strict=True):
+        if item.code in seen:
+            raise PlanError(f"{_at(raw, 'code')}规划文件中指标代码重复：{item.code}")
+        seen.add(item.code)
+    start, end, base = _year(head, "start_year"), _year(head, "end_year"), _year(head, "base_year")
+    if not base < start <= end:
+        raise PlanError(
+            f"{_at(head)}规划文件的年份须是 base_year < start_year ≤ end_year（{base}、{start}、{end}）"
+        )
+    try:
+        issued_on = issued if isinstance(issued, dt.date) else dt.date.fromisoformat(str(issued))
+    except ValueError:
+        raise PlanError(f"{_at(head, 'issued')}规划文件 plan.issued 不是日期（YYYY-MM-DD）") from None
+    plan = Plan(
         code=str(_required(head, "code", "plan")),
         title=str(_required(head, "title", "plan")),
         issuer=str(head.get("issuer", "")),
-        issued=issued if isinstance(issued, dt.date) else dt.date.fromisoformat(str(issued)),
-        start_year=int(_required(head, "start_year", "plan")),
-        end_year=int(_required(head, "end_year", "plan")),
-        base_year=int(_required(head, "base_year", "plan")),
+        issued=issued_on,
+        start_year=start,
+        end_year=end,
+        base_year=base,
         region_code=str(_required(head, "region_code", "plan")),
         period_name=str(head.get("period_name") or ""),
         previous_period_name=str(head.get("previous_period_name") or ""),
         illustrative=bool(head.get("illustrative", False)),
-        baseline=tuple(
-            BaselineFigure(
-                code=str(b["code"]),
-                name=str(b["name"]),
-                value=Decimal(str(b["value"])),
-                comparison=str(b.get("comparison", "==")),
-                unit=str(b.get("unit", "")),
-                indicator=b.get("indicator"),
-                note=str(b.get("note", "")),
-            )
-            for b in data.get("baseline") or []
-        ),
+        baseline=tuple(_baseline(b) for b in data.get("baseline") or []),
         indicators=indicators,
         key_projects=_key_projects(data.get("key_projects") or []),
         tasks=tuple(_task(item) for item in data.get("tasks") or []),
     )
+    _check_references(data, plan)
+    return plan
 
 
 class _LineMap(dict):  # type: ignore[type-arg]
@@ -287,6 +461,7 @@ class _LineMap(dict):  # type: ignore[type-arg]
 
     line: int = 0
     lines: dict[Any, int]
+    styles: dict[Any, str | None]
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -297,12 +472,14 @@ def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> Any:
     data = _LineMap()
     data.line = node.start_mark.line + 1
     data.lines = {}
+    data.styles = {}
     yield data
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         data[key] = loader.construct_object(value_node, deep=True)
         data.lines[key] = value_node.start_mark.line + 1
+        data.styles[key] = getattr(value_node, "style", None)
 
 
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
