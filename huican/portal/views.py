@@ -14,7 +14,7 @@ from huican.portal import preferences
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html")
+    return render(request, "portal/home.html", {"portal_section": "home"})
 
 
 @require_POST

@@ -1,0 +1,49 @@
+"""政策计算器 page: the questions, and the answer computed by the policy rules — nothing stored.
+
+Answers travel only in the POST body (never in the URL, so no access log line holds them), are not
+put in the session, not logged and not audited; the result page is marked not to be cached.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from huican.portal.forms import SelfCheckForm
+from huican.portal.selfcheck import self_check
+
+
+def _initial(request: HttpRequest) -> dict[str, Any]:
+    """The answers posted back from a result page ("修改我的回答"), to fill the form again."""
+    initial: dict[str, Any] = {name: request.POST.get(name, "") for name in SelfCheckForm.ORDER}
+    initial["other_support"] = request.POST.getlist("other_support")
+    return initial
+
+
+def _hidden_answers(request: HttpRequest) -> list[tuple[str, str]]:
+    return [
+        (name, value)
+        for name in SelfCheckForm.ORDER
+        for value in request.POST.getlist(name)
+        if len(value) <= 20
+    ]
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def selfcheck(request: HttpRequest) -> HttpResponse:
+    context: dict[str, Any] = {"portal_section": "selfcheck"}
+    if request.method == "POST" and request.POST.get("edit") != "1":
+        form = SelfCheckForm(request.POST)
+        if form.is_valid():
+            context.update(result=self_check(form.answers()), hidden_answers=_hidden_answers(request))
+            return render(request, "portal/selfcheck_result.html", context)
+        context.update(form=form, errors=form.error_summary())
+        return render(request, "portal/selfcheck_form.html", context, status=400)
+    form = SelfCheckForm(initial=_initial(request)) if request.method == "POST" else SelfCheckForm()
+    context.update(form=form, errors=[])
+    return render(request, "portal/selfcheck_form.html", context)
