@@ -68,6 +68,7 @@ HANDLERS: dict[str, str] = {
     "keys": "huican.core.commands:run_keys",
     "users": "huican.accounts.commands:run_users",
     "uploads": "huican.exchange.commands:run_uploads",
+    "cert": "huican.portal.cert_commands:run_cert",
 }
 
 
@@ -179,6 +180,15 @@ def build_parser() -> argparse.ArgumentParser:
         "purge", help="删除超过保存期限的上传文件（默认 HUICAN_UPLOAD_RETENTION_DAYS 天）"
     )
     purge.add_argument("--older-than", dest="older_than", type=non_negative_int, metavar="DAYS")
+
+    p = sub.add_parser("cert", help="残疾人证电子证照")
+    cert_sub = p.add_subparsers(dest="cert_command", required=True, parser_class=_Parser)
+    verify = cert_sub.add_parser("verify", help="核验电子证照码或核验网址（0 有效，1 无效并说明原因）")
+    verify.add_argument("code", help="证照码（HC1.…）或扫码得到的核验网址")
+    verify.add_argument("--offline", action="store_true", help="只核对签名和有效期，不查登记库是否注销")
+    verify.add_argument("--public-key", dest="public_key", metavar="FILE", help="另外接受的公钥文件（PEM）")
+    verify.add_argument("--format", choices=["text", "json"], default="text")
+    cert_sub.add_parser("key", help="显示签名公钥的指纹和 PEM")
     return parser
 
 

@@ -51,7 +51,13 @@ DEBUG = env_bool("HUICAN_DEBUG", False)
 if PRODUCTION:
     missing = [
         name
-        for name in ("HUICAN_SECRET_KEY", "HUICAN_DATA_KEY", "HUICAN_HMAC_KEY", "HUICAN_AUDIT_KEY")
+        for name in (
+            "HUICAN_SECRET_KEY",
+            "HUICAN_DATA_KEY",
+            "HUICAN_HMAC_KEY",
+            "HUICAN_AUDIT_KEY",
+            "HUICAN_CERT_SIGNING_KEY",
+        )
         if not env_secret(name)
     ]
     if missing:
@@ -68,6 +74,7 @@ else:
     os.environ.setdefault("HUICAN_DATA_KEY", _dev["data_key"])
     os.environ.setdefault("HUICAN_HMAC_KEY", _dev["hmac_key"])
     os.environ.setdefault("HUICAN_AUDIT_KEY", _dev["audit_key"])
+    os.environ.setdefault("HUICAN_CERT_SIGNING_KEY", _dev["cert_signing_key"])
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver", "[::1]"]
 
 HUICAN_DATA_KEYS = env_secret("HUICAN_DATA_KEY") or ""
@@ -78,6 +85,12 @@ HUICAN_AUDIT_KEY = env_secret("HUICAN_AUDIT_KEY") or ""
 HUICAN_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("HUICAN_AUDIT_CHECKPOINT_DIR") or VAR_DIR / "audit")
 HUICAN_AUDIT_CHECKPOINT_EVERY = env_int("HUICAN_AUDIT_CHECKPOINT_EVERY", 1)
 HUICAN_CITY_CODE = os.environ.get("HUICAN_CITY_CODE", "140900")
+# Electronic disability certificates (电子证照): the Ed25519 signing key, earlier public keys still
+# accepted after a rotation, and the portal's public address printed in the QR codes
+# (huican.portal.cert_keys, docs/security.md).
+HUICAN_CERT_SIGNING_KEY = env_secret("HUICAN_CERT_SIGNING_KEY") or ""
+HUICAN_CERT_PREVIOUS_KEYS = env_secret("HUICAN_CERT_PREVIOUS_KEYS") or ""
+HUICAN_PORTAL_BASE_URL = os.environ.get("HUICAN_PORTAL_BASE_URL", "").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -66,6 +66,7 @@ def production_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
         HUICAN_DATA_KEY="1:" + "A" * 43 + "=",
         HUICAN_HMAC_KEY="B" * 43 + "=",
         HUICAN_AUDIT_KEY="C" * 43 + "=",
+        HUICAN_CERT_SIGNING_KEY="D" * 43 + "=",
         HUICAN_ALLOWED_HOSTS="127.0.0.1",
         HUICAN_VAR_DIR=str(tmp_path / "var"),
         DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}",

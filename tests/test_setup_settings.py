@@ -35,13 +35,14 @@ def test_production_refuses_to_start_without_keys() -> None:
     result = _import_settings({"HUICAN_ENV": "production"})
     assert result.returncode != 0
     assert "HUICAN_SECRET_KEY" in result.stderr and "HUICAN_AUDIT_KEY" in result.stderr
+    assert "HUICAN_CERT_SIGNING_KEY" in result.stderr
 
 
 def test_production_reads_secrets_from_files(tmp_path: object) -> None:
     from pathlib import Path
 
     folder = Path(str(tmp_path))
-    for name in ("secret", "data", "hmac", "audit"):
+    for name in ("secret", "data", "hmac", "audit", "cert"):
         (folder / name).write_text(f"{name}-value-from-a-file-0123456789\n")
     result = _import_settings(
         {
@@ -50,6 +51,7 @@ def test_production_reads_secrets_from_files(tmp_path: object) -> None:
             "HUICAN_DATA_KEY_FILE": str(folder / "data"),
             "HUICAN_HMAC_KEY_FILE": str(folder / "hmac"),
             "HUICAN_AUDIT_KEY_FILE": str(folder / "audit"),
+            "HUICAN_CERT_SIGNING_KEY_FILE": str(folder / "cert"),
             "HUICAN_ALLOWED_HOSTS": "huican.example.cn",
         }
     )

@@ -17,6 +17,8 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "data_key": lambda: "1:" + base64.b64encode(os.urandom(32)).decode(),
     "hmac_key": lambda: base64.b64encode(os.urandom(32)).decode(),
     "audit_key": lambda: base64.b64encode(os.urandom(32)).decode(),
+    # The seed of the Ed25519 key signing electronic certificates (huican.portal.cert_keys).
+    "cert_signing_key": lambda: base64.b64encode(os.urandom(32)).decode(),
 }
 
 

@@ -86,6 +86,7 @@ def test_check_deploy_is_clean_in_production(tmp_path: Path) -> None:
         HUICAN_DATA_KEY="1:" + base64.b64encode(os.urandom(32)).decode(),
         HUICAN_HMAC_KEY=base64.b64encode(os.urandom(32)).decode(),
         HUICAN_AUDIT_KEY=base64.b64encode(os.urandom(32)).decode(),
+        HUICAN_CERT_SIGNING_KEY=base64.b64encode(os.urandom(32)).decode(),
         HUICAN_ALLOWED_HOSTS="huican.example.cn",
         HUICAN_VAR_DIR=str(tmp_path),
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
