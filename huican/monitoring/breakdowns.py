@@ -28,6 +28,7 @@ the year, D and region, so a page asks again in a few milliseconds until the dat
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import replace
 from typing import Any
 
@@ -39,7 +40,7 @@ from huican.core.idnumbers import CATEGORY_NAMES
 from huican.monitoring.indicators import gdp_growth_for, indicators_from_facts
 from huican.monitoring.models import IndicatorSnapshot
 from huican.monitoring.plan import Plan, plan_for_year
-from huican.monitoring.selectors import data_version, evaluation_day
+from huican.monitoring.selectors import data_version, default_year, evaluation_day
 from huican.policy.facts import Facts, load_facts
 from huican.policy.rules import evaluate
 from huican.policy.vocabulary import prepare
@@ -63,7 +64,10 @@ def category_breakdown(
     plan = plan_for_year(year)
     indicator = plan.indicator(code)
     on = evaluation_day(year, today=timezone.localdate(), as_of=as_of)
-    version = f"{VERSION_MARK}{data_version()}"
+    # The plan picked for the year (its code and text) is part of the key: a plan loaded later may
+    # name other indicators.
+    digest = hashlib.sha256(f"{data_version()} {plan.code} {plan.checksum}".encode()).hexdigest()[:32]
+    version = f"{VERSION_MARK}{digest}"
     kept = (
         IndicatorSnapshot.objects.filter(year=year, on=on, region=region, version=version)
         .values_list("rows", flat=True)
@@ -114,6 +118,18 @@ def breakdowns_from_facts(
                     }
                 )
     return out
+
+
+def warm_category_breakdowns(*, today: dt.date | None = None) -> int:
+    """Compute and keep the city's breakdown for the year the dashboard opens on (call it from the
+    background job after an import, beside ``selectors.warm_indicator_cache``, so that the first page
+    asking for a breakdown does not pay for it). Returns the number of indicators kept."""
+    today = today or timezone.localdate()
+    year = default_year(plan_for_year(today.year), today)
+    plan = plan_for_year(year)
+    for item in plan.indicators[:1]:  # one call computes and keeps every indicator's breakdown
+        category_breakdown(year=year, code=item.code, region=CITY_CODE, as_of=today)
+    return len(plan.indicators)
 
 
 def _keep(*, year: int, on: dt.date, region: str, version: str, rows: list[dict[str, Any]]) -> None:

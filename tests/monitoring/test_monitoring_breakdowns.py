@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.template.loader import render_to_string
 
-from huican.monitoring.breakdowns import category_breakdown
+from huican.monitoring.breakdowns import category_breakdown, warm_category_breakdowns
 from huican.monitoring.indicators import compute_indicators
 from huican.monitoring.models import IndicatorSnapshot
 from huican.monitoring.plan import plan_for_year
@@ -137,6 +137,14 @@ def test_the_breakdown_is_kept_until_the_data_change(small_world):
     assert IndicatorSnapshot.objects.filter(region="140900", version__startswith="category:").count() == 1
     # The dashboard's own run is never taken for a breakdown (nor the other way round).
     assert not IndicatorSnapshot.objects.filter(region="").exists()
+
+
+def test_the_city_breakdown_can_be_kept_ahead_of_the_page(small_world):
+    assert warm_category_breakdowns(today=dt.date(2026, 3, 1)) == 11  # the plan has ended: 2025 is shown
+
+    [kept] = IndicatorSnapshot.objects.filter(version__startswith="category:")
+    assert (kept.year, kept.on, kept.region) == (2025, dt.date(2025, 12, 31), "140900")
+    assert {row["code"] for row in kept.rows} == set(plan_for_year(Y).indicator_codes)
 
 
 def test_the_partial_shows_a_table_and_a_bar_list(small_world):
