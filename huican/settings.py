@@ -245,6 +245,16 @@ HUICAN_LOCKOUT_MINUTES = env_int("HUICAN_LOCKOUT_MINUTES", 15)
 # Per address, beside the per-account lock: this many failed logins in the window refuse more.
 HUICAN_LOGIN_IP_FAILURES = env_int("HUICAN_LOGIN_IP_FAILURES", 20)
 HUICAN_LOGIN_IP_WINDOW_MINUTES = env_int("HUICAN_LOGIN_IP_WINDOW_MINUTES", 15)
+# Citizen sign-in on the portal (huican.portal.signin): the SMS sender of the one-time codes, a
+# dotted path to a class with send(message). Outside production the console sender (prints the code,
+# keeps it in memory for tests); in production empty (no sign-in) until a real gateway is named.
+_CONSOLE_SMS = "huican.portal.sms.ConsoleSender"
+HUICAN_SMS_SENDER = os.environ.get("HUICAN_SMS_SENDER", "" if PRODUCTION else _CONSOLE_SMS)
+if PRODUCTION and HUICAN_SMS_SENDER == _CONSOLE_SMS:
+    raise ImproperlyConfigured("生产环境不能使用演示用的控制台短信发送（HUICAN_SMS_SENDER）：请配置真实的短信网关")
+HUICAN_PORTAL_IDLE_SECONDS = env_int("HUICAN_PORTAL_IDLE_SECONDS", 15 * 60)
+HUICAN_PORTAL_LOCK_FAILURES = env_int("HUICAN_PORTAL_LOCK_FAILURES", 5)  # per ID number and per address
+HUICAN_PORTAL_LOCK_MINUTES = env_int("HUICAN_PORTAL_LOCK_MINUTES", 15)
 # API tokens expire this many days after they were made (then 401; make a new one).
 HUICAN_API_TOKEN_DAYS = env_int("HUICAN_API_TOKEN_DAYS", 90)
 
