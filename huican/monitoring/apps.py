@@ -9,6 +9,7 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         from huican.exchange.signals import import_done
+        from huican.monitoring import checks  # noqa: F401  (registers the font check)
 
         import_done.connect(_warm_after_import, dispatch_uid="monitoring.warm_after_import")
 

@@ -1,8 +1,9 @@
 """PNG charts for the .docx and .pdf reports, drawn with Pillow (already installed with reportlab).
 
-Labels use a CJK font from the system (fonts-noto-cjk) when one is found; without one, the
-county names are replaced by their codes and the Chinese words by short Latin ones, so the chart
-still reads. Like the web charts, series differ by line style and marker, never by colour alone.
+Labels are drawn in the server's Chinese font (huican.monitoring.reports.fonts: fonts-noto-cjk or
+the file HUICAN_CJK_FONT names); without one a chart is not drawn at all — CJKFontMissing says what
+to install — rather than with boxes or Latin stand-ins. Like the web charts, series differ by line
+style and marker, never by colour alone.
 """
 
 from __future__ import annotations
@@ -16,14 +17,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 from huican.monitoring.charts import Bar, axis_range, axis_ticks, format_value
 from huican.monitoring.plan import Plan
+from huican.monitoring.reports.fonts import cjk_font_path, simplified_face_index
 from huican.monitoring.reports.summary import IndicatorSummary
 
-FONT_CANDIDATES = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-)
 INK = (26, 26, 26)
 GRID = (200, 204, 210)
 LINE = (18, 53, 91)
@@ -31,19 +27,14 @@ TARGET = (122, 75, 0)
 SCALE = 2  # draw at twice the size for a crisp image in print
 
 
-@lru_cache(maxsize=4)
-def _font(size: int) -> tuple[ImageFont.FreeTypeFont | ImageFont.ImageFont, bool]:
-    for candidate in FONT_CANDIDATES:
-        if Path(candidate).is_file():
-            try:
-                return ImageFont.truetype(candidate, size * SCALE), True
-            except OSError:
-                continue
-    return ImageFont.load_default(size * SCALE), False
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    """The Chinese font at `size` points (× SCALE); raises CJKFontMissing when the server has none."""
+    return _font_at(cjk_font_path(), size)
 
 
-def _text(label: str, fallback: str) -> str:
-    return label if _font(11)[1] else fallback
+@lru_cache(maxsize=8)
+def _font_at(path: Path, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(path), size * SCALE, index=simplified_face_index(path))
 
 
 def _dashed(
@@ -76,7 +67,7 @@ def trend_png(
     """A line of the values per year, the target dashed, the projection dotted with a diamond."""
     width, height = 640 * SCALE, 240 * SCALE
     left, right, top, bottom = 70 * SCALE, 110 * SCALE, 20 * SCALE, 34 * SCALE
-    font, _ = _font(11)
+    font = _font(11)
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     all_years = list(years) + ([projection[0]] if projection and projection[0] not in years else [])
@@ -105,7 +96,7 @@ def trend_png(
         draw.text((x(year), height - bottom + 8 * SCALE), str(year), font=font, fill=INK, anchor="mt")
     if target is not None:
         _dashed(draw, (left, y(target)), (width - right, y(target)), 8 * SCALE)
-        label = _text("目标 ", "target ") + format_value(target, unit)
+        label = "目标 " + format_value(target, unit)
         draw.text((width - right + 6 * SCALE, y(target)), label, font=font, fill=TARGET, anchor="lm")
     known = [(year, float(v)) for year, v in zip(years, values, strict=True) if v is not None]
     if len(known) > 1:
@@ -131,10 +122,10 @@ def trend_png(
             fill="white",
             width=2 * SCALE,
         )
-        label = _text("预测 ", "forecast ") + format_value(to_value, unit)
+        label = "预测 " + format_value(to_value, unit)
         draw.text((cx + 10 * SCALE, cy + 6 * SCALE), label, font=font, fill=INK, anchor="lt")
     if not known:
-        draw.text((width / 2, height / 2), _text("暂无数据", "no data"), font=font, fill=INK, anchor="mm")
+        draw.text((width / 2, height / 2), "暂无数据", font=font, fill=INK, anchor="mm")
     return _png(image)
 
 
@@ -146,7 +137,7 @@ def ranking_png(
     width = 640 * SCALE
     left, right, top = 120 * SCALE, 150 * SCALE, 26 * SCALE
     height = top + 10 * SCALE + row * max(len(bars), 1)
-    font, has_cjk = _font(11)
+    font = _font(11)
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     numbers = [float(b.value) for _, b in bars if b.value is not None]
@@ -158,18 +149,14 @@ def ranking_png(
 
     if target is not None:
         _dashed(draw, (x(target), top - 6 * SCALE), (x(target), height - 4 * SCALE), 6 * SCALE)
-        label = _text("目标 ", "target ") + format_value(target, unit)
+        label = "目标 " + format_value(target, unit)
         draw.text((x(target), top - 8 * SCALE), label, font=font, fill=TARGET, anchor="mb")
-    for i, (code, bar) in enumerate(bars):
+    for i, (_, bar) in enumerate(bars):
         top_y = top + i * row
         middle = top_y + row / 2
-        draw.text(
-            (left - 6 * SCALE, middle), bar.label if has_cjk else code, font=font, fill=INK, anchor="rm"
-        )
+        draw.text((left - 6 * SCALE, middle), bar.label, font=font, fill=INK, anchor="rm")
         if bar.value is None:
-            draw.text(
-                (left + 4 * SCALE, middle), _text("无数据", "no data"), font=font, fill=INK, anchor="lm"
-            )
+            draw.text((left + 4 * SCALE, middle), "无数据", font=font, fill=INK, anchor="lm")
             continue
         base, end = x(max(low, 0.0)), x(bar.value)
         box = [
@@ -188,9 +175,7 @@ def ranking_png(
                 )
         else:
             draw.rectangle(box, fill=LINE)
-        note = (
-            _text(" 未达标", " missed") if bar.met is False else (_text(" 达标", " met") if bar.met else "")
-        )
+        note = " 未达标" if bar.met is False else (" 达标" if bar.met else "")
         draw.text(
             (box[2] + 4 * SCALE, middle),
             format_value(bar.value, unit) + note,
