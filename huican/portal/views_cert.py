@@ -23,9 +23,9 @@ logger = logging.getLogger("huican.portal.cert")
 
 @require_GET
 def verify(request: HttpRequest) -> HttpResponse:
-    """Check a pasted or scanned code (GET ``?c=``). Public and not audited: nothing personal is
-    looked up for the asker beyond what the code they hold already says; each check is counted in
-    the log by outcome only."""
+    """Check a pasted or scanned code (GET ``?c=``). Public and not audited: nothing is shown beyond
+    what the code the asker holds already says, and an audit entry per anonymous request would let
+    anyone grow the log at will. The outcome alone goes to the `huican.portal.cert` logger (INFO)."""
     code = request.GET.get("c", "")
     result = None
     if code.strip():
