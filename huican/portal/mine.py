@@ -17,7 +17,7 @@ from huican.benefits.models import Application, ApplicationEvent, Entitlement, R
 from huican.benefits.selectors import deadline_of
 from huican.benefits.workdays import step_limits
 from huican.care.models import ServiceRecord
-from huican.core.dates import add_years, month_start
+from huican.core.dates import month_start
 from huican.exchange.models import ListRecord
 from huican.regions.models import Region
 from huican.registry.models import Person
@@ -33,7 +33,7 @@ class CertificateInfo:
     category: str
     grade: str
     issue_date: dt.date
-    valid_until: dt.date  # the last valid day: renewal is due by then
+    valid_until: dt.date  # the end of validity: renew by then
     days_left: int
 
     @property
@@ -46,16 +46,15 @@ class CertificateInfo:
 
 
 def certificate_info(person: Person, today: dt.date) -> CertificateInfo:
-    """Valid 10 years from issue (《残疾人证管理办法》第十九条): the day before the tenth anniversary is the
-    last valid day (as ``registry.selectors.valid_certificate_q``)."""
-    last_day = add_years(person.issue_date, 10) - dt.timedelta(days=1)
+    """Valid 10 years from issue (《残疾人证管理办法》第十九条); the end of validity is the renewal date,
+    the same day the person page and the electronic certificate show (``Person.expiry_date``)."""
     return CertificateInfo(
         number_masked=person.certificate_masked,
         category=person.category_name,
         grade=person.grade_name,
         issue_date=person.issue_date,
-        valid_until=last_day,
-        days_left=(last_day - today).days,
+        valid_until=person.expiry_date,
+        days_left=(person.expiry_date - today).days,
     )
 
 
@@ -122,7 +121,13 @@ STEPS = (
     ("civil_affairs", "县民政局审定", S.IN_NOTICE),
     ("notice", "公示", S.APPROVED),
 )
-REACHED: dict[str, int] = {S.SUBMITTED: 0, S.TOWNSHIP_PASSED: 1, S.FEDERATION_PASSED: 2, S.IN_NOTICE: 3, S.APPROVED: 4}
+REACHED: dict[str, int] = {
+    S.SUBMITTED: 0,
+    S.TOWNSHIP_PASSED: 1,
+    S.FEDERATION_PASSED: 2,
+    S.IN_NOTICE: 3,
+    S.APPROVED: 4,
+}
 
 
 def _names(codes: set[str]) -> dict[str, str]:

@@ -174,17 +174,21 @@ def check_pair(mode: str, id_text: str, certificate_text: str) -> tuple[dict[str
     return problems, id_number, parsed
 
 
-def _send_new_code(person: Person, authorisation: Authorisation | None, phone: str, now: dt.datetime) -> int:
-    """A new code to `phone`, unless one went out in the last minute or five in the last hour (then
-    the newest still valid one stands). Returns the id of the code the session waits for."""
+def _send_new_code(
+    person: Person, authorisation: Authorisation | None, phone: str, now: dt.datetime
+) -> int | None:
+    """A new code to `phone`, unless a still usable one went out in the last minute, or five went out
+    in the last hour (then the newest usable one stands, if any). Returns the id of the code the
+    session waits for."""
     recent = OneTimeCode.objects.filter(
         person=person, authorisation=authorisation, created_at__gt=now - dt.timedelta(hours=1)
     )
-    newest = recent.order_by("-created_at").first()
-    if newest is not None and (
-        newest.created_at > now - dt.timedelta(seconds=RESEND_SECONDS) or recent.count() >= CODES_PER_HOUR
-    ):
+    waiting = recent.filter(used_at__isnull=True, expires_at__gt=now, attempts__lt=CODE_TRIES)
+    newest = waiting.order_by("-created_at").first()
+    if newest is not None and newest.created_at > now - dt.timedelta(seconds=RESEND_SECONDS):
         return newest.pk
+    if recent.count() >= CODES_PER_HOUR:
+        return newest.pk if newest is not None else None
     code = f"{secrets.randbelow(10**6):06d}"
     salt = secrets.token_hex(8)
     record = OneTimeCode.objects.create(

@@ -159,7 +159,9 @@ def test_wrong_codes_count_down_then_lock_with_the_time_and_the_hotline(client: 
 
 
 def test_a_code_allows_five_tries_then_must_be_fetched_again(person: Any) -> None:
-    started = signin.start(mode=signin.SELF, id_text=id_number_of(person), certificate_text=cert_of(person), ip="")
+    started = signin.start(
+        mode=signin.SELF, id_text=id_number_of(person), certificate_text=cert_of(person), ip=""
+    )
     assert started.pending is not None
     code = last_code()
     record = OneTimeCode.objects.get()
@@ -183,7 +185,9 @@ def test_code_expires_after_five_minutes(client: Client, person: Any) -> None:
 
 
 def test_code_works_once(client: Client, person: Any) -> None:
-    started = signin.start(mode=signin.SELF, id_text=id_number_of(person), certificate_text=cert_of(person), ip="")
+    started = signin.start(
+        mode=signin.SELF, id_text=id_number_of(person), certificate_text=cert_of(person), ip=""
+    )
     assert started.pending is not None
     code = last_code()
     first = signin.verify(pending=dict(started.pending), code_text=code, ip="")
@@ -318,7 +322,9 @@ def test_agent_signs_in_after_staff_record_and_is_refused_after_revocation(clien
     )
     assert response.status_code == 302
     authorisation = Authorisation.objects.get(person=person)
-    assert authorisation.agent_phone_masked == "136****5432" and agent_id not in authorisation.agent_id_encrypted
+    assert (
+        authorisation.agent_phone_masked == "136****5432" and agent_id not in authorisation.agent_id_encrypted
+    )
 
     agent = Client()
     step1(agent, agent_id, cert_of(person), reverse("portal:signin_agent"))
@@ -345,7 +351,10 @@ def test_agent_authorisation_is_limited_to_its_dates(client: Client) -> None:
     today = timezone.localdate()
     agent_id = make_id_number("140902", dt.date(1976, 4, 4))
     _record_agent(
-        world, world.alice, agent_id_number=agent_id, valid_from=today - dt.timedelta(days=30),
+        world,
+        world.alice,
+        agent_id_number=agent_id,
+        valid_from=today - dt.timedelta(days=30),
         valid_until=today - dt.timedelta(days=1),
     )
     step1(client, agent_id, cert_of(world.alice), reverse("portal:signin_agent"))
@@ -375,7 +384,12 @@ def test_audit_entries_never_hold_a_full_id_number(client: Client, person: Any) 
     step1(Client(), nobody, nobody + "41")
     entries = list(AuditEntry.objects.filter(action__startswith="portal."))
     actions = {e.action for e in entries}
-    assert {"portal.signin_code", "portal.signin_failed", "portal.signin", "portal.signin_no_match"} <= actions
+    assert {
+        "portal.signin_code",
+        "portal.signin_failed",
+        "portal.signin",
+        "portal.signin_no_match",
+    } <= actions
     signed = next(e for e in entries if e.action == "portal.signin")
     assert signed.actor_name == "群众:张*明" and signed.object_id == str(person.pk)
     for entry in entries:
