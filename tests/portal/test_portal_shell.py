@@ -42,3 +42,19 @@ def test_preferences_only_go_back_to_a_portal_page(client, target):
 
 def test_preferences_need_post(client):
     assert client.get(reverse("portal:preferences")).status_code == 405
+
+
+@pytest.mark.parametrize("name", ["portal:home", "portal:selfcheck"])
+def test_every_portal_page_has_the_landmarks_and_needs_no_script(client, name):
+    page = client.get(reverse(name)).content.decode()
+    assert '<a class="skip-link" href="#main">' in page and '<main id="main"' in page
+    assert '<nav class="portal-nav" aria-label="服务导航">' in page and "<footer" in page
+    assert "<script" not in page and "css/portal.css" in page
+
+
+def test_preferences_from_the_self_check_come_back_to_it(client):
+    response = client.post(
+        reverse("portal:preferences"), {"toggle": "contrast", "next": "/portal/self-check/"}
+    )
+    assert response["Location"] == "/portal/self-check/"
+    assert 'class="portal contrast"' in client.get(reverse("portal:selfcheck")).content.decode()
