@@ -74,6 +74,8 @@ PERSONAL_DATA_PREFIXES = (
     "/api/v1/findings",
     "/api/v1/imports",
     "/api/v1/monitoring",
+    "/portal/cert/persons/",  # the staff certificate page of a person
+    "/portal/staff/",  # staff pages kept in the portal app (guardians and agents)
 )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from huican.monitoring import views, views_targets
+from huican.monitoring import views, views_indicator, views_targets
 
 app_name = "monitoring"
 REGION = r"(?P<region>\d{6}|\d{9}|\d{12})"
@@ -15,6 +15,7 @@ urlpatterns = [
     path("report/jobs/<int:job_id>/", views.report_job_status, name="report_job"),
     path("report/jobs/<int:job_id>/download/", views.report_download, name="report_download"),
     re_path(rf"^{REGION}/$", views.dashboard, name="dashboard"),
+    re_path(rf"^{REGION}/indicators/(?P<code>[a-z_]+)/$", views_indicator.indicator, name="indicator"),
     re_path(
         rf"^{REGION}/persons/(?P<code>[a-z_]+)/(?P<side>numerator|denominator)/$",
         views.persons,

@@ -27,7 +27,7 @@ from huican.core.audit import audit_record
 from huican.core.models import Job
 from huican.core.redirects import redirect_to_message
 from huican.core.tasks import submit
-from huican.monitoring import charts
+from huican.monitoring import charts, comparison
 from huican.monitoring.models import GdpGrowth
 from huican.monitoring.plan import load_plan
 from huican.monitoring.publishing import may_publish, publication_checks, publications, publish_job
@@ -139,7 +139,10 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, int, dt.date | None, dt.d
     """The year and as-of date asked for (falling back to the defaults when the form is invalid)."""
     today = timezone.localdate()
     plan = load_plan()
-    form = PeriodForm(request.GET or None, years=plan_years(plan, today), today=today)
+    # Bound only when a year or date is asked for: the overview's other parameters (indicator, sort)
+    # alone keep the default period.
+    asked = "year" in request.GET or "as_of" in request.GET
+    form = PeriodForm(request.GET if asked else None, years=plan_years(plan, today), today=today)
     year, as_of = default_year(plan, today), None
     if form.is_bound and form.is_valid():
         year, as_of = int(form.cleaned_data["year"]), form.cleaned_data.get("as_of")
@@ -165,20 +168,50 @@ def dashboard(request: HttpRequest, region: str) -> HttpResponse:
     whole_city = sees_whole_city(request.user)
     summary = build_summary(region=region, year=year, today=today, as_of=as_of, show_ranking=whole_city)
     charts.decorate_summary(summary)
-    query = urlencode({"year": year, **({"as_of": as_of.isoformat()} if as_of else {})})
+    period = {"year": year, **({"as_of": as_of.isoformat()} if as_of else {})}
     context = {
         "summary": summary,
+        # The tiles in the plan's order (numbered 1..11); the summary puts binding misses first.
+        "tiles": sorted(summary.items, key=lambda item: item.indicator.number),
         "form": form,
         "regions": region_choices_for(request.user) if whole_city else [],
-        "query": query,
+        "query": urlencode(period),
+        "period": period,
         "may_list": can(request.user, "browse_registry"),
         "may_download": whole_city,
         "current_year": today.year,
         # Published reports and whether current data would change their figures (city page only).
         "publication_checks": publication_checks() if whole_city and region == CITY_CODE else [],
+        **_comparison(request, summary, period),
     }
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "monitoring/dashboard.html", context, status=status)
+
+
+def _comparison(request: HttpRequest, summary: Any, period: dict[str, Any]) -> dict[str, Any]:
+    """The county comparison of the overview (city-wide viewers): the chosen indicator (``indicator``,
+    default the first the summary lists: a binding one not met, else number 1), its tile map and its
+    table sorted by ``sort``/``order`` with the header links."""
+    if not summary.show_ranking:
+        return {"chosen": None}
+    items = {item.code: item for item in summary.items}
+    chosen = items.get(request.GET.get("indicator", ""), summary.items[0])
+    sorting = comparison.Sorting.from_query(request.GET.get("sort"), request.GET.get("order"))
+    base = {**period, "indicator": chosen.code}
+    headers = {
+        column: {
+            "query": urlencode({**base, "sort": column, "order": sorting.link_order(column)}),
+            "aria_sort": sorting.aria_sort(column),
+        }
+        for column in comparison.SORT_COLUMNS
+    }
+    return {
+        "chosen": chosen,
+        "tile_map": comparison.tile_map(chosen, highlight=summary.region),
+        "county_rows": comparison.table_rows(chosen, sorting),
+        "sorting": sorting,
+        "headers": headers,
+    }
 
 
 @require_can("browse_registry")

@@ -34,6 +34,19 @@ def test_a_person_outside_the_region_is_a_denied_access(world: World, client: Cl
     assert _denied() == [("t_township", path, 404)]
 
 
+def test_a_portal_staff_page_of_a_person_outside_the_region_is_a_denied_access(
+    world: World, client: Client
+) -> None:
+    client.force_login(world.users["township"])
+    paths = [
+        reverse("portal:staff_cert", args=[world.dave.pk]),
+        reverse("portal:staff_agents", args=[world.dave.pk]),
+    ]
+    for path in paths:
+        assert client.get(path).status_code == 404
+    assert _denied() == [("t_township", path, 404) for path in paths]
+
+
 def test_a_page_the_role_may_not_use_is_a_denied_access(world: World, client: Client) -> None:
     client.force_login(world.users["system"])
     assert client.get("/findings/").status_code in (403, 404)
