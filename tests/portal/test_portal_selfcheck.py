@@ -318,12 +318,15 @@ def test_changing_the_answers_fills_the_form_again(client) -> None:
     assert "简单说" not in page
 
 
-def test_wrong_answers_are_refused_with_a_summary_linked_to_the_questions(client) -> None:
+def test_wrong_answers_are_refused_with_a_summary_linked_to_the_questions(client, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
     response = client.post(
         reverse("portal:selfcheck"),
         {**VALID_POST, "county": "", "age": "两百", "income": "很多", "grade": "9"},
     )
     assert response.status_code == 400
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert "/portal/self-check/" in logged and "两百" not in logged and "很多" not in logged
     page = response.content.decode()
     assert 'role="alert"' in page and "有 4 个问题需要改一下" in page
     assert '<a href="#id_county">请选择户口所在的县（市、区）</a>' in page
