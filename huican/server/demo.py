@@ -128,6 +128,9 @@ def print_accounts(accounts: Iterable[tuple[str, str, str, Any]], echo: Echo = e
     echo("演示账号（用户名 / 密码 / 角色 / 辖区）：")
     for username, password, role_label, region in accounts:
         echo(f"  {username} / {password} / {role_label} / {region or '—'}")
+    from huican.portal.demo import print_signin_examples
+
+    print_signin_examples(echo)
 
 
 def run_demo(args: argparse.Namespace) -> int:
