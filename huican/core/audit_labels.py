@@ -115,6 +115,21 @@ ACTION_LABELS: dict[str, str] = {
     "care.service_result": "记录服务结果",
     "care.device_stage": "记录辅具适配进度",
     "care.placement_end": "结束托养服务",
+    # portal: citizens' sign-in and 我的 (the actor is a masked name such as 群众:张*明)
+    "portal.signin_code": "群众登录：发送验证码",
+    "portal.signin_no_match": "群众登录：身份信息不符（未发送验证码）",
+    "portal.signin_failed": "群众登录：验证码错误",
+    "portal.signin_locked": "群众登录：锁定期间尝试登录",
+    "portal.lockout": "群众登录：错误次数过多，暂停登录",
+    "portal.signin": "群众登录",
+    "portal.agent_signin": "代办人登录",
+    "portal.signout": "群众退出登录",
+    "portal.signout_idle": "群众长时间未操作，自动退出",
+    "portal.signout_revoked": "代办授权撤销或过期，代办人被退出",
+    "portal.agent_view": "代办人查看“我的”",
+    "portal.rejection_notice": "群众下载不予批准通知书",
+    "portal.authorisation_record": "登记网上代办人",
+    "portal.authorisation_revoke": "撤销网上代办人",
 }
 
 AREA_LABELS: dict[str, str] = {
@@ -137,6 +152,7 @@ AREA_LABELS: dict[str, str] = {
     "benefits": "待遇",
     "care": "服务",
     "cli": "命令行",
+    "portal": "残疾人服务网站",
 }
 
 OBJECT_LABELS: dict[str, str] = {
