@@ -6,7 +6,9 @@ agent's phone.
 The first step answers the same whether or not the pair matched (and never shows phone digits), so
 the page cannot be used to find out who is registered. Wrong codes count against the typed ID
 number and against the client address: at ``HUICAN_PORTAL_LOCK_FAILURES`` failures within
-``HUICAN_PORTAL_LOCK_MINUTES`` the key is locked for that many minutes. A code is kept only as a
+``HUICAN_PORTAL_LOCK_MINUTES`` the key is locked for that many minutes. First steps are counted
+per address too (``HUICAN_PORTAL_STARTS_PER_ADDRESS`` in the same window), matched or not, so the
+page cannot be used to try pairs, send codes or fill the audit log in bulk. A code is kept only as a
 keyed hash, lives 5 minutes, allows 5 tries and works once. Everything is audited under a masked
 name ("群众:张*明"), never with a full ID number.
 """
@@ -94,9 +96,16 @@ def locked_until(keys: list[tuple[str, str]], now: dt.datetime) -> dt.datetime |
     return max(until) if until else None
 
 
-def _count_failure(keys: list[tuple[str, str]], now: dt.datetime) -> dt.datetime | None:
+def _start_key(ip: str) -> list[tuple[str, str]]:
+    """The counter of first steps from one address (matched or not: it says nothing about a pair)."""
+    return [(SignInGuard.Kind.ADDRESS.value, blind_index(f"portal-start|ip|{ip}"))] if ip else []
+
+
+def _count_failure(
+    keys: list[tuple[str, str]], now: dt.datetime, limit: int | None = None
+) -> dt.datetime | None:
     """One more failure for each key; the time a key is now locked until, if one reached the limit."""
-    limit = settings.HUICAN_PORTAL_LOCK_FAILURES
+    limit = limit or settings.HUICAN_PORTAL_LOCK_FAILURES
     window = dt.timedelta(minutes=settings.HUICAN_PORTAL_LOCK_MINUTES)
     locked: dt.datetime | None = None
     for kind, key in keys:
@@ -214,7 +223,7 @@ def start(
     if problems:
         return Started(problems=problems)
     id_key = id_key_of(id_number)
-    until = locked_until(_guard_keys(id_key, ip), now)
+    until = locked_until(_guard_keys(id_key, ip) + _start_key(ip), now)
     masked = mask_id_number(id_number)
     if until is not None:
         audit_record(
@@ -228,6 +237,7 @@ def start(
     sms.sender()  # no sender configured: say so before anything else (SmsNotAvailable)
     code_id: int | None = None
     with transaction.atomic():
+        _count_failure(_start_key(ip), now, limit=settings.HUICAN_PORTAL_STARTS_PER_ADDRESS)
         found = _match(mode, id_number, certificate, timezone.localdate(now))
         if found is not None:
             person, authorisation, phone = found

@@ -417,3 +417,15 @@ def test_staff_user_factory_is_not_a_citizen(client: Client) -> None:
     user = make_user()
     client.force_login(user)
     assert session.KEY not in client.session
+
+
+def test_first_steps_from_one_address_are_limited_matched_or_not(
+    client: Client, person: Any, settings: Any
+) -> None:
+    settings.HUICAN_PORTAL_STARTS_PER_ADDRESS = 3
+    for _ in range(3):
+        other = make_id_number()
+        assert step1(Client(), other, other + "41", REMOTE_ADDR="10.7.7.7").status_code == 302
+    refused = step1(client, id_number_of(person), cert_of(person), REMOTE_ADDR="10.7.7.7")
+    assert refused.status_code == 429 and "以后再试" in page(refused)
+    assert len(ConsoleSender.outbox) == 0
