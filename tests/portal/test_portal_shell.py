@@ -26,6 +26,7 @@ def test_preferences_are_switched_remembered_and_switched_back(client):
     assert response.cookies[preferences.COOKIE].value == "elder"
     page = client.get(reverse("portal:home")).content.decode()
     assert 'class="portal elder"' in page
+    assert '<html lang="zh-CN" class="elder">' in page  # every rem grows in 长辈版
     assert 'value="elder" class="portal-button portal-button--quiet" aria-pressed="true"' in page
 
     client.post(reverse("portal:preferences"), {"toggle": "contrast", "next": "/portal/"})
