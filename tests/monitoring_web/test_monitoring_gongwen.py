@@ -289,6 +289,18 @@ def test_without_a_chinese_font_reports_are_refused_with_what_to_install(
     assert [e.id for e in checks.run_checks() if e.id.startswith("monitoring.")] == ["monitoring.E001"]
 
 
+def test_the_report_command_refuses_without_a_chinese_font(
+    db: Any, tmp_path: Path, settings: Any, capsys: Any
+) -> None:
+    settings.HUICAN_CJK_FONT = str(tmp_path / "missing.ttf")
+    for suffix in (".pdf", ".docx"):  # both have charts
+        assert main(["report", "--year", "2024", "--out", str(tmp_path / f"r{suffix}")]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "fonts-noto-cjk" in err and "HUICAN_CJK_FONT" in err
+        assert not (tmp_path / f"r{suffix}").exists()
+    assert main(["report", "--year", "2024", "--out", str(tmp_path / "r.xlsx")]) == 0  # no fonts needed
+
+
 def test_the_font_check_passes_and_names_a_chosen_font(settings: Any) -> None:
     assert [e for e in checks.run_checks() if e.id == "monitoring.E001"] == []
     settings.HUICAN_CJK_FONT = str(fonts.cjk_font_path())

@@ -6,8 +6,9 @@ with the report's title in the title bar.
 
 The official fonts are named first in each font list; a server without them (the usual case) uses
 the free Noto CJK fonts (fonts-noto-cjk) and AR PL UKai (fonts-arphic-ukai) for 楷体, embedded as
-subsets, so the file reads the same everywhere. A font file named by HUICAN_CJK_FONT is the last
-resort. Without any Chinese font the PDF is refused (fonts.CJKFontMissing).
+subsets, so the file reads the same everywhere. The font file fonts.cjk_font_path finds (the one
+HUICAN_CJK_FONT names, else the first free one present) is the last resort of every list. Without
+any Chinese font the PDF is refused (fonts.CJKFontMissing).
 """
 
 from __future__ import annotations

@@ -157,10 +157,7 @@ def _set_face(rpr: Any, face: Face) -> None:
 
 
 def _black(rpr: Any) -> None:
-    color = rpr.find(qn("w:color"))
-    if color is None:
-        color = OxmlElement("w:color")
-        rpr.append(color)
+    color = rpr.get_or_add_color()  # inserted where the schema puts it (Word rejects disorder)
     color.attrib.clear()
     color.set(qn("w:val"), "000000")
 
