@@ -182,3 +182,35 @@ def test_session_page_and_agent_sign_in_page_are_accessible(
     page.goto(live_url + reverse("portal:extend"))
     expect(page.locator("h1")).to_have_text("继续使用")
     check(page, assert_accessible)
+
+
+def test_staff_record_and_revoke_an_agent_from_the_person_page(
+    transactional_db: None, browser_page: Any, live_url: str, login: Any, assert_accessible: Any
+) -> None:
+    from huican.portal.models import Authorisation
+    from tests.factories import PASSWORD, World, make_id_number
+
+    world = World()
+    page = browser_page
+    login(page, "t_township", PASSWORD)
+    page.goto(live_url + reverse("registry:person", args=[world.alice.pk]))
+    page.get_by_role("link", name="网上代办人（监护人、委托代理人）").click()
+    expect(page.locator("h1")).to_have_text(f"代办人：{world.alice.name}")
+    assert_accessible(page)
+    page.get_by_role("button", name="登记").click()  # nothing filled in: refused, explained
+    expect(page.locator(".field--error").first).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("代办人姓名").fill("李四华")
+    page.get_by_label("代办人身份证号").fill(make_id_number("140902", dt.date(1975, 3, 3)))
+    page.get_by_label("代办人手机号").fill("13698765432")
+    page.get_by_label("监护人").check()
+    page.get_by_label("有效期起").fill(timezone.localdate().isoformat())
+    page.get_by_label("依据的材料").fill("监护关系证明已核验")
+    page.get_by_role("button", name="登记").click()
+    expect(page.get_by_role("cell", name="136****5432")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("撤销原因").fill("监护关系终止")
+    page.get_by_role("button", name="撤销").click()
+    expect(page.get_by_text("已撤销（")).to_be_visible()
+    assert_accessible(page)
+    assert Authorisation.objects.get().revoked_at is not None
