@@ -6,7 +6,7 @@ context processor hands them to every portal page as ``portal_prefs``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.http import HttpRequest, HttpResponse
 
@@ -28,6 +28,13 @@ class Preferences:
 def read(request: HttpRequest) -> Preferences:
     chosen = set(request.COOKIES.get(COOKIE, "").split(","))
     return Preferences(elder="elder" in chosen, contrast="contrast" in chosen)
+
+
+def toggled(prefs: Preferences, name: str) -> Preferences:
+    """`prefs` with the choice `name` switched (unchanged for an unknown name)."""
+    if name in CHOICES:
+        return replace(prefs, **{name: not getattr(prefs, name)})
+    return prefs
 
 
 def remember(response: HttpResponse, prefs: Preferences) -> None:

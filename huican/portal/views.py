@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,10 +18,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_POST
 def switch_preferences(request: HttpRequest) -> HttpResponse:
     """Turn 长辈版 or high contrast on or off and go back to the page the person was on."""
-    prefs = preferences.read(request)
-    name = request.POST.get("toggle", "")
-    if name in preferences.CHOICES:
-        prefs = replace(prefs, **{name: not getattr(prefs, name)})
+    prefs = preferences.toggled(preferences.read(request), request.POST.get("toggle", ""))
     back = request.POST.get("next", "")
     if not back.startswith("/portal/") or not url_has_allowed_host_and_scheme(back, allowed_hosts=None):
         back = "/portal/"

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from huican.portal import preferences
 from huican.portal.forms import SelfCheckForm
 from huican.portal.selfcheck import self_check
 
@@ -42,14 +43,26 @@ def _hidden_answers(request: HttpRequest) -> list[tuple[str, str]]:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def selfcheck(request: HttpRequest) -> HttpResponse:
-    context: dict[str, Any] = {"portal_section": "selfcheck"}
-    if request.method == "POST" and request.POST.get("edit") != "1":
-        form = SelfCheckForm(request.POST)
-        if form.is_valid():
-            context.update(result=self_check(form.answers()), hidden_answers=_hidden_answers(request))
-            return render(request, "portal/selfcheck_result.html", context)
+    context: dict[str, Any] = {"portal_section": "selfcheck", "errors": []}
+    if request.method == "GET":
+        return render(request, "portal/selfcheck_form.html", {**context, "form": SelfCheckForm()})
+    if request.POST.get("edit") == "1":  # 修改我的回答
+        form = SelfCheckForm(initial=_initial(request))
+        return render(request, "portal/selfcheck_form.html", {**context, "form": form})
+    # 长辈版 / 高对比度 switched on the result page: switched here, so the result stays on screen
+    toggle = request.POST.get("toggle", "")
+    prefs = preferences.toggled(preferences.read(request), toggle) if toggle else None
+    if prefs is not None:
+        context["portal_prefs"] = prefs
+    form = SelfCheckForm(request.POST)
+    if form.is_valid():
+        context.update(result=self_check(form.answers()), hidden_answers=_hidden_answers(request))
+        response = render(request, "portal/selfcheck_result.html", context)
+    elif prefs is not None:  # a switch with answers that do not hold: switch, and start again
+        response = render(request, "portal/selfcheck_form.html", {**context, "form": SelfCheckForm()})
+    else:
         context.update(form=form, errors=form.error_summary())
-        return render(request, "portal/selfcheck_form.html", context, status=400)
-    form = SelfCheckForm(initial=_initial(request)) if request.method == "POST" else SelfCheckForm()
-    context.update(form=form, errors=[])
-    return render(request, "portal/selfcheck_form.html", context)
+        response = render(request, "portal/selfcheck_form.html", context, status=400)
+    if prefs is not None:
+        preferences.remember(response, prefs)
+    return response

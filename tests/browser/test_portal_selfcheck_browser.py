@@ -103,6 +103,14 @@ def test_keyboard_only_fill_in_and_read_the_result(
     assert "self-check" in page.url and "?" not in page.url  # the answers never go into the address
     assert_accessible(page)
 
+    tab_to(page, "button#elder")  # 长辈版 on the result page: the result stays
+    page.keyboard.press("Enter")
+    expect(page.locator("body")).to_have_class("portal elder")
+    expect(page.locator("h1")).to_have_text("政策计算器：查询结果")
+    expect(page.get_by_role("article", name="重度残疾人护理补贴")).to_contain_text("每月 110.00 元")
+    no_sideways_scroll(page)
+    assert_accessible(page)
+
     tab_to(page, "button#1")  # 修改我的回答 (its value is 1)
     page.keyboard.press("Enter")
     expect(page.locator("#id_age")).to_have_value("40")

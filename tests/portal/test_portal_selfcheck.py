@@ -22,7 +22,7 @@ from django.utils import timezone
 from huican.core.dates import add_years
 from huican.policy.models import DEFAULT_TOPUP_RATE
 from huican.policy.rules import DEFINITIONS, explain_person
-from huican.portal import selfcheck_text
+from huican.portal import preferences, selfcheck_text
 from huican.portal.selfcheck import AnswerError, Answers, online_application_url, self_check
 from tests.factories import make_list_record, make_person, make_standard, make_survey
 
@@ -352,3 +352,20 @@ def test_full_width_digits_and_units_are_understood(client) -> None:
     standards()
     response = client.post(reverse("portal:selfcheck"), {**VALID_POST, "age": "４０岁", "income": "3,000元"})
     assert response.status_code == 200
+
+
+def test_switching_to_elder_mode_on_the_result_page_keeps_the_result(client) -> None:
+    standards()
+    page = client.post(reverse("portal:selfcheck"), VALID_POST).content.decode()
+    assert 'action="/portal/self-check/" class="portal-prefs"' in page  # the switch posts the answers back
+    response = client.post(reverse("portal:selfcheck"), {**VALID_POST, "toggle": "elder", "next": "/x"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'class="portal elder"' in page and "简单说" in page and "每月 110.00 元" in page
+    assert response.cookies[preferences.COOKIE].value == "elder"
+    assert 'class="portal elder"' in client.get(reverse("portal:home")).content.decode()
+
+
+def test_the_form_page_switches_through_the_ordinary_preferences_form(client) -> None:
+    page = client.get(reverse("portal:selfcheck")).content.decode()
+    assert f'action="{reverse("portal:preferences")}" class="portal-prefs"' in page
