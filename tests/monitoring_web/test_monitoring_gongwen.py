@@ -129,6 +129,10 @@ def test_docx_has_the_gongwen_page_and_type(tmp_path: Path) -> None:
     assert issuer.style.paragraph_format.alignment == 2 and date.style.name == "落款"  # right-aligned
     assert issuer.paragraph_format.right_indent == Pt(32)  # 右空二字
     assert date.paragraph_format.right_indent > issuer.paragraph_format.right_indent  # centred under it
+    attachment = by_text["附件"]  # flush left, on a page of its own
+    assert attachment.paragraph_format.first_line_indent == 0
+    before = paragraphs[paragraphs.index(attachment) - 1]._p
+    assert any(br.get(qn("w:type")) == "page" for br in before.iter(qn("w:br")))
 
 
 def test_docx_page_numbers_tables_and_pictures(tmp_path: Path) -> None:
@@ -230,6 +234,10 @@ def test_pdf_body_text_sits_in_the_text_block(sample_pdf: PdfReader) -> None:
     assert len(lines) == 22  # 22 lines a page
     assert lines[0] - lines[1] == pytest.approx(28.95, abs=0.1)
     assert min(lines) > 35 * MM  # above the 35 mm bottom margin
+
+    last = [p for p in text_positions(sample_pdf.pages[-1]) if not p[2].startswith("—")]
+    assert [p[2] for p in last] == ["附件"]  # after the page break, flush left
+    assert last[0][0] == pytest.approx(28 * MM, abs=0.5)
 
 
 def test_pdf_is_tagged_for_screen_readers_with_embedded_fonts(sample_pdf: PdfReader) -> None:

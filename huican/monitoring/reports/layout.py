@@ -10,6 +10,7 @@ character in from the edge of the text block.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 
 PAGE_WIDTH_MM = 210.0
@@ -48,6 +49,11 @@ def addressee_line(addressee: str) -> str:
     """The 主送机关 line: the organs, ending with a full-width colon."""
     text = addressee.strip()
     return text if text.endswith(("：", ":")) else f"{text}："
+
+
+def is_attachment_label(text: str) -> bool:
+    """ "附件" or "附件2": set flush left in 黑体 at the top of the attachment (GB/T 9704 8), unindented."""
+    return re.fullmatch(r"附件\s*[0-9０-９]*", text.strip()) is not None
 
 
 def width_in_chars(text: str) -> float:

@@ -93,6 +93,7 @@ def stylesheet() -> str:
     h2 {{ font-family: {_family(HEI)}; }}
     h3 {{ font-family: {_family(KAI)}; }}
     h4 {{ font-family: {_family(BODY)}; font-weight: bold; }}
+    .attachment {{ text-indent: 0; }}
     p {{ text-indent: {layout.BODY_INDENT_CHARS}em; }}
     p.addressee {{ text-indent: 0; text-align: left; }}
     p.closing {{ text-indent: 0; text-align: right; }}
@@ -128,8 +129,9 @@ def _block_html(block: Block) -> str:
             parts.append(f'<p class="addressee">{_text(layout.addressee_line(block.addressee))}</p>')
         return "\n".join(parts)
     if isinstance(block, Heading):
-        level = max(block.level, 0) + 1  # the title is h1, 一、 h2, （一） h3, 1. h4
-        return f"<h{min(level, 4)}>{_text(block.text)}</h{min(level, 4)}>"
+        tag = f"h{min(max(block.level, 0) + 1, 4)}"  # the title is h1, 一、 h2, （一） h3, 1. h4
+        flush = ' class="attachment"' if layout.is_attachment_label(block.text) else ""
+        return f"<{tag}{flush}>{_text(block.text)}</{tag}>"
     if isinstance(block, Paragraph):
         return f"<p>{_text(block.text)}</p>"
     if isinstance(block, Bullets):

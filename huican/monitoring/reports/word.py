@@ -299,7 +299,9 @@ def _add_block(document: Any, block: Block) -> None:
             document.add_paragraph(block.text, style="Title")
             document.add_paragraph("", style="Normal")
         else:
-            document.add_paragraph(block.text, style=HEADING_STYLES[min(block.level, 3)])
+            paragraph = document.add_paragraph(block.text, style=HEADING_STYLES[min(block.level, 3)])
+            if layout.is_attachment_label(block.text):
+                _first_line_chars(paragraph.paragraph_format, 0, layout.SIZE_3)
     elif isinstance(block, Paragraph):
         document.add_paragraph(block.text, style=BODY_STYLE)
     elif isinstance(block, Bullets):
