@@ -84,6 +84,9 @@ ACTION_LABELS: dict[str, str] = {
     "monitoring.indicator_persons": "查看指标涉及人员",
     "monitoring.task_progress": "填报任务进展",
     "monitoring.gdp_growth": "填报经济增长数据",
+    "monitoring.narrative_save": "编辑报告内容",
+    "monitoring.narrative_restore": "恢复报告内容的旧版本",
+    "monitoring.project_figure": "录入专栏项目完成数据",
     # benefits
     "benefits.application_create": "新建待遇申请",
     "benefits.application_pass": "审核通过待遇申请",
@@ -163,6 +166,8 @@ OBJECT_LABELS: dict[str, str] = {
     "GdpGrowth": "经济增长数据",
     "PublishedReport": "已发布的报告",
     "TaskProgress": "任务进展",
+    "ReportNarrative": "报告内容",
+    "ProjectFigure": "专栏项目数据",
     "cli": "命令行",
     "http": "网页请求",
     "import": "导入",

@@ -2,7 +2,10 @@
 
 City staff publish a report from the report page (``publish_report``, audited). The publication keeps
 the figures the report prints (every indicator row of its trend for every unit, the findings per code
-and county, the task progress reports, the data sources) and its data version: the list batches in
+and county, the task progress reports, the data sources; for the final evaluation also the base
+year's rows, the progress reports of every year and the computed 专栏 project figures), the
+staff-edited narratives in force with their version numbers and the staff-entered project figures
+(``huican.monitoring.narratives``), and its data version: the list batches in
 force on D per kind, the stamps of the registry and survey columnar copies (``huican.core.copies``)
 and the dashboard's data digest. ``published_report_data`` rebuilds the report from those figures
 alone, so the .xlsx, .docx and .pdf of a published report are the same whatever data arrive later
@@ -85,6 +88,7 @@ def publish_report(*, year: int, final: bool, actor: Any, today: dt.date | None 
                 "batches": data.batches,
                 "copies": stamps,
                 "data_version": published.data_version,
+                "narratives": {section: entry["version"] for section, entry in data.narratives.items()},
             },
         )
     return published
@@ -108,6 +112,12 @@ def report_figures(data: ReportData) -> dict[str, Any]:
             }
             for status in data.tasks
         ],
+        # The final evaluation's progress reports of every year, the narrative versions in force
+        # (with their version numbers) and the 专栏 project figures: later edits never change them.
+        "progress": data.progress,
+        "narratives": data.narratives,
+        "project_figures": data.project_figures,
+        "project_computed": data.project_computed,
         "sources": [
             {
                 **{key: value for key, value in source.items() if key != "batches"},
@@ -195,6 +205,10 @@ def published_report_data(published: PublishedReport) -> ReportData:
         generated_at=timezone.localtime(published.published_at),
     )
     data.batches = published.batches
+    data.progress = list(figures.get("progress") or [])
+    data.narratives = dict(figures.get("narratives") or {})
+    data.project_figures = dict(figures.get("project_figures") or {})
+    data.project_computed = dict(figures.get("project_computed") or {})
     return data
 
 

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from huican.monitoring import views, views_indicator, views_targets
+from huican.monitoring import views, views_indicator, views_reports, views_targets
 
 app_name = "monitoring"
 REGION = r"(?P<region>\d{6}|\d{9}|\d{12})"
@@ -14,6 +14,24 @@ urlpatterns = [
     path("report/publish/", views.report_publish, name="report_publish"),
     path("report/jobs/<int:job_id>/", views.report_job_status, name="report_job"),
     path("report/jobs/<int:job_id>/download/", views.report_download, name="report_download"),
+    path("report/narratives/", views_reports.narrative_index, name="narrative_index"),
+    path("report/<int:year>/<str:kind>/narratives/", views_reports.narrative_list, name="narratives"),
+    path(
+        "report/<int:year>/<str:kind>/narratives/<str:section>/",
+        views_reports.narrative_edit,
+        name="narrative_edit",
+    ),
+    path(
+        "report/<int:year>/<str:kind>/narratives/<str:section>/<int:version>/",
+        views_reports.narrative_version,
+        name="narrative_version",
+    ),
+    path(
+        "report/<int:year>/<str:kind>/narratives/<str:section>/<int:version>/restore/",
+        views_reports.narrative_restore,
+        name="narrative_restore",
+    ),
+    path("report/<int:year>/projects/", views_reports.project_figures, name="project_figures"),
     re_path(rf"^{REGION}/$", views.dashboard, name="dashboard"),
     re_path(rf"^{REGION}/indicators/(?P<code>[a-z_]+)/$", views_indicator.indicator, name="indicator"),
     re_path(

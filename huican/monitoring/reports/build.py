@@ -3,8 +3,11 @@
 ``build_report(year=…, final=…)`` gathers everything the report says: the city summary (each
 indicator with its trend, projection and county ranking), the rows of every county-level unit, the
 findings on D counted per code and county, the tasks without a progress report, the data sources in
-force and, for the final evaluation, the 十三五 baseline of the plan file. ``write_report`` writes
-it as .xlsx, .docx or .pdf (the suffix decides). An empty database gives a report of "—".
+force and, for the final evaluation, the indicators of the plan's base year (2020), the 十三五
+baseline of the plan file, the progress reports of every year, the 专栏 project figures computed
+from data or entered by staff, and the staff-edited narratives in force (``huican.monitoring
+.narratives``). ``write_report`` writes it as .xlsx, .docx or .pdf (the suffix decides). An empty
+database gives a report of "—".
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ from django.utils import timezone
 from huican.matching.findings import compute_findings
 from huican.matching.models import FindingCode
 from huican.matching.urgency import urgency_rank
-from huican.monitoring.plan import BaselineFigure, Plan, Task, load_plan
+from huican.monitoring.models import TaskProgress
+from huican.monitoring.plan import BaselineFigure, Plan, Task, plan_for_year
 from huican.monitoring.reports.summary import Summary, build_summary, summary_points
 from huican.monitoring.selectors import data_sources, evaluation_day, indicator_runs, region_name, rows_for
-from huican.monitoring.tasks_progress import TaskStatus, task_statuses
+from huican.monitoring.tasks_progress import TaskStatus, task_statuses, task_units
 from huican.policy.facts import load_facts
 from huican.policy.rules import evaluate
 from huican.policy.vocabulary import prepare
@@ -52,6 +56,15 @@ class ReportData:
     tasks: list[TaskStatus]
     sources: list[dict[str, Any]]
     baseline: list[tuple[BaselineFigure, Any]] = field(default_factory=list)
+    # The progress reports of every year of the plan up to `year` (final evaluation): dicts of
+    # task, year, unit, text, figures (TaskProgress), in the plan's task and unit order.
+    progress: list[dict[str, Any]] = field(default_factory=list)
+    # Staff-edited narrative sections in force (section → text, version, saved_by_name, saved_at).
+    narratives: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # 专栏 project figures entered by staff (target code → value, year, source, entered_by_name).
+    project_figures: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # 专栏 project figures computed from data (target code → value, numerator, denominator, basis).
+    project_computed: dict[str, dict[str, Any]] = field(default_factory=dict)
     # The indicator rows of every (year, D) of the trend, all units: what a publication stores.
     runs: dict[tuple[int, dt.date], list[dict[str, Any]]] = field(default_factory=dict)
     # The list batches in force on D (kind → ids), when computed from current data.
@@ -60,8 +73,23 @@ class ReportData:
     @property
     def title(self) -> str:
         if self.final:
-            return f"{self.plan.title}终期评估报告（{self.plan.start_year}—{self.year}年）"
+            return f"{self.plan.title}终期评估报告"
         return f"{self.plan.title}{self.year}年度监测报告"
+
+    @property
+    def base_point(self) -> tuple[int, dt.date] | None:
+        """The (year, D) of the plan's base year among `runs`, when the report holds it."""
+        return next((point for point in self.runs if point[0] == self.plan.base_year), None)
+
+    def base_rows(self) -> list[dict[str, Any]]:
+        """The city's indicator rows of the plan's base year (empty when not computed)."""
+        point = self.base_point
+        return rows_for(self.runs[point], CITY_CODE) if point else []
+
+    def narrative(self, section: str) -> str | None:
+        """The staff-edited text in force for `section`, or None (the report then prints a draft)."""
+        entry = self.narratives.get(section)
+        return None if entry is None else str(entry.get("text") or "")
 
     @property
     def tasks_without_report(self) -> list[Task]:
@@ -79,10 +107,16 @@ class ReportData:
 
 def build_report(*, year: int, final: bool = False, today: dt.date | None = None) -> ReportData:
     """Everything the report prints, for the city and every county-level unit, from current data."""
+    from huican.monitoring.narratives import narratives_in_force, project_figures_in_force
+    from huican.monitoring.reports.projects import computed_project_values
+
     today = today or timezone.localdate()
     on = evaluation_day(year, today=today)
     facts = load_facts(on=on)
-    points = summary_points(load_plan(), year=year, today=today)
+    plan = plan_for_year(year)
+    points = summary_points(plan, year=year, today=today)
+    if final and plan.base_year < plan.start_year:
+        points = [(plan.base_year, evaluation_day(plan.base_year, today=today)), *points]
     runs = indicator_runs(points, region=CITY_CODE, facts=facts)
     prepared = prepare(facts)
     found = compute_findings(facts, evaluate(prepared), prepared=prepared)
@@ -95,12 +129,43 @@ def build_report(*, year: int, final: bool = False, today: dt.date | None = None
         today=today,
         runs=runs,
         findings=findings,
-        tasks=task_statuses(year, load_plan()),
+        tasks=task_statuses(year, plan),
         sources=data_sources(on),
         generated_at=timezone.localtime(),
     )
     data.batches = facts.batches
+    data.narratives = narratives_in_force(plan_code=data.plan.code, year=year, final=final)
+    if final:
+        data.progress = progress_reports(data.plan, year)
+        data.project_figures = project_figures_in_force(plan_code=data.plan.code, year=year)
+        data.project_computed = computed_project_values(facts, data.plan, year=year)
     return data
+
+
+def progress_reports(plan: Plan, year: int) -> list[dict[str, Any]]:
+    """Every progress report on the plan's tasks from its first year to `year`, as JSON values."""
+    order = {task.code: i for i, task in enumerate(plan.tasks)}
+    units = {task.code: task_units(task) for task in plan.tasks}
+    reports = TaskProgress.objects.filter(
+        plan_code=plan.code, year__gte=plan.start_year, year__lte=year, task_code__in=list(order)
+    )
+    rows: list[dict[str, Any]] = [
+        {
+            "task": report.task_code,
+            "year": report.year,
+            "unit": report.unit,
+            "text": report.text,
+            "figures": list(report.figures or []),
+        }
+        for report in reports
+    ]
+
+    def unit_rank(row: dict[str, Any]) -> int:
+        own = units[row["task"]]
+        return own.index(row["unit"]) if row["unit"] in own else len(own)
+
+    rows.sort(key=lambda row: (order[row["task"]], row["year"], unit_rank(row), row["unit"]))
+    return rows
 
 
 def assemble_report(
@@ -125,7 +190,7 @@ def assemble_report(
     baseline = []
     if final:
         values = {item.code: item.row["value"] for item in city.items}
-        baseline = [(figure, values.get(figure.code)) for figure in plan.baseline]
+        baseline = [(figure, values.get(baseline_indicator(plan, figure) or "")) for figure in plan.baseline]
     return ReportData(
         plan=plan,
         year=year,
@@ -140,6 +205,12 @@ def assemble_report(
         baseline=baseline,
         runs=runs,
     )
+
+
+def baseline_indicator(plan: Plan, figure: BaselineFigure) -> str | None:
+    """The code of the plan's indicator measuring the same thing as a 十三五 figure, if any."""
+    code = figure.indicator or (figure.code if figure.code in plan.indicator_codes else None)
+    return code if code in plan.indicator_codes else None
 
 
 def check_suffix(out: Path | str) -> str:

@@ -11,6 +11,8 @@ import xlsxwriter
 from huican.core.frames import is_formula_like
 from huican.monitoring.plan import KIND_NAMES
 from huican.monitoring.reports.build import DASH, ReportData, data_date_text, met_text
+from huican.monitoring.reports.drafts import figure_text
+from huican.monitoring.reports.projects import completion_text, key_target_text, project_rows
 from huican.monitoring.reports.summary import target_text
 from huican.regions.divisions import CITY_CODE
 
@@ -82,7 +84,7 @@ def write_xlsx(data: ReportData, target: Path) -> None:
             met_text(item.projected_met),
             "、".join(e.name for e in item.counties_behind) or DASH,
         ]
-        for item in city.items
+        for item in sorted(city.items, key=lambda i: i.indicator.number)  # the plan's order
     ]
     _sheet(book, "全市指标", header, city_rows, [6, 24, 40, 8, 14, 14, 14, 10, 6, 10, 12, 12, 40])
 
@@ -114,13 +116,17 @@ def write_xlsx(data: ReportData, target: Path) -> None:
            [10, 16, *[14] * len(plan.indicators)])  # fmt: skip
 
     years = [p.year for p in city.items[0].trend] if city.items else []
+    base = {row["code"]: row["value"] for row in data.base_rows()}
+    base_header = [f"{plan.base_year} 年（基期）"] if data.final else []
     trend_rows = []
     for item in sorted(city.items, key=lambda i: i.indicator.number):
+        base_value = [None if item.indicator.is_count else base.get(item.code)] if data.final else []
         trend_rows.append(
-            [item.indicator.number, item.indicator.name, *[p.value for p in item.trend], item.projection]
-        )
-    _sheet(book, "全市趋势", ["序号", "指标", *[f"{y} 年" for y in years], f"{plan.end_year} 年预测"], trend_rows,
-           [6, 40, *[12] * (len(years) + 1)])  # fmt: skip
+            [item.indicator.number, item.indicator.name, *base_value, *[p.value for p in item.trend],
+             item.projection]
+        )  # fmt: skip
+    _sheet(book, "全市趋势", ["序号", "指标", *base_header, *[f"{y} 年" for y in years], f"{plan.end_year} 年预测"],
+           trend_rows, [6, 40, *[12] * (len(years) + len(base_header) + 1)])  # fmt: skip
 
     names = data.finding_names
     finding_rows = []
@@ -163,9 +169,23 @@ def write_xlsx(data: ReportData, target: Path) -> None:
 
     if data.final:
         base_rows = [
-            [figure.name, float(figure.value), figure.unit, value, figure.code]
+            [figure.name, float(figure.value), figure.unit, value, figure.code, figure.note]
             for figure, value in data.baseline
         ]
-        _sheet(book, "十三五基线对照", ["“十三五”末指标", "基线", "单位", f"{data.year} 年数值", "代码"], base_rows,
-               [36, 12, 8, 14, 26])  # fmt: skip
+        _sheet(book, "十三五基线对照", ["“十三五”末指标", "基线", "单位", f"{data.year} 年数值", "代码", "说明"],
+               base_rows, [36, 12, 8, 14, 26, 40])  # fmt: skip
+        project_sheet = [
+            [f"专栏{row.project.column}", row.project.name, row.target.code, row.target.name,
+             key_target_text(row.target), row.value, row.target.unit, row.source, completion_text(row)]
+            for row in project_rows(data)
+        ]  # fmt: skip
+        _sheet(book, "专栏项目", ["专栏", "项目", "目标代码", "目标", "目标值", "完成值", "单位", "数据来源", "完成情况"],
+               project_sheet, [8, 30, 24, 50, 12, 12, 6, 50, 10])  # fmt: skip
+        progress_sheet = [
+            [row["task"], row["year"], row["unit"], row["text"],
+             "；".join(figure_text(figure) for figure in row["figures"]) or DASH]
+            for row in data.progress
+        ]  # fmt: skip
+        _sheet(book, "历年任务进展", ["任务", "年度", "报告单位", "进展", "数据"], progress_sheet,
+               [8, 8, 20, 80, 40])  # fmt: skip
     book.close()
