@@ -235,6 +235,7 @@ def test_every_clause_of_the_rules_has_plain_words() -> None:
     codes = {clause.code for benefit in DEFINITIONS for clause in benefit.clauses}
     assert codes <= set(selfcheck_text.FAILED)
     assert codes <= set(selfcheck_text.MISSING)
+    assert {benefit.code for benefit in DEFINITIONS} <= set(selfcheck_text.GUIDANCE)
 
 
 def test_answers_out_of_range_are_refused() -> None:
