@@ -4,7 +4,8 @@
 indicators`` (FORMATS.md "JSON output"): D is the as-of date, or 31 December of the year. Without
 ``region`` a city-wide user gets the city and every county-level unit, anyone else the rows of
 their own region; a region outside the user's scope is 404. ``GET /api/v1/monitoring/plan`` is the
-plan file as JSON (targets, kinds, key projects, tasks and units, the 十三五 baseline).
+plan as JSON (targets, kinds, definitions, key projects, tasks and units, the baseline of the previous
+period): the plan of the current year, or ``?code=`` any loaded plan.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pydantic import Field
 
 from huican.accounts.access import can, region_prefix_for
 from huican.monitoring.indicators import OUTPUT_KEYS, evaluation_date
-from huican.monitoring.plan import KIND_NAMES, load_plan
+from huican.monitoring.plan import KIND_NAMES, PlanNotFound, current_plan, plan_by_code
 from huican.monitoring.selectors import indicator_runs, rows_for
 from huican.regions.divisions import CITY_CODE, COUNTY_CODES
 
@@ -106,10 +107,18 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-@router.get("/plan", summary="规划（指标、目标、重点项目、任务及牵头参与单位、“十三五”基线）")
-def plan(request: HttpRequest) -> dict[str, Any]:
-    current = load_plan()
-    data = _jsonable(dataclasses.asdict(current))
-    for indicator in data["indicators"]:
-        indicator["kind_name"] = KIND_NAMES[indicator["kind"]]
+@router.get("/plan", summary="规划（指标及定义、目标、重点项目、任务及牵头参与单位、上一规划期基线）")
+def plan(request: HttpRequest, code: str | None = None) -> dict[str, Any]:
+    """The plan of the current year, or the plan `code` (``huican plan list``)."""
+    try:
+        current = plan_by_code(code) if code else current_plan()
+    except PlanNotFound:
+        raise Http404("没有该规划") from None
+    data = _jsonable(dataclasses.asdict(dataclasses.replace(current, indicators=())))
+    data["indicators"] = []
+    for item in current.indicators:
+        indicator = _jsonable(dataclasses.asdict(dataclasses.replace(item, definition=None)))
+        indicator["kind_name"] = KIND_NAMES[item.kind]
+        indicator["definition"] = item.definition.as_dict() if item.definition is not None else None
+        data["indicators"].append(indicator)
     return data

@@ -383,6 +383,56 @@ def _row(
     }
 
 
+def member_ids(facts: Facts, *, code: str, year: int, plan: Plan) -> tuple[list[int], list[int] | None]:
+    """(numerator person ids, denominator person ids or None) of one indicator over `facts`.
+
+    Rates: the persons counted in the numerator and in the denominator. Counts: the persons with a
+    qualifying service, or meeting the count's condition (for households, the members whose households
+    are counted); no denominator. Income growth: the persons surveyed with an income in Y (I_Y) and in
+    the base year (I_base). A yearly list not sent yet: nobody is counted (the value is null).
+    """
+    indicator = plan.indicator(code)
+    definition: Definition | None = indicator.definition
+    absent = missing_in_facts(facts, year=year)
+    if definition is None and code in {gap.indicator_code for gap in absent}:
+        return [], []
+    if definition is not None and definition.lists_measured & {gap.kind for gap in absent}:
+        return [], []
+    if indicator.comparison == "gdp":
+        surveyed = facts.surveys.filter(pl.col("income").is_not_null())
+        now = surveyed.filter(pl.col("year") == year).get_column("person_id").unique().sort()
+        base = surveyed.filter(pl.col("year") == plan.base_year).get_column("person_id").unique().sort()
+        return now.to_list(), base.to_list()
+    if definition is None and code in ("training_persons", "home_renovations"):
+        services = facts.lists["services"].filter(
+            pl.col("person_id").is_not_null()
+            & pl.col("start_date").is_between(dt.date(plan.start_year, 1, 1), facts.on)
+            & pl.col("status").fill_null("").is_in(COMPLETED_RESULTS)
+            & (pl.col("category") == (TRAINING if code == "training_persons" else RENOVATION))
+        )
+        served = services.join(facts.persons.select("person_id"), on="person_id")
+        return served.get_column("person_id").unique().sort().to_list(), None
+    prepared = prepare(facts, with_texts=False)
+    decisions = evaluate(prepared, with_reasons=False)
+    people = _person_frame(facts, prepared, decisions, year)
+    if definition is None:
+        numerator, denominator = _rate_parts()[code]
+    else:
+        context = Context(
+            facts=facts, decisions=decisions, year=year, plan_start=dt.date(plan.start_year, 1, 1)
+        )
+        parts = [expression.polars(context).fill_null(False) for _, _, expression in definition.parts()]
+        if definition.kind == COUNT:
+            ids = people.filter(parts[0]).get_column("person_id").sort().to_list()
+            return ids, None
+        numerator, denominator = parts
+    ids = people.select("person_id", n=numerator, d=denominator)
+    return (
+        ids.filter(pl.col("n")).get_column("person_id").sort().to_list(),
+        ids.filter(pl.col("d")).get_column("person_id").sort().to_list(),
+    )
+
+
 def mean_gdp_growth(rates: dict[int, Decimal], *, year: int, plan: Plan) -> Decimal | None:
     """The city's mean annual GDP growth over the plan's first year..Y (RULES.md, ``income_growth``).
 

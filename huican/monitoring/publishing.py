@@ -31,7 +31,7 @@ from huican.accounts.access import can
 from huican.core import copies
 from huican.core.audit import audit_record
 from huican.monitoring.models import PublishedReport, TaskProgress
-from huican.monitoring.plan import Plan, load_plan
+from huican.monitoring.plan import Plan, plan_for_year, plan_of
 from huican.monitoring.reports.build import ReportData, assemble_report, build_report
 from huican.monitoring.selectors import data_version, indicator_runs, plan_years, rows_for
 from huican.monitoring.tasks_progress import TaskStatus
@@ -55,7 +55,7 @@ def publish_report(*, year: int, final: bool, actor: Any, today: dt.date | None 
     if not may_publish(actor):
         raise PermissionDenied("只有市级工作人员可以发布报告")
     today = today or timezone.localdate()
-    plan = load_plan()
+    plan = plan_for_year(year)
     if year not in plan_years(plan, today):
         raise PublishError(f"年度不正确：{year}")
     data = build_report(year=year, final=final, today=today)
@@ -140,8 +140,8 @@ def report_figures(data: ReportData) -> dict[str, Any]:
 
 
 def latest_publication(*, year: int, final: bool, plan: Plan | None = None) -> PublishedReport | None:
-    """The publication in force for `year` (and kind): the latest one of the current plan."""
-    plan_code = (plan or load_plan()).code
+    """The publication in force for `year` (and kind): the latest one under the plan of that year."""
+    plan_code = (plan or plan_for_year(year)).code
     return (
         PublishedReport.objects.filter(plan_code=plan_code, year=year, final=final)
         .order_by("-published_at", "-id")
@@ -150,10 +150,12 @@ def latest_publication(*, year: int, final: bool, plan: Plan | None = None) -> P
 
 
 def publications(plan: Plan | None = None) -> list[PublishedReport]:
-    """The publication in force of every year and kind of the current plan (latest year first)."""
-    plan_code = (plan or load_plan()).code
+    """The publication in force of every year and kind (of `plan`, or of every plan; latest year first)."""
+    reports = (
+        PublishedReport.objects.all() if plan is None else PublishedReport.objects.filter(plan_code=plan.code)
+    )
     seen: dict[tuple[int, bool], PublishedReport] = {}
-    for published in PublishedReport.objects.filter(plan_code=plan_code).order_by("-published_at", "-id"):
+    for published in reports.order_by("-published_at", "-id"):
         seen.setdefault((published.year, published.final), published)
     return sorted(seen.values(), key=lambda p: (-p.year, not p.final))
 
@@ -165,7 +167,7 @@ def _runs(published: PublishedReport) -> dict[tuple[int, dt.date], list[dict[str
 def published_report_data(published: PublishedReport) -> ReportData:
     """The report exactly as published: every figure from the publication, none from current data."""
     figures = published.figures
-    plan = load_plan()
+    plan = plan_of(published.plan_code, published.year)
     tasks_by_code = {task.code: task for task in plan.tasks}
     tasks = [
         TaskStatus(
@@ -254,7 +256,7 @@ class PublicationCheck:
 
 def publication_changes(published: PublishedReport) -> PublicationCheck:
     """What current data give for the publication's year and D, against the published figures."""
-    plan = load_plan()
+    plan = plan_of(published.plan_code, published.year)
     point = (published.year, published.on)
     then = _runs(published).get(point, [])
     now = indicator_runs([point])[point]

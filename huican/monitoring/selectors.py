@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-import polars as pl
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.http import Http404
@@ -31,29 +30,17 @@ from huican.care import selectors as care_selectors
 from huican.exchange.kinds import KINDS
 from huican.exchange.models import ImportBatch, ListRecord
 from huican.exchange.snapshots import LIST_KINDS, batches_in_force
-from huican.matching.missing_lists import missing_in_facts
-from huican.monitoring.indicators import (
-    COMPLETED_RESULTS,
-    RENOVATION,
-    TRAINING,
-    _person_frame,
-    _rate_parts,
-    gdp_growth_for,
-    indicators_from_facts,
-)
+from huican.monitoring.indicators import gdp_growth_for, indicators_from_facts, member_ids
 from huican.monitoring.models import GdpGrowth, IndicatorSnapshot
-from huican.monitoring.plan import Plan, load_plan
+from huican.monitoring.plan import Plan, plan_for_year, plans_version, run_plan
 from huican.policy.facts import Facts, load_facts, redated
 from huican.policy.models import Standard
-from huican.policy.rules import evaluate
-from huican.policy.vocabulary import prepare
 from huican.regions.divisions import CITY_CODE, CITY_NAME, COUNTIES, COUNTY_CODES, COUNTY_NAMES
 from huican.regions.models import Region
 from huican.registry.models import Person, Survey
 
 SIDES = ("numerator", "denominator")
 FULL_RUN = ""  # IndicatorSnapshot.region of the run for the city and every county-level unit
-COUNT_CODES = ("training_persons", "home_renovations")
 
 
 # --- years and dates --------------------------------------------------------------------------------
@@ -132,7 +119,7 @@ def data_version() -> str:
         *Standard.objects.aggregate(n=Count("id"), m=Max("id")).values(),
         *GdpGrowth.objects.aggregate(n=Count("id"), m=Max("entered_at")).values(),
         *care_selectors.version(),  # services recorded in the system count like imported ones
-        load_plan().code,
+        plans_version(),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
@@ -142,7 +129,7 @@ def run_region(region: str) -> str:
     return FULL_RUN if region == CITY_CODE or region in COUNTY_CODES else region
 
 
-def _compute(facts: Facts, run: str, points: Iterable[tuple[int, dt.date]], plan: Plan) -> dict:
+def _compute(facts: Facts, run: str, points: Iterable[tuple[int, dt.date]]) -> dict:
     prepared: dict[tuple[int, dt.date], list[dict[str, Any]]] = {}
     loaded = {_batches_key(facts.batches): facts}
     for year, on in points:
@@ -150,6 +137,7 @@ def _compute(facts: Facts, run: str, points: Iterable[tuple[int, dt.date]], plan
         same = loaded.get(_batches_key(batches_in_force(on)))
         dated = replace(same, on=on) if same else redated(facts, on, region=run or None)
         loaded.setdefault(_batches_key(dated.batches), dated)
+        plan = run_plan(year)  # each year is computed under its own plan (and base-year indicators)
         prepared[(year, on)] = indicators_from_facts(
             dated,
             year=year,
@@ -173,7 +161,6 @@ def indicator_runs(
     Rows come from the snapshot of the current data version, or are computed (one facts load for
     every missing point) and kept. Pass `facts` (loaded for the run's region) to reuse them.
     """
-    plan = load_plan()
     run = run_region(region)
     wanted = list(dict.fromkeys(points))
     version = data_version()
@@ -186,7 +173,7 @@ def indicator_runs(
     if missing:
         if facts is None:
             facts = load_facts(on=max(on for _, on in missing), region=None if run == FULL_RUN else run)
-        computed = _compute(facts, run, missing, plan)
+        computed = _compute(facts, run, missing)
         _store(run, version, computed)
         found.update(computed)
     return {point: found[point] for point in wanted}
@@ -224,33 +211,8 @@ def indicator_member_ids(
     counted); no denominator. Income growth: the persons surveyed with an income in Y (I_Y) and in
     the base year (I_base).
     """
-    plan = load_plan()
-    indicator = plan.indicator(code)
     facts = load_facts(on=on, region=None if region == CITY_CODE else region)
-    if code in {gap.indicator_code for gap in missing_in_facts(facts, year=year)}:
-        return [], []  # the yearly list it reads has not been sent: nobody is counted (value null)
-    if indicator.comparison == "gdp":
-        surveyed = facts.surveys.filter(pl.col("income").is_not_null())
-        now = surveyed.filter(pl.col("year") == year).get_column("person_id").unique().sort()
-        base = surveyed.filter(pl.col("year") == plan.base_year).get_column("person_id").unique().sort()
-        return now.to_list(), base.to_list()
-    if code in COUNT_CODES:
-        services = facts.lists["services"].filter(
-            pl.col("person_id").is_not_null()
-            & pl.col("start_date").is_between(dt.date(plan.start_year, 1, 1), on)
-            & pl.col("status").fill_null("").is_in(COMPLETED_RESULTS)
-            & (pl.col("category") == (TRAINING if code == "training_persons" else RENOVATION))
-        )
-        served = services.join(facts.persons.select("person_id"), on="person_id")
-        return served.get_column("person_id").unique().sort().to_list(), None
-    prepared = prepare(facts, with_texts=False)
-    people = _person_frame(facts, prepared, evaluate(prepared, with_reasons=False), year)
-    numerator, denominator = _rate_parts()[code]
-    ids = people.select("person_id", n=numerator, d=denominator)
-    return (
-        ids.filter(pl.col("n")).get_column("person_id").sort().to_list(),
-        ids.filter(pl.col("d")).get_column("person_id").sort().to_list(),
-    )
+    return member_ids(facts, code=code, year=year, plan=plan_for_year(year))
 
 
 # --- data sources ----------------------------------------------------------------------------------
@@ -300,7 +262,7 @@ def warm_indicator_cache(*, today: dt.date | None = None) -> int:
     """Compute and keep the city's runs the default dashboard shows (call after an import, e.g. in
     the import job, so the first page view is fast). Returns the number of runs ready."""
     today = today or timezone.localdate()
-    plan = load_plan()
+    plan = plan_for_year(today.year)
     last = default_year(plan, today)
     points = [(year, evaluation_day(year, today=today)) for year in range(plan.start_year, last + 1)]
     return len(indicator_runs(points))

@@ -18,7 +18,7 @@ from django.db import transaction
 from huican.accounts.access import STAFF_ROLES, can
 from huican.core.audit import audit_record
 from huican.monitoring.models import TaskProgress
-from huican.monitoring.plan import Plan, Task, load_plan
+from huican.monitoring.plan import Plan, Task, plan_for_year
 
 MAX_FIGURES = 10
 
@@ -80,7 +80,7 @@ def task_progress_submit(
     """Record (or correct) a unit's progress on a task for a year; audited with the text before."""
     if not may_report_progress(actor):
         raise PermissionDenied("无权填报任务进展")
-    plan = plan or load_plan()
+    plan = plan or plan_for_year(int(year))
     task = find_task(plan, task_code)
     if not plan.start_year <= int(year) <= plan.end_year + 1:
         raise TaskProgressError(f"年度应在 {plan.start_year}–{plan.end_year + 1} 之间")
@@ -137,7 +137,7 @@ class TaskStatus:
 
 def task_statuses(year: int, plan: Plan | None = None) -> list[TaskStatus]:
     """Every task of the plan with the reports of `year` (lead units first)."""
-    plan = plan or load_plan()
+    plan = plan or plan_for_year(year)
     reports: dict[str, list[TaskProgress]] = {}
     for report in TaskProgress.objects.filter(plan_code=plan.code, year=year).select_related("submitted_by"):
         reports.setdefault(report.task_code, []).append(report)

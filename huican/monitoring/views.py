@@ -29,7 +29,7 @@ from huican.core.redirects import redirect_to_message
 from huican.core.tasks import submit
 from huican.monitoring import charts, comparison
 from huican.monitoring.models import GdpGrowth
-from huican.monitoring.plan import load_plan
+from huican.monitoring.plan import first_plan, plan_for_year
 from huican.monitoring.publishing import may_publish, publication_checks, publications, publish_job
 from huican.monitoring.reports.build import REPORT_KINDS, report_job, report_path
 from huican.monitoring.reports.summary import build_summary
@@ -114,7 +114,7 @@ class ReportForm(forms.Form):
     format = forms.ChoiceField(
         label=gettext_lazy("文件格式"), choices=[(k, v) for k, v in REPORT_KINDS.items()]
     )
-    final = forms.BooleanField(label=gettext_lazy("终期评估（2021–2025 年对照“十三五”基线）"), required=False)
+    final = forms.BooleanField(label=gettext_lazy("终期评估（对照上一规划期基线）"), required=False)
     current = forms.BooleanField(
         label=gettext_lazy("按当前数据重新计算"),
         required=False,
@@ -138,16 +138,17 @@ class PublishForm(forms.Form):
 def _period(request: HttpRequest) -> tuple[PeriodForm, int, dt.date | None, dt.date]:
     """The year and as-of date asked for (falling back to the defaults when the form is invalid)."""
     today = timezone.localdate()
-    plan = load_plan()
+    plan = plan_for_year(today.year)  # the plan in force picks the default year
+    years = plan_years(first_plan(), today)  # every plan's years can be looked at
     # Bound only when a year or date is asked for: the overview's other parameters (indicator, sort)
     # alone keep the default period.
     asked = "year" in request.GET or "as_of" in request.GET
-    form = PeriodForm(request.GET if asked else None, years=plan_years(plan, today), today=today)
+    form = PeriodForm(request.GET if asked else None, years=years, today=today)
     year, as_of = default_year(plan, today), None
     if form.is_bound and form.is_valid():
         year, as_of = int(form.cleaned_data["year"]), form.cleaned_data.get("as_of")
     elif not form.is_bound:
-        form = PeriodForm(initial={"year": year}, years=plan_years(plan, today), today=today)
+        form = PeriodForm(initial={"year": year}, years=years, today=today)
     return form, year, as_of, today
 
 
@@ -219,11 +220,11 @@ def _comparison(request: HttpRequest, summary: Any, period: dict[str, Any]) -> d
 def persons(request: HttpRequest, region: str, code: str, side: str) -> HttpResponse:
     """The persons behind a figure (masked, scoped); evaluators see counts only (no such page)."""
     region = check_region(request.user, region)
-    plan = load_plan()
+    _form, year, as_of, today = _period(request)
+    plan = plan_for_year(year)
     if side not in SIDES or code not in plan.indicator_codes:
         raise Http404(_("没有这个指标"))
     indicator = plan.indicator(code)
-    _form, year, as_of, today = _period(request)
     on = evaluation_day(year, today=today, as_of=as_of)
     numerator_ids, denominator_ids = indicator_member_ids(code=code, year=year, on=on, region=region)
     ids = numerator_ids if side == "numerator" else denominator_ids
@@ -270,7 +271,7 @@ def gdp(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("无权录入地区生产总值增速"))
     form = GdpGrowthForm(
         request.POST if request.method == "POST" else None,
-        years=plan_years(load_plan(), timezone.localdate()),
+        years=plan_years(first_plan(), timezone.localdate()),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -302,7 +303,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "year": year,
-        "plan": load_plan(),
+        "plan": plan_for_year(year),
         "statuses": statuses,
         "missing": [s.task for s in statuses if not s.reported],
         "may_report": may_report_progress(request.user),
@@ -316,7 +317,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
 def task_report(request: HttpRequest, code: str, year: int) -> HttpResponse:
     if not may_report_progress(request.user):
         raise PermissionDenied(_("无权填报任务进展"))
-    plan = load_plan()
+    plan = plan_for_year(year)
     try:
         task = find_task(plan, code)
     except TaskProgressError:
@@ -358,7 +359,7 @@ def report(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("年度监测报告覆盖全市各县，仅限全市范围的账号生成"))
     today = timezone.localdate()
     form = ReportForm(
-        request.POST if request.method == "POST" else None, years=plan_years(load_plan(), today)
+        request.POST if request.method == "POST" else None, years=plan_years(first_plan(), today)
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -391,7 +392,7 @@ def report(request: HttpRequest) -> HttpResponse:
         "kinds": REPORT_KINDS,
         "publications": publications(),
         "may_publish": may_publish(request.user),
-        "publish_form": PublishForm(years=plan_years(load_plan(), today), prefix="publish"),
+        "publish_form": PublishForm(years=plan_years(first_plan(), today), prefix="publish"),
     }
     return render(request, "monitoring/report.html", context, status=status)
 
@@ -402,7 +403,7 @@ def report_publish(request: HttpRequest) -> HttpResponse:
     """Publish (发布) an annual report or final evaluation: its figures are frozen (city staff only)."""
     if not may_publish(request.user):
         raise PermissionDenied(_("只有市级工作人员可以发布报告"))
-    form = PublishForm(request.POST, years=plan_years(load_plan(), timezone.localdate()), prefix="publish")
+    form = PublishForm(request.POST, years=plan_years(first_plan(), timezone.localdate()), prefix="publish")
     if not form.is_valid():
         messages.error(request, _("请选择要发布的年度"))
         return redirect_to_message("monitoring:report")

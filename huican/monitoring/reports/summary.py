@@ -16,7 +16,7 @@ from typing import Any
 
 from huican.monitoring.charts import format_value
 from huican.monitoring.indicators import is_met
-from huican.monitoring.plan import IndicatorTarget, Plan, load_plan
+from huican.monitoring.plan import IndicatorTarget, Plan, plan_for_year
 from huican.monitoring.selectors import evaluation_day, indicator_runs, region_name, rows_for, run_region
 from huican.policy.facts import Facts
 from huican.regions.divisions import CITY_CODE, COUNTIES, COUNTY_CODES
@@ -188,7 +188,7 @@ def build_summary(
     county-level unit's ranking (city-wide viewers), otherwise only the region's own rank. `runs`
     (the rows of every point, e.g. those of a published report) are used instead of computing them.
     """
-    plan = load_plan()
+    plan = plan_for_year(year)
     points = summary_points(plan, year=year, today=today, as_of=as_of, first_year=first_year)
     if runs is None:
         runs = indicator_runs(points, region=region, facts=facts)
