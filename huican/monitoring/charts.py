@@ -221,6 +221,43 @@ def ranking_chart(
     return mark_safe("".join(parts))  # every text above is escaped
 
 
+def sparkline(*, label: str, values: Sequence[float | int | None]) -> SafeString:
+    """A small trend line for an overview tile: ``role="img"`` whose ``aria-label`` (`label`) gives
+    the yearly values; the last known value is marked by a dot. No axes: the tile prints the value."""
+    width, height, pad = 96, 28, 4
+    known = [(i, float(v)) for i, v in enumerate(values) if v is not None]
+    parts = [
+        f'<svg class="sparkline" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(label)}" focusable="false" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    if known:
+        low = min(v for _, v in known)
+        high = max(v for _, v in known)
+        span = (high - low) or 1.0
+        steps = max(len(values) - 1, 1)
+
+        def x(index: int) -> float:
+            return pad + index * (width - 2 * pad) / steps if len(values) > 1 else width / 2
+
+        def y(value: float) -> float:
+            # equal values lie on the middle line
+            return height / 2 if high == low else height - pad - (value - low) * (height - 2 * pad) / span
+
+        if len(known) > 1:
+            points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in known)
+            parts.append(f'<polyline class="sparkline-line" points="{points}"/>')
+        last_index, last_value = known[-1]
+        parts.append(
+            f'<circle class="sparkline-point" cx="{x(last_index):.1f}" cy="{y(last_value):.1f}" r="3"/>'
+        )
+    else:
+        parts.append(
+            f'<line class="sparkline-none" x1="{pad}" x2="{width - pad}" y1="{height / 2}" y2="{height / 2}"/>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # the label is escaped, the rest are numbers
+
+
 # --- the dashboard's figures, charts and their text summaries ---------------------------------------
 
 
@@ -274,6 +311,13 @@ def decorate_summary(summary: Summary) -> None:
                 year=plan.end_year, value=view["projection_text"]
             )
         view["trend_text"] = text
+        spoken = "，".join(
+            f"{p.year} 年 {_shown(p.value, unit) if p.value is not None else _('无数据')}" for p in item.trend
+        )
+        view["sparkline_svg"] = sparkline(
+            label=_("{name}逐年数值：{series}").format(name=ind.name, series=spoken),
+            values=[p.value for p in item.trend],
+        )
         projection = (plan.end_year, item.projection) if item.projection is not None else None
         view["trend_svg"] = trend_chart(
             chart_id=f"trend-{ind.code}",

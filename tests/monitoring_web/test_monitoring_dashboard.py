@@ -1,4 +1,6 @@
-"""The dashboard per role: scope, figures, order, charts with text alternatives, year selection."""
+"""The dashboard's overview per role: scope, figures, tiles in the plan's order, sparklines with text
+alternatives, year selection. The indicator pages and the county comparison have their own tests
+(test_monitoring_indicator_page.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +15,12 @@ from huican.monitoring.plan import load_plan
 from tests.factories import make_list_record
 
 
-def sections(html: str) -> list[str]:
-    return re.findall(r'<section id="ind-([a-z_]+)"', html)
+def tiles(html: str) -> list[str]:
+    return re.findall(r'<li class="tile[^"]*" id="tile-([a-z_]+)"', html)
+
+
+def indicator_url(region: str, code: str) -> str:
+    return reverse("monitoring:indicator", args=[region, code])
 
 
 @pytest.mark.parametrize("role", ["city", "evaluator"])
@@ -24,7 +30,7 @@ def test_city_wide_roles_see_the_city_and_every_county(as_user, role):
     assert response.status_code == 200
     html = response.content.decode()
     assert "忻州市 2025 年规划指标监测" in html
-    assert len(sections(html)) == 11
+    assert len(tiles(html)) == 11
     for name in ("忻府区", "原平市", "五台山风景名胜区"):
         assert name in html
     assert response.context["summary"].region == "140900"
@@ -74,40 +80,80 @@ def test_figures_are_the_indicator_rows(as_user):
     assert items["medical_enrolment"].own_rank.rank == 2  # 原平市 100 % ranks first
 
 
-def test_binding_indicators_not_met_come_first(as_user):
-    html = as_user("city").get(reverse("monitoring:index")).content.decode()
+def test_tiles_follow_the_plan_and_binding_misses_stand_out_in_words(as_user):
+    response = as_user("city").get(reverse("monitoring:index"))
+    html = response.content.decode()
 
-    order = sections(html)
+    order = tiles(html)
+    plan = load_plan()
+    assert order == [indicator.code for indicator in plan.indicators]
+    assert [plan.indicator(code).number for code in order] == list(range(1, 12))
     # binding and below target: 低保 1/2, living subsidy 0/1 (alice in 低保, not paid), renovations 0 < 1502
-    assert order[:3] == ["dibao_coverage", "living_subsidy_coverage", "home_renovations"]
-    numbers = [load_plan().indicator(code).number for code in order[3:]]
-    assert numbers == sorted(numbers)  # the rest in the plan's order
-    assert "未达标的约束性指标" in html
+    flagged = re.findall(r'<li class="tile tile--alert" id="tile-([a-z_]+)"', html)
+    assert flagged == ["dibao_coverage", "living_subsidy_coverage", "home_renovations"]
+    assert html.count("⚠ 约束性指标未达标") == 3
+    # The summary (which the reports print) still lists binding misses first.
+    assert [item.code for item in response.context["summary"].items][:3] == [
+        "dibao_coverage",
+        "living_subsidy_coverage",
+        "home_renovations",
+    ]
 
 
-def test_charts_are_inline_svg_with_text_alternatives_and_no_style_attributes(as_user):
+def test_each_tile_prints_value_target_and_status_and_links_to_its_page(as_user):
     html = as_user("city").get(reverse("monitoring:index")).content.decode()
 
-    assert html.count('<svg class="chart chart--trend"') == 11
-    assert html.count('<svg class="chart chart--ranking"') == 11
-    assert html.count("<figcaption>") == 22
-    assert 'role="img" aria-labelledby="trend-dibao_coverage-title"' in html
-    assert '<title id="trend-dibao_coverage-title">' in html
+    tile = html[html.index('id="tile-medical_enrolment"') :]
+    tile = tile[: tile.index("</li>")]
+    assert indicator_url("140900", "medical_enrolment") + "?year=2025" in tile
+    assert "75%" in tile  # alice, carol, dave of 4
+    assert "目标 &gt;95%" in tile
+    assert "✗ 未达标" in tile
+    training = html[html.index('id="tile-training_persons"') :]
+    assert "0 人" in training[: training.index("</li>")]  # counted units print as integers
+
+
+def test_sparklines_are_inline_svg_with_the_yearly_values_and_no_style_attributes(as_user):
+    html = as_user("city").get(reverse("monitoring:index")).content.decode()
+
+    assert html.count('<svg class="sparkline"') == 11
+    assert (
+        'role="img" aria-label="残疾人城乡居民基本医疗保险参保率逐年数值：2021 年 无数据，2022 年 无数据，'
+        '2023 年 无数据，2024 年 无数据，2025 年 75%"'
+    ) in html
     assert "style=" not in html
     assert "<script" not in html
     assert "/static/css/monitoring.css" in html
+    # the long charts are on the indicator pages, not on the overview
+    assert '<svg class="chart' not in html
+
+
+def test_charts_of_an_indicator_page_have_text_alternatives_and_data_tables(as_user):
+    html = as_user("city").get(indicator_url("140900", "dibao_coverage")).content.decode()
+
+    assert html.count('<svg class="chart chart--trend"') == 1
+    assert html.count('<svg class="chart chart--ranking"') == 1
+    assert html.count("<figcaption>") == 2
+    assert 'role="img" aria-labelledby="trend-dibao_coverage-title"' in html
+    assert '<title id="trend-dibao_coverage-title">' in html
+    assert html.count("<details>") == 2 and "趋势数据表" in html and "排名数据表" in html
+    assert "style=" not in html
+    assert "<script" not in html
     # the missed bar is hatched and labelled, not only coloured
     assert 'fill="url(#rank-dibao_coverage-hatch)"' in html
     assert "未达标</text>" in html
 
 
 def test_evaluator_sees_no_person_links(as_user):
-    html = as_user("evaluator").get(reverse("monitoring:index")).content.decode()
-    assert "/persons/" not in html
-    assert "只能查看汇总数字" in html
+    evaluator = as_user("evaluator")
+    assert "/persons/" not in evaluator.get(reverse("monitoring:index")).content.decode()
+    page = evaluator.get(indicator_url("140900", "medical_enrolment")).content.decode()
+    assert "/persons/" not in page
+    assert "只能查看汇总数字" in page
 
-    staff = as_user("city").get(reverse("monitoring:index")).content.decode()
+    staff = as_user("city").get(indicator_url("140900", "medical_enrolment")).content.decode()
     assert "/monitoring/140900/persons/medical_enrolment/numerator/?year=2025" in staff
+    assert "/monitoring/140900/persons/medical_enrolment/denominator/?year=2025" in staff
 
 
 def test_year_selection_and_as_of_date(as_user, world):
@@ -117,8 +163,11 @@ def test_year_selection_and_as_of_date(as_user, world):
     assert past.status_code == 200
     assert past.context["summary"].on.isoformat() == "2022-12-31"
     assert [p.year for p in past.context["summary"].items[0].trend] == [2021, 2022]
-    assert past.context["summary"].projects  # before the plan's last year: a projection column
-    assert "2025 年预测" in past.content.decode()
+    assert past.context["summary"].projects  # before the plan's last year: a projection
+    page = client.get(indicator_url("140900", "medical_enrolment"), {"year": "2022"})
+    assert page.context["summary"].on.isoformat() == "2022-12-31"
+    assert "2025 年预测" in page.content.decode()
+    assert "线性外推" in page.content.decode()
 
     current = past.context["current_year"]
     as_of = f"{current}-01-02"

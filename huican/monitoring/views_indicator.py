@@ -1,0 +1,87 @@
+"""One page per indicator: its trend (chart and data table) with the projection, the county ranking
+(chart and table), the persons behind the numerator and denominator, the definition and target,
+the breakdown by disability category and the county's own target. The overview links each tile here.
+
+Scope is the dashboard's: a county user reaches only their county's pages (404 elsewhere).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from huican.accounts.access import can
+from huican.accounts.decorators import require_can
+from huican.monitoring import charts
+from huican.monitoring.reports.summary import build_summary
+from huican.monitoring.selectors import check_region, region_choices_for, sees_whole_city
+from huican.monitoring.views import _period
+
+BREAKDOWN_TEMPLATE = "monitoring/_breakdown.html"
+UNIT_TARGET_TEMPLATE = "monitoring/_unit_targets.html"
+
+
+def _optional(module: str, name: str) -> Callable[..., Any] | None:
+    """A function another part of the monitoring app provides, or None while it does not exist."""
+    try:
+        found = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+    return found if callable(found) else None
+
+
+def _has_template(name: str) -> bool:
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+@require_can("view_aggregates")
+@require_GET
+def indicator(request: HttpRequest, region: str, code: str) -> HttpResponse:
+    region = check_region(request.user, region)
+    form, year, as_of, today = _period(request)
+    whole_city = sees_whole_city(request.user)
+    summary = build_summary(region=region, year=year, today=today, as_of=as_of, show_ranking=whole_city)
+    item = next((item for item in summary.items if item.code == code), None)
+    if item is None:
+        raise Http404(_("没有这个指标"))
+    charts.decorate_summary(summary)
+    period = {"year": year, **({"as_of": as_of.isoformat()} if as_of else {})}
+    context: dict[str, Any] = {
+        "summary": summary,
+        "item": item,
+        "indicator": item.indicator,
+        "row": item.row,
+        "description": getattr(item.indicator, "description", ""),
+        "form": form,
+        "query": urlencode(period),
+        "period": period,
+        "regions": region_choices_for(request.user) if whole_city else [],
+        "may_list": can(request.user, "browse_registry"),
+        "may_download": whole_city,
+        "current_year": today.year,
+        "breakdown_template": None,
+        "unit_target_template": None,
+    }
+    category_breakdown = _optional("huican.monitoring.breakdowns", "category_breakdown")
+    if category_breakdown is not None and _has_template(BREAKDOWN_TEMPLATE):
+        context["breakdown"] = category_breakdown(year=year, code=code, region=region, as_of=as_of)
+        context["breakdown_template"] = BREAKDOWN_TEMPLATE
+    unit_target_for = _optional("huican.monitoring.unit_targets", "unit_target_for")
+    if unit_target_for is not None and _has_template(UNIT_TARGET_TEMPLATE):
+        context["unit_target"] = unit_target_for(plan_code=summary.plan.code, indicator=code, region=region)
+        context["unit_target_template"] = UNIT_TARGET_TEMPLATE
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "monitoring/indicator.html", context, status=status)
