@@ -1,6 +1,14 @@
 from django.urls import path
 
-from huican.portal import views, views_agents, views_cert, views_me, views_selfcheck, views_signin
+from huican.portal import (
+    views,
+    views_agents,
+    views_apply,
+    views_cert,
+    views_me,
+    views_selfcheck,
+    views_signin,
+)
 
 app_name = "portal"
 urlpatterns = [
@@ -21,6 +29,7 @@ urlpatterns = [
         name="staff_agent_revoke",
     ),
     path("self-check/", views_selfcheck.selfcheck, name="selfcheck"),
+    *views_apply.urlpatterns,
     path("cert/verify/", views_cert.verify, name="cert_verify"),
     path("cert/key/", views_cert.key, name="cert_key"),
     path("cert/key.pem", views_cert.key_pem, name="cert_key_pem"),
