@@ -370,3 +370,9 @@ def test_switching_to_elder_mode_on_the_result_page_keeps_the_result(client) -> 
 def test_the_form_page_switches_through_the_ordinary_preferences_form(client) -> None:
     page = client.get(reverse("portal:selfcheck")).content.decode()
     assert f'action="{reverse("portal:preferences")}" class="portal-prefs"' in page
+
+
+def test_without_standards_the_page_says_the_county_decides_the_amount(client) -> None:
+    page = client.post(reverse("portal:selfcheck"), VALID_POST).content.decode()
+    assert "本系统还没有忻府区的补贴标准，金额以当地标准为准" in page
+    assert "每月金额：以当地标准为准" in page and "每月 110.00 元" not in page
