@@ -15,6 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from huican.portal import agents
@@ -24,32 +26,38 @@ from huican.registry.services import may_edit
 
 
 class AuthorisationForm(forms.Form):
-    agent_name = forms.CharField(label="代办人姓名", max_length=64)
+    agent_name = forms.CharField(label=gettext_lazy("代办人姓名"), max_length=64)
     agent_id_number = forms.CharField(
-        label="代办人身份证号", max_length=32, help_text="18 位；只保存加密后的号码"
+        label=gettext_lazy("代办人身份证号"),
+        max_length=32,
+        help_text=gettext_lazy("18 位；只保存加密后的号码"),
     )
     agent_phone = forms.CharField(
-        label="代办人手机号", max_length=20, help_text="登录验证码发到这个手机；页面上只显示部分号码"
+        label=gettext_lazy("代办人手机号"),
+        max_length=20,
+        help_text=gettext_lazy("登录验证码发到这个手机；页面上只显示部分号码"),
     )
     relation = forms.ChoiceField(
-        label="关系", choices=Authorisation.Relation.choices, widget=forms.RadioSelect
+        label=gettext_lazy("关系"), choices=Authorisation.Relation.choices, widget=forms.RadioSelect
     )
-    valid_from = forms.DateField(label="有效期起", widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(
+        label=gettext_lazy("有效期起"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     valid_until = forms.DateField(
-        label="有效期止",
+        label=gettext_lazy("有效期止"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="不填为长期",
+        help_text=gettext_lazy("不填为长期"),
     )
     note = forms.CharField(
-        label="依据的材料",
+        label=gettext_lazy("依据的材料"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="如：监护关系证明、授权委托书（已核验原件）",
+        help_text=gettext_lazy("如：监护关系证明、授权委托书（已核验原件）"),
     )
 
 
 class RevokeForm(forms.Form):
-    reason = forms.CharField(label="撤销原因", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=gettext_lazy("撤销原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 @login_required
@@ -60,7 +68,7 @@ def person_agents(request: HttpRequest, person_id: int) -> HttpResponse:
     form = AuthorisationForm(request.POST or None, initial={"valid_from": timezone.localdate()})
     if request.method == "POST":
         if not editable:
-            raise PermissionDenied("您的角色无权为该人员登记代办人")
+            raise PermissionDenied(_("您的角色无权为该人员登记代办人"))
         if form.is_valid():
             data: dict[str, Any] = dict(form.cleaned_data)
             try:
@@ -70,7 +78,7 @@ def person_agents(request: HttpRequest, person_id: int) -> HttpResponse:
                     form.add_error(field if field in form.fields else None, message)
             else:
                 messages.success(
-                    request, "已登记代办人，对方可以用自己的身份证号和本人的残疾人证号登录代办。"
+                    request, _("已登记代办人，对方可以用自己的身份证号和本人的残疾人证号登录代办。")
                 )
                 return redirect("portal:staff_agents", person.pk)
     context = {
@@ -89,13 +97,13 @@ def revoke_agent(request: HttpRequest, person_id: int, authorisation_id: int) ->
     person = selectors.access_person_by_id(request.user, person_id)
     authorisation = get_object_or_404(Authorisation, pk=authorisation_id, person=person)
     if not may_edit(request.user, person):
-        raise PermissionDenied("您的角色无权撤销代办人")
+        raise PermissionDenied(_("您的角色无权撤销代办人"))
     form = RevokeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请说明撤销原因。")
+        messages.error(request, _("请说明撤销原因。"))
     else:
         agents.authorisation_revoke(
             actor=request.user, authorisation=authorisation, reason=form.cleaned_data["reason"]
         )
-        messages.success(request, "已撤销，该代办人不能再登录代办。")
+        messages.success(request, _("已撤销，该代办人不能再登录代办。"))
     return redirect("portal:staff_agents", person.pk)

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from huican.accounts.decorators import client_ip
@@ -75,7 +76,7 @@ def notice(request: HttpRequest, application_id: int) -> HttpResponse:
     citizen = _citizen(request)
     application = mine.notice_application(citizen.person, application_id)
     if application is None:
-        raise Http404("未找到该通知书")
+        raise Http404(_("未找到该通知书"))
     pdf = letters.rejection_notice_pdf(application)
     _audit(request, citizen, "portal.rejection_notice", application=application.pk)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -89,7 +90,7 @@ def notice(request: HttpRequest, application_id: int) -> HttpResponse:
 def my_certificate(request: HttpRequest) -> HttpResponse:
     """The electronic certificate of the signed-in person (the page of ``views_cert``)."""
     if certificate_page is None:  # pragma: no cover - only while that part is missing
-        raise Http404("电子证照暂未开通")
+        raise Http404(_("电子证照暂未开通"))
     citizen = _citizen(request)
     _audit(request, citizen, "portal.certificate_view")
     return certificate_page(request, citizen.person)
