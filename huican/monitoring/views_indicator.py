@@ -25,6 +25,7 @@ from huican.monitoring import charts
 from huican.monitoring.reports.summary import build_summary
 from huican.monitoring.selectors import check_region, region_choices_for, sees_whole_city
 from huican.monitoring.views import _period
+from huican.regions.divisions import COUNTY_CODES
 
 BREAKDOWN_TEMPLATE = "monitoring/_breakdown.html"
 UNIT_TARGET_TEMPLATE = "monitoring/_unit_targets.html"
@@ -80,7 +81,8 @@ def indicator(request: HttpRequest, region: str, code: str) -> HttpResponse:
         context["breakdown"] = category_breakdown(year=year, code=code, region=region, as_of=as_of)
         context["breakdown_template"] = BREAKDOWN_TEMPLATE
     unit_target_for = _optional("huican.monitoring.unit_targets", "unit_target_for")
-    if unit_target_for is not None and _has_template(UNIT_TARGET_TEMPLATE):
+    # County targets (县级实施方案) belong to the county-level units only, not the city or a township.
+    if region in COUNTY_CODES and unit_target_for is not None and _has_template(UNIT_TARGET_TEMPLATE):
         context["unit_target"] = unit_target_for(plan_code=summary.plan.code, indicator=code, region=region)
         context["unit_target_template"] = UNIT_TARGET_TEMPLATE
     status = 400 if form.is_bound and not form.is_valid() else 200

@@ -11,6 +11,7 @@ from django.urls import reverse
 from huican.monitoring.charts import format_value
 from huican.monitoring.comparison import TILE_GRID
 from huican.monitoring.indicators import compute_indicators
+from huican.monitoring.models import UnitTarget
 from huican.monitoring.plan import load_plan
 from huican.regions.divisions import COUNTY_CODES, COUNTY_NAMES
 
@@ -73,6 +74,29 @@ def test_the_breakdown_by_category_is_on_the_page(as_user, world):
     assert "按残疾类别" in html
     for category in ("视力", "听力", "肢体", "多重"):
         assert f'<th scope="row">{category}</th>' in html
+
+
+def test_a_county_page_shows_the_county_target(as_user):
+    plan = load_plan()
+    UnitTarget.objects.create(
+        plan_code=plan.code,
+        indicator="medical_enrolment",
+        region="140902",
+        target=70,
+        source="忻府区实施方案",
+    )
+    county = as_user("county").get(page_url("140902", "medical_enrolment"), {"year": "2025"})
+    html = county.content.decode()
+
+    assert county.context["unit_target"].target == 70
+    assert "县级目标" in html and "忻府区实施方案" in html
+    assert (
+        "本县未录入县级目标" in as_user("county").get(page_url("140902", "dibao_coverage")).content.decode()
+    )
+    # The city has no county target: nothing is said about one.
+    city = as_user("city").get(page_url("140900", "medical_enrolment")).content.decode()
+    assert 'class="unit-target"' not in city and "本县未录入县级目标" not in city
+    assert 'class="unit-target"' in html
 
 
 def test_county_staff_reach_only_their_county(as_user):
