@@ -37,7 +37,7 @@ def signin_start(request: HttpRequest, mode: str = signin.SELF) -> HttpResponse:
     """Step 1: ID number and certificate number (the agent's own ID and the person's certificate)."""
     context: dict[str, Any] = {"mode": mode, "portal_section": "signin", "values": {}, "problems": {}}
     if _staff_signed_in(request):
-        return render(request, "portal/signin_staff.html", context, status=403)
+        return render(request, "portal/signin_staff.html", context)
     if session.current(request) is not None:
         return redirect("portal:me")
     context["idle_out"] = request.session.pop(session.IDLE_OUT, False)
@@ -72,7 +72,7 @@ def signin_code(request: HttpRequest) -> HttpResponse:
     """Step 2: the code from the SMS. The page reads the same whether step 1 matched or not."""
     pending = request.session.get(session.PENDING)
     if _staff_signed_in(request):
-        return render(request, "portal/signin_staff.html", {"portal_section": "signin"}, status=403)
+        return render(request, "portal/signin_staff.html", {"portal_section": "signin"})
     if not isinstance(pending, dict):
         return redirect("portal:signin")
     mode = pending.get("mode", signin.SELF)

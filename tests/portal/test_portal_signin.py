@@ -236,7 +236,9 @@ def test_a_staff_login_never_counts_as_a_citizen(client: Client, person: Any) ->
     response = client.get(ME)
     assert response.status_code == 302 and response["Location"] == SIGNIN
     refused = client.get(SIGNIN)
-    assert refused.status_code == 403 and "请先退出工作人员账号" in page(refused)
+    assert "请先退出工作人员账号" in page(refused) and 'name="id_number"' not in page(refused)
+    assert client.post(SIGNIN, {"id_number": "x", "certificate_number": "y"}).status_code == 200
+    assert session.PENDING not in client.session
     # nor does a citizen key left in a session that a staff member then logs into
     citizen = Client()
     sign_in(citizen, person)
