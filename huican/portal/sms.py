@@ -69,7 +69,7 @@ def check_setting(path: str, *, production: bool) -> None:
     if production and path == CONSOLE_SENDER:
         raise ImproperlyConfigured(
             "生产环境不能使用演示用的控制台短信发送（HUICAN_SMS_SENDER）：请配置真实的短信网关类，"
-            "或留空以关闭群众网上登录（见 docs/operations.md）"
+            "或留空以关闭群众网上登录"
         )
 
 
