@@ -7,45 +7,23 @@ Scope is the dashboard's: a county user reaches only their county's pages (404 e
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from huican.accounts.access import can
 from huican.accounts.decorators import require_can
 from huican.monitoring import charts
+from huican.monitoring.breakdowns import category_breakdown
 from huican.monitoring.reports.summary import build_summary
 from huican.monitoring.selectors import check_region, region_choices_for, sees_whole_city
+from huican.monitoring.unit_targets import unit_target_for
 from huican.monitoring.views import _period
 from huican.regions.divisions import COUNTY_CODES
-
-BREAKDOWN_TEMPLATE = "monitoring/_breakdown.html"
-UNIT_TARGET_TEMPLATE = "monitoring/_unit_targets.html"
-
-
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """A function another part of the monitoring app provides, or None while it does not exist."""
-    try:
-        found = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-    return found if callable(found) else None
-
-
-def _has_template(name: str) -> bool:
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return False
-    return True
 
 
 @require_can("view_aggregates")
@@ -73,17 +51,13 @@ def indicator(request: HttpRequest, region: str, code: str) -> HttpResponse:
         "may_list": can(request.user, "browse_registry"),
         "may_download": whole_city,
         "current_year": today.year,
-        "breakdown_template": None,
-        "unit_target_template": None,
+        # by disability category (huican.monitoring.breakdowns)
+        "breakdown": category_breakdown(year=year, code=code, region=region, as_of=as_of),
+        # a county's own target (县级实施方案) belongs to the county-level units only
+        "show_unit_target": region in COUNTY_CODES,
+        "unit_target": unit_target_for(plan_code=summary.plan.code, indicator=code, region=region)
+        if region in COUNTY_CODES
+        else None,
     }
-    category_breakdown = _optional("huican.monitoring.breakdowns", "category_breakdown")
-    if category_breakdown is not None and _has_template(BREAKDOWN_TEMPLATE):
-        context["breakdown"] = category_breakdown(year=year, code=code, region=region, as_of=as_of)
-        context["breakdown_template"] = BREAKDOWN_TEMPLATE
-    unit_target_for = _optional("huican.monitoring.unit_targets", "unit_target_for")
-    # County targets (县级实施方案) belong to the county-level units only, not the city or a township.
-    if region in COUNTY_CODES and unit_target_for is not None and _has_template(UNIT_TARGET_TEMPLATE):
-        context["unit_target"] = unit_target_for(plan_code=summary.plan.code, indicator=code, region=region)
-        context["unit_target_template"] = UNIT_TARGET_TEMPLATE
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "monitoring/indicator.html", context, status=status)
