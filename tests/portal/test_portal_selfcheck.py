@@ -300,6 +300,9 @@ def test_the_result_page_reads_easy_first_and_stores_nothing(caplog) -> None:
     assert "您可能可以申请 6 项补贴" in page
     assert "每月 110.00 元" in page and "每月 88.00 元" in page
     assert "到户口所在地的乡镇人民政府（街道办事处）申请" in page
+    online = online_application_url("nursing_subsidy")  # the portal's 网上申请 exists
+    assert online and f'<a href="{online}">在网上申请重度残疾人护理补贴</a>' in page
+    assert "在网上申请单独申请低保" not in page  # only the two subsidies are applied for online
     assert "no-store" in response["Cache-Control"]
     assert settings.SESSION_COOKIE_NAME not in client.cookies and not Session.objects.exists()
     assert not any("3456" in record.getMessage() for record in caplog.records)
