@@ -84,7 +84,7 @@ def check(page: Any, assert_accessible: Any) -> None:
     assert_accessible(page)
 
 
-@pytest.mark.parametrize("width", [375, 640], ids=["375px", "200%-zoom"])
+@pytest.mark.parametrize("width", [320, 375, 640], ids=["320px", "375px", "200%-zoom"])
 def test_keyboard_only_sign_in_and_read_mine(
     person: Any, browser_page: Any, live_url: str, assert_accessible: Any, width: int
 ) -> None:
