@@ -215,6 +215,21 @@ def _style(
     return style
 
 
+AFTER_SNAP_TO_GRID = ("w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap",
+                      "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl",
+                      "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")  # fmt: skip
+
+
+def _off_grid(style: Any) -> None:
+    """Let the style's lines keep their own height instead of snapping to the page's 22-line grid
+    (the 2号 title, tables, captions, pictures and page numbers: the grid would double their lines)."""
+    ppr = style.element.get_or_add_pPr()
+    if ppr.find(qn("w:snapToGrid")) is None:
+        snap = OxmlElement("w:snapToGrid")
+        snap.set(qn("w:val"), "0")
+        ppr.insert_element_before(snap, *AFTER_SNAP_TO_GRID)
+
+
 def _styles(document: Any) -> None:
     styles = document.styles
     defaults = styles.element.find(qn("w:docDefaults"))
@@ -259,6 +274,8 @@ def _styles(document: Any) -> None:
     _style(document, "List Bullet", BODY, layout.SIZE_3)
     for name in ("Header", "Footer"):
         _style(document, name, SONG, layout.SIZE_4, line_pt=None)
+    for name in ("Title", "Caption", TABLE_TEXT_STYLE, FIGURE_STYLE, "Header", "Footer"):
+        _off_grid(styles[name])
 
 
 def _font_table(document: Any) -> None:
