@@ -251,7 +251,9 @@ HUICAN_LOGIN_IP_WINDOW_MINUTES = env_int("HUICAN_LOGIN_IP_WINDOW_MINUTES", 15)
 _CONSOLE_SMS = "huican.portal.sms.ConsoleSender"
 HUICAN_SMS_SENDER = os.environ.get("HUICAN_SMS_SENDER", "" if PRODUCTION else _CONSOLE_SMS)
 if PRODUCTION and HUICAN_SMS_SENDER == _CONSOLE_SMS:
-    raise ImproperlyConfigured("生产环境不能使用演示用的控制台短信发送（HUICAN_SMS_SENDER）：请配置真实的短信网关")
+    raise ImproperlyConfigured(
+        "生产环境不能使用演示用的控制台短信发送（HUICAN_SMS_SENDER）：请配置真实的短信网关"
+    )
 HUICAN_PORTAL_IDLE_SECONDS = env_int("HUICAN_PORTAL_IDLE_SECONDS", 15 * 60)
 HUICAN_PORTAL_LOCK_FAILURES = env_int("HUICAN_PORTAL_LOCK_FAILURES", 5)  # per ID number and per address
 HUICAN_PORTAL_LOCK_MINUTES = env_int("HUICAN_PORTAL_LOCK_MINUTES", 15)

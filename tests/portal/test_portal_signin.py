@@ -4,7 +4,10 @@ time limit, agents recorded by staff, and the wall between citizen and staff ses
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -407,6 +410,30 @@ def test_console_sender_is_refused_in_production(settings: Any) -> None:
     settings.HUICAN_SMS_SENDER = sms.CONSOLE_SENDER
     with pytest.raises(sms.SmsNotAvailable):
         sms.sender()
+
+
+@pytest.mark.parametrize("sender", [sms.CONSOLE_SENDER, ""])
+def test_production_refuses_to_start_with_the_console_sender(tmp_path: Any, sender: str) -> None:
+    secrets = {}
+    for name in ("SECRET_KEY", "DATA_KEY", "HMAC_KEY", "AUDIT_KEY", "CERT_SIGNING_KEY"):
+        (tmp_path / name).write_text(f"{name}-value-from-a-file-0123456789\n")
+        secrets[f"HUICAN_{name}_FILE"] = str(tmp_path / name)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("HUICAN_")}
+    env = {**clean, **secrets, "HUICAN_ENV": "production", "HUICAN_ALLOWED_HOSTS": "huican.example.cn"}
+    if sender:
+        env["HUICAN_SMS_SENDER"] = sender
+    result = subprocess.run(
+        [sys.executable, "-c", "import huican.settings as s; print(repr(s.HUICAN_SMS_SENDER))"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if sender:
+        assert result.returncode != 0 and "HUICAN_SMS_SENDER" in result.stderr
+    else:  # nothing configured: production starts, with citizen sign-in switched off
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "''"
 
 
 def test_without_a_sender_sign_in_says_it_is_unavailable(client: Client, person: Any, settings: Any) -> None:

@@ -6,81 +6,147 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0004_person_phone_index'),
+        ("registry", "0004_person_phone_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Authorisation',
+            name="Authorisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agent_name', models.CharField(max_length=64)),
-                ('agent_id_hash', models.CharField(db_index=True, max_length=32)),
-                ('agent_id_encrypted', models.TextField()),
-                ('agent_id_masked', models.CharField(max_length=20)),
-                ('agent_phone_encrypted', models.TextField()),
-                ('agent_phone_masked', models.CharField(max_length=20)),
-                ('relation', models.CharField(choices=[('guardian', '监护人'), ('agent', '委托代理人')], max_length=10)),
-                ('valid_from', models.DateField()),
-                ('valid_until', models.DateField(blank=True, null=True)),
-                ('note', models.TextField(blank=True, help_text='依据的材料，如授权委托书')),
-                ('recorded_by_name', models.CharField(max_length=150)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_by_name', models.CharField(blank=True, max_length=150)),
-                ('revoke_reason', models.TextField(blank=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='portal_agents', to='registry.person')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("agent_name", models.CharField(max_length=64)),
+                ("agent_id_hash", models.CharField(db_index=True, max_length=32)),
+                ("agent_id_encrypted", models.TextField()),
+                ("agent_id_masked", models.CharField(max_length=20)),
+                ("agent_phone_encrypted", models.TextField()),
+                ("agent_phone_masked", models.CharField(max_length=20)),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[("guardian", "监护人"), ("agent", "委托代理人")], max_length=10
+                    ),
+                ),
+                ("valid_from", models.DateField()),
+                ("valid_until", models.DateField(blank=True, null=True)),
+                ("note", models.TextField(blank=True, help_text="依据的材料，如授权委托书")),
+                ("recorded_by_name", models.CharField(max_length=150)),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_by_name", models.CharField(blank=True, max_length=150)),
+                ("revoke_reason", models.TextField(blank=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="portal_agents",
+                        to="registry.person",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at', '-id'],
+                "ordering": ["-recorded_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PortalVisit',
+            name="PortalVisit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('signed_in_at', models.DateTimeField()),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("signed_in_at", models.DateTimeField()),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="registry.person"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SignInGuard',
+            name="SignInGuard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('id', '身份证号'), ('ip', '访问地址')], max_length=2)),
-                ('key_hash', models.CharField(max_length=32)),
-                ('failures', models.PositiveSmallIntegerField(default=0)),
-                ('window_start', models.DateTimeField()),
-                ('locked_until', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(choices=[("id", "身份证号"), ("ip", "访问地址")], max_length=2)),
+                ("key_hash", models.CharField(max_length=32)),
+                ("failures", models.PositiveSmallIntegerField(default=0)),
+                ("window_start", models.DateTimeField()),
+                ("locked_until", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('kind', 'key_hash'), name='one_guard_per_key')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("kind", "key_hash"), name="one_guard_per_key")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OneTimeCode',
+            name="OneTimeCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(choices=[('signin', '本人登录'), ('agent', '代他人办理')], max_length=8)),
-                ('salt', models.CharField(max_length=32)),
-                ('code_hash', models.CharField(max_length=32)),
-                ('phone_masked', models.CharField(max_length=20)),
-                ('created_at', models.DateTimeField()),
-                ('expires_at', models.DateTimeField()),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('authorisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portal.authorisation')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(choices=[("signin", "本人登录"), ("agent", "代他人办理")], max_length=8),
+                ),
+                ("salt", models.CharField(max_length=32)),
+                ("code_hash", models.CharField(max_length=32)),
+                ("phone_masked", models.CharField(max_length=20)),
+                ("created_at", models.DateTimeField()),
+                ("expires_at", models.DateTimeField()),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "authorisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="portal.authorisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="registry.person"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['person', 'created_at'], name='portal_onet_person__f7ee84_idx')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["person", "created_at"], name="portal_onet_person__f7ee84_idx")
+                ],
             },
         ),
     ]
