@@ -423,3 +423,27 @@ def test_staging_sweep_removes_old_drafts(client: Client, world: World) -> None:
     # the review page then asks for the documents again instead of sending without them
     response = send(client)
     assert response.status_code == 400 and not Application.objects.exists()
+
+
+def test_a_long_form_survives_the_idle_sign_out_for_the_same_person_only(
+    client: Client, world: World
+) -> None:
+    sign_in(client, world.alice)
+    kept = fill_form(client, action="keep")
+    assert kept.status_code == 200 and "已保存" in kept.content.decode()
+    stale = client.session
+    stale["portal_citizen"]["last_seen"] = 0  # idle for longer than the limit
+    stale.save()
+    url = reverse("portal:apply_form", args=["nursing_subsidy"])
+    assert client.get(url)["Location"] == reverse("portal:signin")
+    sign_in(client, world.alice)
+    html = client.get(url).content.decode()
+    assert 'value="62170000123456789' in html and "sfz-front.jpg" in html and "cjrz.png" in html
+    assert len(staging_files()) == 3
+
+    # somebody else signing in on the same browser never sees it: the draft is given up
+    client.post(reverse("portal:signout"))
+    sign_in(client, world.bob)
+    html = client.get(url).content.decode()
+    assert "sfz-front.jpg" not in html and "62170000" not in html
+    assert staging_files() == []
