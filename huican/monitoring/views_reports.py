@@ -23,8 +23,8 @@ from huican.accounts.decorators import client_ip, require_can
 from huican.core.redirects import redirect_to_message
 from huican.monitoring import narratives as service
 from huican.monitoring.plan import Plan, plan_for_year
-from huican.monitoring.reports.build import ReportData, build_report
-from huican.monitoring.reports.drafts import Section, draft
+from huican.monitoring.reports.build import build_report, progress_reports
+from huican.monitoring.reports.drafts import NEEDS_FIGURES, TASK_PREFIX, Section, draft, simple_draft
 from huican.monitoring.selectors import plan_years
 
 KINDS = {"annual": False, "final": True}
@@ -88,9 +88,13 @@ def _label(year: int, final: bool) -> str:
     return _("%(year)s 年终期评估") % {"year": year} if final else _("%(year)s 年度监测报告") % {"year": year}
 
 
-def _data(year: int, final: bool) -> ReportData:
-    """The report from current data (what a draft is generated from)."""
-    return build_report(year=year, final=final)
+def _draft(plan: Plan, year: int, final: bool, section: str) -> str:
+    """The draft of a part: 存在的问题 and 下一步建议 from the whole report computed on current data;
+    the others from the plan and the progress reports only (cheap)."""
+    if section in NEEDS_FIGURES:
+        return draft(build_report(year=year, final=final), section)
+    progress = progress_reports(plan, year) if section.startswith(TASK_PREFIX) else []
+    return simple_draft(plan, year=year, section=section, progress=progress, issued=timezone.localdate())
 
 
 @require_can("view_aggregates")
@@ -111,15 +115,26 @@ def narrative_list(request: HttpRequest, year: int, kind: str) -> HttpResponse:
     """Every editable part of a report, with the text in force or the draft."""
     plan, final = _report(request, year, kind)
     in_force = service.narratives_in_force(plan_code=plan.code, year=year, final=final)
-    data = _data(year, final)
+    sections = service.editable_sections(plan, final=final)
+    drafted = [section.key for section in sections if section.key not in in_force]
+    # The whole report is computed only when a part that needs its figures has no text yet.
+    data = build_report(year=year, final=final) if set(drafted) & set(NEEDS_FIGURES) else None
+    progress = progress_reports(plan, year) if final else []
+    today = timezone.localdate()
     parts = []
-    for section in service.editable_sections(plan, final=final):
+    for section in sections:
         entry = in_force.get(section.key)
+        if entry:
+            text = entry["text"]
+        elif section.key in NEEDS_FIGURES:
+            text = draft(data, section.key) if data else ""
+        else:
+            text = simple_draft(plan, year=year, section=section.key, progress=progress, issued=today)
         parts.append(
             {
                 "section": section,
                 "entry": entry,
-                "text": entry["text"] if entry else draft(data, section.key),
+                "text": text,
                 "url": reverse("monitoring:narrative_edit", args=[year, kind, section.key]),
             }
         )
@@ -164,7 +179,7 @@ def narrative_edit(request: HttpRequest, year: int, kind: str, section: str) -> 
                 )
                 return redirect_to_message("monitoring:narrative_edit", year, kind, section)
     else:
-        text = history[0].text if history else draft(_data(year, final), section)
+        text = history[0].text if history else _draft(plan, year, final, section)
         form = NarrativeForm(initial={"text": text}, section=part)
     context = {
         "year": year,

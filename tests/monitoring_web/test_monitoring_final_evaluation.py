@@ -196,3 +196,22 @@ def test_annual_report_has_masthead_closing_and_plan_order(world):
     subsections = [b.text for b in blocks if getattr(b, "level", None) == 2]
     assert subsections[0].startswith("（一）残疾人家庭人均收入年均增速")
     assert subsections[2].startswith("（三）符合条件的残疾人纳入最低生活保障比例")
+
+
+def test_xlsx_holds_the_project_figures_and_the_progress_of_every_year(evaluated, tmp_path):
+    import polars as pl
+
+    out = write_report(year=2025, out=tmp_path / "final.xlsx", final=True, today=TODAY)
+    projects = pl.read_excel(out, sheet_name="专栏项目")
+    staff = projects.filter(pl.col("目标代码") == "federation_disabled_staff").row(0, named=True)
+    assert (str(staff["完成值"]), staff["完成情况"]) == ("16.5", "完成")
+    progress = pl.read_excel(out, sheet_name="历年任务进展")
+    assert progress.select("任务", "年度", "报告单位").rows() == [
+        ("3.3.3", 2022, "市残联"),
+        ("3.3.3", 2025, "市人社局"),
+    ]
+    trend = pl.read_excel(out, sheet_name="全市趋势")
+    assert trend.columns[2] == "2020 年（基期）"
+    assert trend.get_column("指标").to_list() == [
+        i.name for i in build_report(year=2025, final=True, today=TODAY).plan.indicators
+    ]

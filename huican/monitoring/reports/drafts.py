@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from huican.monitoring.plan import Plan, Task
 from huican.regions.divisions import CITY_CODE
@@ -166,11 +166,11 @@ def next_steps_draft(data: ReportData) -> str:
     return "\n".join(f"{i}. {line}" for i, line in enumerate(lines, start=1))
 
 
-def task_draft(data: ReportData, task: Task) -> str:
+def task_draft(plan: Plan, year: int, progress: list[dict[str, Any]], task: Task) -> str:
     """A task's 成效 summary: which units reported in which years, and the figures they gave."""
-    reports = [row for row in data.progress if row["task"] == task.code]
+    reports = [row for row in progress if row["task"] == task.code]
     if not reports:
-        return f"{data.plan.start_year}—{data.year} 年没有单位报告本任务的进展。"
+        return f"{plan.start_year}—{year} 年没有单位报告本任务的进展。"
     years = sorted({row["year"] for row in reports})
     units = list(dict.fromkeys(row["unit"] for row in reports))
     text = (
@@ -195,24 +195,36 @@ def figure_text(figure: dict[str, object]) -> str:
     return f"{figure.get('name')} {shown_value}"
 
 
+NEEDS_FIGURES = (PROBLEMS, NEXT_STEPS)
+
+
+def simple_draft(
+    plan: Plan, *, year: int, section: str, progress: list[dict[str, Any]], issued: dt.date
+) -> str:
+    """The draft of a part that needs no indicator figures (all but 存在的问题 and 下一步建议)."""
+    if section == ADDRESSEE:
+        return default_addressee(plan)
+    if section == SIGNATORY:
+        return issuer_name(plan)
+    if section == DATE:
+        return issued.isoformat()
+    if section.startswith(TASK_PREFIX):
+        code = section.removeprefix(TASK_PREFIX)
+        task = next((task for task in plan.tasks if task.code == code), None)
+        if task is not None:
+            return task_draft(plan, year, progress, task)
+    raise KeyError(section)
+
+
 def draft(data: ReportData, section: str) -> str:
     """The generated text of `section` (what the edit form starts from when nobody edited it)."""
-    if section == ADDRESSEE:
-        return default_addressee(data.plan)
-    if section == SIGNATORY:
-        return issuer_name(data.plan)
-    if section == DATE:
-        return data.generated_at.date().isoformat()
     if section == PROBLEMS:
         return problems_draft(data)
     if section == NEXT_STEPS:
         return next_steps_draft(data)
-    if section.startswith(TASK_PREFIX):
-        code = section.removeprefix(TASK_PREFIX)
-        task = next((task for task in data.plan.tasks if task.code == code), None)
-        if task is not None:
-            return task_draft(data, task)
-    raise KeyError(section)
+    return simple_draft(
+        data.plan, year=data.year, section=section, progress=data.progress, issued=data.generated_at.date()
+    )
 
 
 def in_force(data: ReportData, section: str) -> str:
