@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from huican.monitoring.charts import format_value
 from huican.monitoring.reports.summary import IndicatorSummary, RankEntry
-from huican.regions.divisions import COUNTIES
+from huican.regions.divisions import COUNTIES, COUNTY_NAMES
 
 # code → (row, column) on the tile map (row 0 is the north, column 0 the west) and the short name
 # printed in the square; the full name is the link's accessible name.
@@ -116,36 +116,49 @@ def _step_of(value: float, steps: list[tuple[float, float]]) -> int:
     return len(steps) - 1
 
 
-def tile_map(item: IndicatorSummary, *, highlight: str) -> dict[str, Any]:
+def tile_map(item: IndicatorSummary, *, highlight: str, own_only: bool = False) -> dict[str, Any]:
     """The squares (row, column, names, printed value, met, shade) and the legend of `item`'s
-    county values; `highlight` is the unit whose page is shown (outlined and marked 当前)."""
+    county values; `highlight` is the unit whose page is shown (outlined and marked 当前).
+
+    `own_only` (a county user, who sees no other county's figures): only the highlighted unit's
+    square has a value and a link; the others show their names, to place it on the map.
+    """
     unit = item.indicator.unit
-    values = [float(e.value) for e in item.ranking if e.value is not None]
-    steps = _steps(values) if values else []
+    entries = [item.own_rank] if own_only and item.own_rank else item.ranking
+    values = [float(e.value) for e in entries if e.value is not None]
+    steps = _steps(values) if values and not own_only else []
     # With one range every square gets the middle shade.
     offset = STEPS // 2 if len(steps) == 1 else 0
-    by_region = {entry.region: entry for entry in item.ranking}
+    by_region = {entry.region: entry for entry in entries}
     cells = []
     for code, (row, column, short) in TILE_GRID.items():
         entry = by_region.get(code)
-        name = entry.name if entry else short
+        name = COUNTY_NAMES[code]
         value = entry.value if entry else None
-        step = _step_of(float(value), steps) + offset if value is not None else None
+        hidden = own_only and code != highlight
+        if hidden:
+            shade = "tm-hidden"
+        elif own_only or value is None:
+            shade = "tm-none" if value is None else "tm-own"
+        else:
+            shade = f"tm-s{_step_of(float(value), steps) + offset}"
         cells.append(
             {
                 "region": code,
                 "short": short,
                 "rest": name[len(short) :] if name.startswith(short) else "",
                 "name": name,
-                "value_text": format_value(value, unit),
+                "hidden": hidden,
+                "value_text": "" if hidden else format_value(value, unit),
                 "met": entry.met if entry else None,
                 "rank": entry.rank if entry else None,
-                "css": f"tile-map__cell tm-r{row} tm-c{column} "
-                + (f"tm-s{step}" if step is not None else "tm-none")
+                "css": f"tile-map__cell tm-r{row} tm-c{column} {shade}"
                 + (" tm-current" if code == highlight else ""),
                 "current": code == highlight,
             }
         )
+    if own_only:
+        return {"cells": cells, "legend": []}
     legend = [
         {
             "css": f"tm-s{index + offset}",

@@ -54,7 +54,7 @@ from huican.monitoring.tasks_progress import (
     task_units,
 )
 from huican.monitoring.tasks_progress_forms import TaskProgressForm
-from huican.regions.divisions import CITY_CODE
+from huican.regions.divisions import CITY_CODE, COUNTY_NAMES
 from huican.registry.selectors import persons_for
 
 PAGE_SIZE = 50
@@ -190,13 +190,17 @@ def dashboard(request: HttpRequest, region: str) -> HttpResponse:
 
 
 def _comparison(request: HttpRequest, summary: Any, period: dict[str, Any]) -> dict[str, Any]:
-    """The county comparison of the overview (city-wide viewers): the chosen indicator (``indicator``,
-    default the first the summary lists: a binding one not met, else number 1), its tile map and its
-    table sorted by ``sort``/``order`` with the header links."""
-    if not summary.show_ranking:
-        return {"chosen": None}
+    """The county comparison of the overview: the chosen indicator (``indicator``, default the first
+    the summary lists: a binding one not met, else number 1), its tile map and its table sorted by
+    ``sort``/``order`` with the header links. A county user (no ranking of the others) gets the map
+    with their own county's square only and no table."""
     items = {item.code: item for item in summary.items}
     chosen = items.get(request.GET.get("indicator", ""), summary.items[0])
+    if not summary.show_ranking:
+        if summary.region not in COUNTY_NAMES:
+            return {"chosen": None}
+        own = comparison.tile_map(chosen, highlight=summary.region, own_only=True)
+        return {"chosen": chosen, "own_only": True, "tile_map": own, "county_rows": []}
     sorting = comparison.Sorting.from_query(request.GET.get("sort"), request.GET.get("order"))
     base = {**period, "indicator": chosen.code}
     headers = {

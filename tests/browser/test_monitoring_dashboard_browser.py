@@ -148,7 +148,7 @@ def test_at_375_px_nothing_scrolls_sideways(
         assert_accessible(page)
 
 
-def test_county_staff_see_their_county_without_the_comparison(
+def test_county_staff_see_their_county_alone_on_the_map(
     world: World, browser_page: Any, live_url: str, login: Login, assert_accessible: Check
 ) -> None:
     page = browser_page
@@ -156,7 +156,15 @@ def test_county_staff_see_their_county_without_the_comparison(
     login(page, "t_county", PASSWORD)
     page.goto(live_url + "/monitoring/?year=2025")
     expect(page.locator("h1")).to_have_text("忻府区 2025 年规划指标监测")
-    assert page.locator("#comparison").count() == 0
     expect(page.locator("#tile-medical_enrolment")).to_contain_text("县级第 2 名")
+    # The map places their county among the others but shows no other county's figure or link.
+    page.get_by_label("比较指标").select_option("medical_enrolment")
+    page.get_by_role("button", name="比较").click()
+    own = page.locator(".tile-map a")
+    expect(own).to_have_count(1)
+    expect(own).to_contain_text("66.67%")
+    expect(page.locator(".tile-map li")).to_have_count(15)
+    assert page.locator(".county-table").count() == 0
+    shot(page, "county-overview")
     assert page_height(page) <= 1.5 * SCREEN["height"]
     assert_accessible(page)

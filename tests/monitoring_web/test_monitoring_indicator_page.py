@@ -212,14 +212,29 @@ def test_the_county_table_sorts_by_each_column(as_user):
     assert odd.context["summary"].year == 2025
 
 
-def test_county_staff_see_no_comparison_of_other_counties(as_user):
+def test_county_staff_see_their_county_on_the_map_but_no_other_county(as_user):
     response = as_user("county").get(reverse("monitoring:index"), {"indicator": "medical_enrolment"})
     html = response.content.decode()
 
+    assert response.context["chosen"].code == "medical_enrolment"
+    assert response.context["county_rows"] == [] and "county-table" not in html  # no ranking table
+    cells = {cell["region"]: cell for cell in response.context["tile_map"]["cells"]}
+    own = cells.pop("140902")
+    assert own["current"] and own["value_text"] == "66.67%" and own["met"] is False
+    assert all(cell["hidden"] and cell["value_text"] == "" for cell in cells.values())
+    # no other county's figure, page or name as a link (原平市 is 100 %)
+    assert "100%" not in html.split('id="comparison"')[1]
+    for code in cells:
+        assert f"/monitoring/{code}/" not in html
+    assert 'aria-current="page"><span class="tm-name">忻府' in html
+    assert "本县第 2 名（共 15 个县级单位）" in html  # their own rank, as the old dashboard showed it
+    assert "县级第 2 名" in html  # and on the tile
+
+
+def test_township_staff_see_no_county_map(as_user):
+    response = as_user("township").get(reverse("monitoring:index"))
     assert response.context["chosen"] is None
-    assert 'id="comparison"' not in html and "county-table" not in html
-    assert "原平市" not in html
-    assert "县级第 2 名" in html  # their own rank on the tile, as the old dashboard showed it
+    assert 'id="comparison"' not in response.content.decode()
 
 
 def test_a_county_page_of_a_city_wide_viewer_highlights_that_county(as_user):
