@@ -214,3 +214,37 @@ def test_staff_record_and_revoke_an_agent_from_the_person_page(
     expect(page.get_by_text("已撤销（")).to_be_visible()
     assert_accessible(page)
     assert Authorisation.objects.get().revoked_at is not None
+
+
+def test_elder_mode_mine_at_320px_and_the_expired_code_page(
+    person: Any, browser_page: Any, live_url: str, assert_accessible: Any
+) -> None:
+    from huican.portal.models import OneTimeCode
+
+    page = browser_page
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(live_url + reverse("portal:signin"))
+    page.get_by_role("button", name="长辈版（大字）").click()
+    expect(page.locator("body")).to_have_class("portal elder")
+    number = id_number_of(person)
+    page.get_by_label("身份证号").fill(number)
+    page.get_by_label("残疾人证号").fill(f"{number}{person.category}{person.grade}")
+    page.get_by_role("button", name="获取验证码").click()
+    message = ConsoleSender.last_to(PHONE)
+    assert message is not None
+    OneTimeCode.objects.update(attempts=5)  # spent: the page says to fetch a new one
+    page.get_by_label("短信验证码").fill(message.code)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("alert")).to_contain_text("请重新获取")
+    check(page, assert_accessible)
+    page.get_by_role("link", name="重新获取验证码").click()
+    expect(page.locator("h1")).to_have_text("登录")
+    page.get_by_label("身份证号").fill(number)
+    page.get_by_label("残疾人证号").fill(f"{number}{person.category}{person.grade}")
+    page.get_by_role("button", name="获取验证码").click()
+    fresh = ConsoleSender.last_to(PHONE)
+    assert fresh is not None and fresh is not message
+    page.get_by_label("短信验证码").fill(fresh.code)
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator("h1")).to_have_text("我的")
+    check(page, assert_accessible)
