@@ -1,6 +1,7 @@
 """网上申请 pages: choose the subsidy → the form (bank account, photos of the papers) → review and
-declaration → sent (the application number and what happens next); from 我的: withdraw, and supply
-what a 退回补正 asked for. Thin: the rules are in ``portal.applying`` and the benefits services.
+declaration → sent (``views_apply_followup``: the application number and what happens next; from
+我的: withdraw, and supply what a 退回补正 asked for). Thin: the rules are in ``portal.applying`` and
+the benefits services.
 
 The person is always the session's (``session.citizen_required``); the subsidy comes from the URL,
 never from a form field; an application id in a URL must be the person's own, otherwise 404.
@@ -13,7 +14,6 @@ number encrypted). "保存并延长时间" on the form saves what was typed and 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +21,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -60,7 +59,7 @@ EXPLAINED: dict[str, tuple[Any, Any]] = {
 }
 
 
-def _citizen(request: HttpRequest) -> Citizen:
+def citizen_of(request: HttpRequest) -> Citizen:
     citizen: Citizen = request.citizen  # type: ignore[attr-defined]
     return citizen
 
@@ -75,7 +74,7 @@ def _max_bytes() -> int:
     return int(settings.HUICAN_DOCUMENT_MAX_BYTES)
 
 
-def _size_text() -> str:
+def size_text() -> str:
     return _("每个文件不超过 {mb} MB，可以是手机拍的照片（JPG、PNG）或 PDF。").format(
         mb=_max_bytes() // (1024 * 1024)
     )
@@ -124,7 +123,7 @@ def _problems(draft: dict[str, Any]) -> dict[str, str]:
     )
 
 
-def _read(upload: UploadedFile) -> bytes:
+def read_upload(upload: UploadedFile) -> bytes:
     return upload.read(_max_bytes() + 1)  # enough to tell a file over the limit, never more
 
 
@@ -184,7 +183,7 @@ def _form_context(
         "values": {"account_name": draft["account_name"], "account_number": account},
         "fields": _fields(draft["benefit"]),
         "staged": [{**d, "label": K(d["kind"]).label} for d in draft["documents"]],
-        "size_text": _size_text(),
+        "size_text": size_text(),
         "max_documents": applying.MAX_DOCUMENTS,
         "problems": {},
         "errors": [],
@@ -195,7 +194,7 @@ def _form_context(
 @require_http_methods(["GET", "POST"])
 @citizen_required
 def apply_form(request: HttpRequest, benefit: str) -> HttpResponse:
-    citizen = _citizen(request)
+    citizen = citizen_of(request)
     benefit = _benefit_or_404(benefit)
     if benefit in applying.open_benefits(citizen):
         context = {"portal_section": "apply", "citizen": citizen, "benefit_name": Benefit(benefit).label}
@@ -214,7 +213,7 @@ def apply_form(request: HttpRequest, benefit: str) -> HttpResponse:
                 problems[field["name"]] = _("最多上传 {n} 个文件").format(n=applying.MAX_DOCUMENTS)
                 break
             try:
-                item = applying.stage(_read(upload), name=upload.name or "", kind=field["kind"])
+                item = applying.stage(read_upload(upload), name=upload.name or "", kind=field["kind"])
             except ApplicationError as refused:
                 problems[field["name"]] = f"{upload.name}：{refused}"
             else:
@@ -238,7 +237,7 @@ def apply_form(request: HttpRequest, benefit: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @citizen_required
 def apply_review(request: HttpRequest, benefit: str) -> HttpResponse:
-    citizen = _citizen(request)
+    citizen = citizen_of(request)
     benefit = _benefit_or_404(benefit)
     draft = request.session.get(DRAFT)
     if not (
@@ -322,124 +321,8 @@ def _send(
     return application, {}
 
 
-# --- after sending -----------------------------------------------------------------------------------
-
-
-def _own_or_404(citizen: Citizen, application_id: int) -> Application:
-    application = applying.own_application(citizen, application_id)
-    if application is None:
-        raise Http404(_("未找到该申请"))
-    return application
-
-
-def _view_of(citizen: Citizen, application: Application, today: dt.date) -> mine.ApplicationView:
-    for view in mine.applications(citizen.person, today):
-        if view.application.pk == application.pk:
-            return view
-    raise Http404(_("未找到该申请"))
-
-
-@require_GET
-@citizen_required
-def apply_done(request: HttpRequest, application_id: int) -> HttpResponse:
-    """Sent: the application number, who has it now and by when, and what comes next."""
-    citizen = _citizen(request)
-    application = _own_or_404(citizen, application_id)
-    view = _view_of(citizen, application, timezone.localdate())
-    current = next((s for s in view.steps if s.state == "current"), None)
-    context = {
-        "portal_section": "apply",
-        "citizen": citizen,
-        "application": application,
-        "view": view,
-        "current": current,
-        "documents": application.documents.order_by("uploaded_at", "id"),
-    }
-    return render(request, "portal/apply_done.html", context)
-
-
-@require_http_methods(["GET", "POST"])
-@citizen_required
-def apply_withdraw(request: HttpRequest, application_id: int) -> HttpResponse:
-    """撤回: a confirmation page, then the withdrawal (only the person's own, only while open)."""
-    citizen = _citizen(request)
-    application = _own_or_404(citizen, application_id)
-    context: dict[str, Any] = {
-        "portal_section": "me",
-        "citizen": citizen,
-        "application": application,
-        "problem": "",
-        "reason": "",
-    }
-    status = 200
-    if request.method == "POST" and application.is_open:
-        reason = request.POST.get("reason", "")[:500]
-        try:
-            applying.citizen_withdraw(citizen=citizen, application=application, reason=reason)
-        except ApplicationError as refused:
-            context.update(problem=str(refused), reason=reason)
-            status = 400
-        else:
-            return redirect("portal:apply_withdraw", application_id=application.pk)
-    return render(request, "portal/apply_withdraw.html", context, status=status)
-
-
-@require_http_methods(["GET", "POST"])
-@citizen_required
-def apply_supply(request: HttpRequest, application_id: int) -> HttpResponse:
-    """补正: what the reviewer asked for, and the documents (and a note) that answer it."""
-    citizen = _citizen(request)
-    application = _own_or_404(citizen, application_id)
-    fields: list[dict[str, Any]] = [
-        {"name": f"doc_{kind}", "kind": kind, "label": FIELD_LABELS[kind], "required": False}
-        for kind, _required in applying.DOCUMENTS[application.benefit]
-    ]
-    context: dict[str, Any] = {
-        "portal_section": "me",
-        "citizen": citizen,
-        "application": application,
-        "asked": applying.return_reason(application),
-        "fields": fields,
-        "size_text": _size_text(),
-        "done": request.GET.get("done") == "1" and application.status != Application.Status.RETURNED,
-        "note": "",
-        "problems": {},
-        "errors": [],
-    }
-    status = 200
-    if request.method == "POST" and application.status == Application.Status.RETURNED:
-        note = request.POST.get("note", "")[:1000]
-        uploads: list[applying.Upload] = []
-        problems: dict[str, str] = {}
-        for field in fields:
-            for upload in request.FILES.getlist(field["name"]):
-                data = _read(upload)
-                try:
-                    applying.check_document(data)
-                except ApplicationError as refused:
-                    problems[field["name"]] = f"{upload.name}：{refused}"
-                uploads.append(applying.Upload(kind=field["kind"], name=upload.name or "", data=data))
-        if not problems:
-            try:
-                applying.citizen_supply(
-                    citizen=citizen, application=application, documents=uploads, note=note
-                )
-            except ApplicationError as refused:
-                field_name = refused.field if refused.field.startswith("doc_") else "doc_other"
-                problems[field_name] = str(refused)
-            else:
-                return redirect(reverse("portal:apply_supply", args=[application.pk]) + "?done=1")
-        errors = [(name, f"#id_{name}", message) for name, message in problems.items()]
-        context.update(note=note, problems=problems, errors=errors)
-        status = 400
-    return render(request, "portal/apply_supply.html", context, status=status)
-
-
 urlpatterns = [
     path("apply/", apply_start, name="apply"),
     path("apply/<str:benefit>/", apply_form, name="apply_form"),
     path("apply/<str:benefit>/review/", apply_review, name="apply_review"),
-    path("applications/<int:application_id>/sent/", apply_done, name="apply_done"),
-    path("applications/<int:application_id>/withdraw/", apply_withdraw, name="apply_withdraw"),
-    path("applications/<int:application_id>/supply/", apply_supply, name="apply_supply"),
 ]
