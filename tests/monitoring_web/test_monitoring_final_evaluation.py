@@ -79,6 +79,14 @@ def test_docx_has_the_sections_in_order_and_the_figures_of_huican_indicators(eva
     lines = docx_lines(out)
     at = positions(lines, SECTIONS)
     assert at == sorted(at), "the sections come in the order 一 … 六, then the annexes"
+    head = positions(lines, ["忻州市“十四五”残疾人保障和发展规划终期评估报告", "忻州市人民政府："])
+    assert head == sorted(head) and head[-1] < at[0]  # masthead and 主送机关 before 一
+    closing = lines.index("忻州市残疾人联合会")
+    assert at[5] < closing < at[6]  # 落款 after 六, before 附件1
+    assert (
+        lines[closing + 1]
+        == f"{data.generated_at.year}年{data.generated_at.month}月{data.generated_at.day}日"
+    )
 
     plan = data.plan
     main_table = next(
@@ -182,6 +190,7 @@ def test_pdf_reads_back_with_the_sections_and_indicators_in_order(evaluated, tmp
     flat = re.sub(r"\s+", "", text)
     at = [flat.index(re.sub(r"\s+", "", section)) for section in SECTIONS[:6]]
     assert at == sorted(at)
+    assert flat.index("忻州市人民政府：") < at[0] < at[-1] < flat.index("忻州市残疾人联合会", at[-1])
     assert flat.index("附件1") > at[-1] and flat.index("附件2") > flat.index("附件1")
     two, three = at[1], at[2]
     names = [indicator.name for indicator in build_report(year=2025, final=True, today=TODAY).plan.indicators]
