@@ -147,7 +147,7 @@ def office_of(step: str, application: Application, names: dict[str, str]) -> str
 class StepView:
     name: str
     office: str
-    state: str  # "done", "current", "waiting", "stopped"
+    state: str  # "done", "current", "waiting", "stopped" (closed here), "closed" (never reached)
     done_on: dt.date | None = None
     due: dt.date | None = None
     working_days: int | None = None
@@ -195,6 +195,8 @@ def applications(person: Person, today: dt.date) -> list[ApplicationView]:
                 state = "current"
             elif current is None and index == reached:
                 state = "stopped"
+            elif current is None:
+                state = "closed"
             else:
                 state = "waiting"
             item = StepView(name, office_of(step, application, names), state, done_on=done)

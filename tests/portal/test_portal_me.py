@@ -247,3 +247,17 @@ def test_electronic_certificate_of_the_signed_in_person(client: Client, two: Any
     html = response.content.decode()
     assert response.status_code == 200 and "王*红" in html and me.certificate_masked[:4] in html
     assert AuditEntry.objects.filter(action="portal.certificate_view", actor_name="群众:王*红").exists()
+
+
+def test_a_rejected_application_says_where_it_ended(client: Client, two: Any) -> None:
+    me, _ = two
+    app = application(me, S.REJECTED, decided_on=timezone.localdate(), reject_reason="不符合条件")
+    event(app, "", S.SUBMITTED)
+    event(app, S.SUBMITTED, S.TOWNSHIP_PASSED)
+    event(app, S.TOWNSHIP_PASSED, S.REJECTED, reason="不符合条件")
+    sign_in(client, me, "13900001111")
+    html = client.get(ME).content.decode()
+    flat = " ".join(html.split())
+    assert "县残联审核</strong>（忻府区残疾人联合会）： 在这一步决定不予批准" in flat
+    assert html.count("不再办理") == 2  # 县民政局审定 and 公示
+    assert "正在办理" not in html and "还没到这一步" not in html
