@@ -64,6 +64,7 @@ HANDLERS: dict[str, str] = {
     "roll": "huican.benefits.commands:run_roll",
     "report": "huican.monitoring.reports.command:run_report",
     "targets": "huican.monitoring.unit_target_commands:run_targets",
+    "plan": "huican.monitoring.plan_commands:run_plan",
     "audit": "huican.core.commands:run_audit",
     "keys": "huican.core.commands:run_keys",
     "users": "huican.accounts.commands:run_users",
@@ -142,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="年度监测报告（.xlsx、.docx 或 .pdf）")
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--out", required=True)
-    p.add_argument("--final", action="store_true", help="2021–2025 终期评估")
+    p.add_argument("--final", action="store_true", help="终期评估（规划期对照上一规划期基线）")
     p.add_argument("--current", action="store_true", help="按当前数据重新计算（不用已发布报告的数字）")
 
     p = sub.add_parser("targets", help="县级目标（县级实施方案）")
@@ -153,6 +154,15 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("file")
     load.add_argument("--plan", help="规划代码（默认：当年的规划）")
     load.add_argument("--user", default="", help="记录为录入人的用户名（默认：命令行操作员）")
+
+    p = sub.add_parser("plan", help="规划（载入规划文件、列出规划）")
+    plan_sub = p.add_subparsers(dest="plan_command", required=True, parser_class=_Parser)
+    plan_load = plan_sub.add_parser("load", help="检查并载入一个规划文件（YAML）")
+    plan_load.add_argument("file")
+    plan_load.add_argument("--replace", action="store_true", help="确认替换已载入的同一代码、内容不同的规划")
+    plan_load.add_argument("--user", default="", help="记录为载入人的用户名（默认：命令行操作员）")
+    plan_list = plan_sub.add_parser("list", help="列出全部规划")
+    plan_list.add_argument("--format", choices=["text", "json"], default="text")
 
     p = sub.add_parser("audit", help="审计日志")
     audit_sub = p.add_subparsers(dest="audit_command", required=True, parser_class=_Parser)

@@ -10,10 +10,10 @@ Definitions (one line each; the code below follows them in the same order):
 1. income_growth — households = distinct household numbers of registry persons (any status) with a
    survey of that year; a household's value = the mean of its members' 家庭人均年收入 of that year;
    I_Y = mean over households. value = ((I_Y / I_base)^(1/(Y−base)) − 1) × 100 with base = the plan's
-   base year (2020); numerator = I_Y, denominator = I_base. Target: the city's mean annual GDP growth
+   base year (2020 for 2021–2025); numerator = I_Y, denominator = I_base. Target: the city's mean annual GDP growth
    over start..Y (mean_gdp_growth; null unless every year's rate is entered).
 2. training_persons — distinct registry persons (any status) with a 职业技能培训 service with 结果
-   完成 (or blank) dated from the plan's first day (2021-01-01) to D. A count: numerator = value.
+   完成 (or blank) dated from the plan's first day (start_year-01-01) to D. A count: numerator = value.
 3. dibao_coverage — P(D) persons in 低保 or 特困 on D / P(D) persons who are so covered, or have low
    income, or are eligible for dibao_alone.
 4. living_subsidy_coverage — P(D) persons eligible for living_subsidy and receiving it / eligible.
@@ -27,7 +27,12 @@ Definitions (one line each; the code below follows them in the same order):
    a 康复服务 service (any 结果) dated in Y up to D / P(D) persons whose survey of Y records the need.
 10. device_fitting — likewise with the assistive-device need and 辅具适配 services.
 11. home_renovations — distinct household numbers with a completed 无障碍改造 service (结果 完成 or
-   blank) of any registry person, dated from 2021-01-01 to D. A count.
+   blank) of any registry person, dated from the plan's first day to D. A count.
+
+Each plan year is computed against its own plan (``plan_for_year``). An indicator whose plan file
+gives a ``definition:`` (an expression of huican.monitoring.expressions) is computed from it; the
+2021–2025 file defines 2–11 so, and tests prove both ways give the same rows. Without one, the
+definition above (Python) is used; income_growth is only built in.
 
 Rates are percentages rounded half-up to 0.01 (in Decimal); a zero denominator gives a null value.
 6–8 read a yearly list: when it has no row at all for Y (8: for the school year in progress on D),

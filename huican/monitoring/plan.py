@@ -611,25 +611,3 @@ def plan_of(code: str | None, year: int) -> Plan:
 def plans_version() -> list[tuple[str, str]]:
     """(code, checksum) of every plan: part of the data version (a changed plan changes the figures)."""
     return [(plan.code, plan.checksum) for plan in all_plans()]
-
-
-def run_plan(year: int) -> Plan:
-    """The plan whose indicators are computed for `year` in a stored run (huican.monitoring.selectors).
-
-    ``plan_for_year(year)``, plus the indicators of any later plan whose base year `year` is (codes
-    not already there): that plan's final evaluation shows them for its base year. A code in both
-    keeps the definition of the plan of the year (the base year's figure is the previous plan's).
-    """
-    from dataclasses import replace
-
-    plan = plan_for_year(year)
-    codes = set(plan.indicator_codes)
-    extra: list[IndicatorTarget] = []
-    for later in all_plans():
-        if later.base_year != year or later.code == plan.code:
-            continue
-        for item in later.indicators:
-            if item.code not in codes:
-                codes.add(item.code)
-                extra.append(item)
-    return replace(plan, indicators=(*plan.indicators, *extra)) if extra else plan

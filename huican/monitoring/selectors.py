@@ -32,7 +32,7 @@ from huican.exchange.models import ImportBatch, ListRecord
 from huican.exchange.snapshots import LIST_KINDS, batches_in_force
 from huican.monitoring.indicators import gdp_growth_for, indicators_from_facts, member_ids
 from huican.monitoring.models import GdpGrowth, IndicatorSnapshot
-from huican.monitoring.plan import Plan, plan_for_year, plans_version, run_plan
+from huican.monitoring.plan import Plan, plan_for_year, plans_version
 from huican.policy.facts import Facts, load_facts, redated
 from huican.policy.models import Standard
 from huican.regions.divisions import CITY_CODE, CITY_NAME, COUNTIES, COUNTY_CODES, COUNTY_NAMES
@@ -137,7 +137,7 @@ def _compute(facts: Facts, run: str, points: Iterable[tuple[int, dt.date]]) -> d
         same = loaded.get(_batches_key(batches_in_force(on)))
         dated = replace(same, on=on) if same else redated(facts, on, region=run or None)
         loaded.setdefault(_batches_key(dated.batches), dated)
-        plan = run_plan(year)  # each year is computed under its own plan (and base-year indicators)
+        plan = plan_for_year(year)  # each year is computed under its own plan
         prepared[(year, on)] = indicators_from_facts(
             dated,
             year=year,

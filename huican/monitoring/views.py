@@ -62,7 +62,7 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PeriodForm(forms.Form):
-    """The year (2021 … the current year) and, for the current year, the as-of date."""
+    """The year (the first plan's first year … the current year) and, for the current year, the as-of date."""
 
     year = forms.TypedChoiceField(label=gettext_lazy("年度"), coerce=int)
     as_of = forms.DateField(

@@ -172,7 +172,8 @@ def write_xlsx(data: ReportData, target: Path) -> None:
             [figure.name, float(figure.value), figure.unit, value, figure.code, figure.note]
             for figure, value in data.baseline
         ]
-        _sheet(book, "十三五基线对照", ["“十三五”末指标", "基线", "单位", f"{data.year} 年数值", "代码", "说明"],
+        previous = plan.previous_period_name or "上一规划期"
+        _sheet(book, f"{previous}基线对照", [f"“{previous}”末指标", "基线", "单位", f"{data.year} 年数值", "代码", "说明"],
                base_rows, [36, 12, 8, 14, 26, 40])  # fmt: skip
         project_sheet = [
             [f"专栏{row.project.column}", row.project.name, row.target.code, row.target.name,
