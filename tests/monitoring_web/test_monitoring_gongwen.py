@@ -17,11 +17,12 @@ from docx.shared import Mm, Pt
 from pypdf import PdfReader
 
 from huican.cli import main
+from huican.core.tasks import job_status, submit
 from huican.monitoring.charts import format_value
 from huican.monitoring.checks import cjk_font_check
 from huican.monitoring.plan import load_plan
 from huican.monitoring.reports import fonts
-from huican.monitoring.reports.build import build_report, write_report
+from huican.monitoring.reports.build import build_report, report_job, write_report
 from huican.monitoring.reports.charts import trend_png
 from huican.monitoring.reports.document import (
     Bullets,
@@ -36,6 +37,7 @@ from huican.monitoring.reports.document import (
 )
 from huican.monitoring.reports.pdf import render_pdf
 from huican.monitoring.reports.word import render_docx
+from tests.factories import make_user
 
 MM = 72 / 25.4  # PDF points per millimetre
 A4 = (210 * MM, 297 * MM)
@@ -309,6 +311,16 @@ def test_the_report_command_refuses_without_a_chinese_font(
         assert err.count("\n") == 1 and "fonts-noto-cjk" in err and "HUICAN_CJK_FONT" in err
         assert not (tmp_path / f"r{suffix}").exists()
     assert main(["report", "--year", "2024", "--out", str(tmp_path / "r.xlsx")]) == 0  # no fonts needed
+
+
+def test_the_report_job_fails_with_the_font_message(db: Any, settings: Any) -> None:
+    settings.HUICAN_CJK_FONT = "/nonexistent/font.ttc"
+    job = submit(
+        kind="monitoring_report", actor=make_user(), func=report_job, year=2024, suffix=".pdf", final=False
+    )
+    status = job_status(job.pk)
+    assert status["status"] == "failed"
+    assert "服务器上没有可用的中文字体" in status["message"] and "fonts-noto-cjk" in status["message"]
 
 
 def test_the_font_check_passes_and_names_a_chosen_font(settings: Any) -> None:
