@@ -37,7 +37,7 @@ from huican.regions.models import Region
 from huican.registry.models import Person
 
 PAGE_SIZE = 50
-KINDS = ("发现", "申请", "复核", "走访")
+KINDS = ("发现", "申请", "复核", "走访", "诉求")
 
 
 class InboxFilterForm(forms.Form):

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -11,3 +13,14 @@ class PortalConfig(AppConfig):
     name = "huican.portal"
     label = "portal"
     verbose_name = "残疾人服务"
+
+    def ready(self) -> None:
+        from huican.core import inbox
+
+        inbox.register("portal_requests", _requests_in_inbox)
+
+
+def _requests_in_inbox(*args: Any, **kwargs: Any) -> Any:
+    from huican.portal.requests_inbox import requests_in_inbox
+
+    return requests_in_inbox(*args, **kwargs)

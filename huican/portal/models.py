@@ -113,3 +113,120 @@ class PortalVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.signed_in_at:%Y-%m-%d %H:%M}"
+
+
+class CitizenRequest(models.Model):
+    """A request or complaint (群众诉求) taken by the 12385 hotline, online, at a counter or as a
+    信访: routed to a township or county office, answered within a number of working days
+    (``portal.requests.REPLY_WORKING_DAYS``), and rated by the citizen. The contact phone is stored
+    encrypted and shown masked; the person is empty for an anonymous caller."""
+
+    class Channel(models.TextChoices):
+        HOTLINE = "hotline", "热线电话"
+        ONLINE = "online", "网上"
+        COUNTER = "counter", "窗口"
+        PETITION = "petition", "信访"
+
+    class Kind(models.TextChoices):
+        ENQUIRY = "enquiry", "咨询"
+        HELP = "help", "求助"
+        COMPLAINT = "complaint", "投诉"
+        SUGGESTION = "suggestion", "建议"
+
+    class Category(models.TextChoices):
+        SUBSIDY = "subsidy", "补贴"
+        DIBAO = "dibao", "低保"
+        REHABILITATION = "rehabilitation", "康复"
+        DEVICE = "device", "辅具"
+        EDUCATION = "education", "教育"
+        EMPLOYMENT = "employment", "就业"
+        ACCESSIBILITY = "accessibility", "无障碍"
+        CERTIFICATE = "certificate", "证件"
+        OTHER = "other", "其他"
+
+    class Contact(models.TextChoices):
+        PHONE = "phone", "电话"
+        SMS = "sms", "短信"
+        NONE = "none", "不需要回复"
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "待受理"
+        HANDLING = "handling", "办理中"
+        REPLIED = "replied", "已答复"
+        CLOSED = "closed", "已办结"
+
+    class Satisfaction(models.TextChoices):
+        SATISFIED = "satisfied", "满意"
+        FAIRLY = "fairly", "基本满意"
+        UNSATISFIED = "unsatisfied", "不满意"
+
+    number = models.CharField(max_length=24, unique=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    category = models.CharField(max_length=16, choices=Category.choices)
+    description = models.TextField()
+    caller_name = models.CharField(max_length=64, blank=True, help_text="来电人怎么称呼（匿名时）")
+    contact_preference = models.CharField(max_length=6, choices=Contact.choices)
+    contact_phone_encrypted = models.TextField(blank=True)
+    contact_phone_masked = models.CharField(max_length=20, blank=True)
+    person = models.ForeignKey(
+        "registry.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="portal_requests"
+    )
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    county_code = models.CharField(max_length=6, db_index=True)
+    office = models.CharField(max_length=100, help_text="承办单位")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    received_at = models.DateTimeField()
+    received_on = models.DateField(db_index=True)
+    received_by_name = models.CharField(max_length=150)
+    due_on = models.DateField()
+    reply = models.TextField(blank=True)
+    replied_on = models.DateField(null=True, blank=True)
+    replied_by_name = models.CharField(max_length=150, blank=True)
+    satisfaction = models.CharField(max_length=12, choices=Satisfaction.choices, blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by_name = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["status", "due_on"]), models.Index(fields=["region", "status"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.RECEIVED, self.Status.HANDLING)
+
+    def overdue_on(self, day: dt.date) -> bool:
+        """Open and past its due date, or answered after it."""
+        if self.replied_on is not None:
+            return self.replied_on > self.due_on
+        return self.is_open and day > self.due_on
+
+
+class CitizenRequestEvent(models.Model):
+    """One step of a request's history: received, accepted, routed, replied, closed, rated."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "登记"
+        ACCEPT = "accept", "受理"
+        ROUTE = "route", "转办"
+        REPLY = "reply", "答复"
+        CLOSE = "close", "办结"
+        RATE = "rate", "评价"
+
+    request = models.ForeignKey(CitizenRequest, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    action = models.CharField(max_length=8, choices=Action.choices)
+    actor_name = models.CharField(max_length=150)
+    from_office = models.CharField(max_length=100, blank=True)
+    to_office = models.CharField(max_length=100, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.action} {self.at:%Y-%m-%d}"
