@@ -269,6 +269,16 @@ def unstage(items: Sequence[dict[str, Any]]) -> None:
             (_staging_dir() / stored).unlink(missing_ok=True)
 
 
+DRAFT = "portal_apply_draft"  # the session key of the application being filled in
+
+
+def discard_draft(session: Any) -> None:
+    """Give up the draft in this session and its staged documents (on an explicit sign-out)."""
+    draft = session.pop(DRAFT, None)
+    if isinstance(draft, dict):
+        unstage(draft.get("documents", []))
+
+
 def sweep_staging(now: float | None = None) -> int:
     """Remove staged documents older than ``STAGING_HOURS`` (drafts given up or timed out)."""
     folder = _staging_dir()

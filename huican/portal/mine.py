@@ -163,6 +163,7 @@ class ApplicationView:
     history: list[tuple[dt.datetime, str]] = field(default_factory=list)
     has_notice: bool = False
     next_step: str = ""
+    return_reason: str = ""  # what the latest 退回补正 asked for
 
 
 def applications(person: Person, today: dt.date) -> list[ApplicationView]:
@@ -205,7 +206,9 @@ def applications(person: Person, today: dt.date) -> list[ApplicationView]:
                 item.working_days = None if step == "notice" else limits.get(step)
             view.steps.append(item)
         if application.status == S.RETURNED:
-            view.next_step = "请按退回原因补齐材料，到乡镇（街道）受理窗口重新提交。"
+            returned = [e for e in own if e.to_status == S.RETURNED]
+            view.return_reason = returned[-1].reason if returned else ""
+            view.next_step = "请按退回原因补齐材料：可以在网上补正，也可以到乡镇（街道）受理窗口重新提交。"
         views.append(view)
     return views
 
@@ -216,7 +219,9 @@ def message_for(event: ApplicationEvent, application: Application, names: dict[s
     county = names.get(application.county_code, "县")
     township = names.get(application.township_code, "乡镇（街道）")
     texts: dict[str, str] = {
-        S.SUBMITTED: f"您的{benefit}申请已受理，转到{township}初审",
+        S.SUBMITTED: f"您的{benefit}网上申请已提交，等待{township}初审"
+        if application.source == Application.Source.ONLINE
+        else f"您的{benefit}申请已受理，转到{township}初审",
         S.TOWNSHIP_PASSED: f"您的{benefit}申请已转到{county}残联审核",
         S.FEDERATION_PASSED: f"您的{benefit}申请已转到{county}民政局审定",
         S.IN_NOTICE: f"您的{benefit}申请已审定，正在公示",

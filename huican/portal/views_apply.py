@@ -33,7 +33,7 @@ from huican.core.documents import DocumentRefused
 from huican.portal import applying, mine, session
 from huican.portal.session import Citizen, citizen_required
 
-DRAFT = "portal_apply_draft"
+DRAFT = applying.DRAFT
 K = ApplicationDocument.Kind
 FIELD_LABELS: dict[str, Any] = {
     K.IDENTITY: gettext_lazy("身份证照片（正面和反面）"),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from huican.accounts.decorators import client_ip
-from huican.portal import session, signin, sms
+from huican.portal import applying, session, signin, sms
 
 FIELD_ORDER = ("id_number", "certificate_number", "code")
 
@@ -98,6 +98,7 @@ def signin_code(request: HttpRequest) -> HttpResponse:
 @require_POST
 def signout(request: HttpRequest) -> HttpResponse:
     if not _staff_signed_in(request):
+        applying.discard_draft(request.session)  # signing out on purpose gives up an unsent application
         session.sign_out(request)
     return render(request, "portal/signout.html", {"portal_section": "signin"})
 

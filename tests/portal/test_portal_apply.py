@@ -441,8 +441,10 @@ def test_a_long_form_survives_the_idle_sign_out_for_the_same_person_only(
     assert 'value="62170000123456789' in html and "sfz-front.jpg" in html and "cjrz.png" in html
     assert len(staging_files()) == 3
 
-    # somebody else signing in on the same browser never sees it: the draft is given up
+    # signing out on purpose gives the draft up at once, staged documents included
     client.post(reverse("portal:signout"))
+    assert staging_files() == [] and applying.DRAFT not in client.session
+    # and somebody else signing in on the same browser never sees it
     sign_in(client, world.bob)
     html = client.get(url).content.decode()
     assert "sfz-front.jpg" not in html and "62170000" not in html

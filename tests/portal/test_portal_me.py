@@ -261,3 +261,19 @@ def test_a_rejected_application_says_where_it_ended(client: Client, two: Any) ->
     assert "县残联审核</strong>（忻府区残疾人联合会）： 在这一步决定不予批准" in flat
     assert html.count("不再办理") == 2  # 县民政局审定 and 公示
     assert "正在办理" not in html and "还没到这一步" not in html
+
+
+def test_a_returned_application_shows_what_was_asked_and_both_ways_to_supply_it(
+    client: Client, two: Any
+) -> None:
+    me, _ = two
+    app = application(me, S.RETURNED, source=Application.Source.ONLINE)
+    event(app, "", S.SUBMITTED, at=timezone.now() - dt.timedelta(days=2))
+    event(app, S.SUBMITTED, S.RETURNED, reason="请补交户口簿照片")
+    sign_in(client, me, "13900001111")
+    html = client.get(ME).content.decode()
+    assert "退回原因：请补交户口簿照片" in html
+    assert "可以在网上补正，也可以到乡镇（街道）受理窗口重新提交" in html
+    assert reverse("portal:apply_supply", args=[app.pk]) in html
+    # an online application is "submitted", not "accepted" at a window
+    assert "网上申请已提交，等待" in html and "申请已受理" not in html
