@@ -177,13 +177,23 @@ def request_call(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     form = CallForm(request.POST or None, user=user)
     caller = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and request.POST.get("action") == "find":
+        form.is_valid()
+        for name in [n for n in form.errors if n != "lookup"]:  # only the look-up counts here
+            del form.errors[name]
+        text = form.cleaned_data.get("lookup", "")
+        caller, problem = (
+            _find_caller(request, text) if text else (None, _("请输入身份证号、残疾人证号或手机号"))
+        )
+        if problem:
+            form.add_error("lookup", problem)
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["lookup"]:
             caller, problem = _find_caller(request, data["lookup"])
             if problem:
                 form.add_error("lookup", problem)
-        if request.POST.get("action") == "save" and not form.errors:
+        if not form.errors:
             region = Region.objects.filter(code=data["region"]).first() if data["region"] else None
             phone = data["contact_phone"]
             if caller is not None and not phone and caller.phone_encrypted:
