@@ -216,6 +216,7 @@ class CitizenRequestEvent(models.Model):
         REPLY = "reply", "答复"
         CLOSE = "close", "办结"
         RATE = "rate", "评价"
+        NOTIFY = "notify", "短信通知"
 
     request = models.ForeignKey(CitizenRequest, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField()

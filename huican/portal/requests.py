@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -26,13 +27,15 @@ from django.utils import timezone
 from huican.accounts.access import can, region_prefix_for
 from huican.accounts.models import Role
 from huican.core.audit import audit_record
-from huican.core.crypto import encrypt, mask_phone
+from huican.core.crypto import blind_index, decrypt, encrypt, mask_phone
 from huican.core.workdays import add_working_days, calendar_overrides
-from huican.portal.models import CitizenRequest, CitizenRequestEvent
+from huican.portal import sms
+from huican.portal.models import CitizenRequest, CitizenRequestEvent, SignInGuard
 from huican.portal.signin import mobile_number
 from huican.regions.models import Region
 from huican.registry.models import Person
 
+R = CitizenRequest
 K = CitizenRequest.Kind
 S = CitizenRequest.Status
 E = CitizenRequestEvent.Action
@@ -46,6 +49,9 @@ REPLY_WORKING_DAYS: dict[str, int] = {
 }
 # What an anonymous visitor of the portal may send (with a phone number to answer to).
 ANONYMOUS_KINDS = (K.ENQUIRY, K.SUGGESTION)
+# At most this many requests without signing in from one address in 24 hours.
+ANONYMOUS_PER_DAY = 5
+ANONYMOUS_WINDOW = dt.timedelta(hours=24)
 NUMBER_PREFIX = "12385"
 OPEN = (S.RECEIVED, S.HANDLING)
 ANSWERED = (S.REPLIED, S.CLOSED)
@@ -160,6 +166,31 @@ def _next_number(year: int) -> str:
     return f"{prefix}{serial:06d}"
 
 
+def _count_anonymous(ip_address: str) -> None:
+    """Requests sent without signing in are counted per address (its keyed hash only, kept with the
+    sign-in counters, ``SignInGuard``): past ``ANONYMOUS_PER_DAY`` in 24 hours the address is
+    refused until the day is over. No CAPTCHA: the limit is the defence against a flood."""
+    if not ip_address:
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        guard, _ = SignInGuard.objects.select_for_update().get_or_create(
+            kind=SignInGuard.Kind.ADDRESS,
+            key_hash=blind_index(f"portal-request|ip|{ip_address}"),
+            defaults={"window_start": now},
+        )
+        if now - guard.window_start > ANONYMOUS_WINDOW:
+            guard.failures, guard.window_start, guard.locked_until = 0, now, None
+        if guard.failures >= ANONYMOUS_PER_DAY:
+            raise RequestError(
+                {"__all__": "这个网络今天不登录提交的次数已经很多了，请明天再试，或拨打 12385"}
+            )
+        guard.failures += 1
+        if guard.failures >= ANONYMOUS_PER_DAY:  # kept until the window ends (the daily clean-up)
+            guard.locked_until = guard.window_start + ANONYMOUS_WINDOW
+        guard.save(update_fields=["failures", "window_start", "locked_until"])
+
+
 def _check(
     *,
     channel: str,
@@ -240,6 +271,8 @@ def request_create(
     )
     if problems:
         raise RequestError(problems)
+    if not staff and person is None:
+        _count_anonymous(ip_address)
     office = region if region is not None else office_for_person(person)  # type: ignore[arg-type]
     now = timezone.now()
     today = timezone.localdate(now)
@@ -344,8 +377,24 @@ def request_reply(*, actor: Any, request: CitizenRequest, reply: str) -> Citizen
         request.save(update_fields=["reply", "replied_on", "replied_by_name", "status"])
         _event(request, E.REPLY, actor, note=request.reply)
         on_time = request.replied_on <= request.due_on
-        _audit(request, actor, "reply", on_time=on_time)
+        texting = request.contact_preference == R.Contact.SMS and bool(request.contact_phone_encrypted)
+        _audit(request, actor, "reply", on_time=on_time, sms=texting)
+        if texting:
+            transaction.on_commit(partial(_send_reply, request.pk))
     return request
+
+
+def _send_reply(request_id: int) -> None:
+    """The reply by SMS (回复方式：短信), after the reply is saved. Without a sender configured the
+    reply waits in 我的 (and staff can call); the failure is noted in the request's history."""
+    request = CitizenRequest.objects.get(pk=request_id)
+    text = f"【忻州市残联】您的诉求（编号 {request.number}）已答复：{request.reply[:300]}"
+    try:
+        sms.sender().send(sms.SmsMessage(phone=decrypt(request.contact_phone_encrypted), code="", text=text))
+    except sms.SmsNotAvailable:
+        _event(request, E.NOTIFY, "系统", note="短信未发出（未配置短信发送），请电话告知")
+    else:
+        _event(request, E.NOTIFY, "系统", note=f"答复已用短信发到 {request.contact_phone_masked}")
 
 
 def request_close(*, actor: Any, request: CitizenRequest, note: str = "") -> CitizenRequest:

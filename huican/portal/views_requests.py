@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from huican.accounts.decorators import client_ip
-from huican.core.crypto import decrypt
+from huican.core.crypto import decrypt, mask_phone
 from huican.portal import requests as services
 from huican.portal import session
 from huican.portal.models import CitizenRequest
@@ -66,8 +66,8 @@ def request_new(request: HttpRequest) -> HttpResponse:
             }
             return redirect("portal:request_done")
     registered = ""
-    if citizen is not None and citizen.person.phone_encrypted and citizen.authorisation is None:
-        registered = citizen.person.phone_masked
+    if citizen is not None and _registered_phone(citizen):
+        registered = mask_phone(_registered_phone(citizen))
     context = {
         "portal_section": "request",
         "citizen": citizen,
@@ -86,6 +86,13 @@ def request_new(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _registered_phone(citizen: Citizen) -> str:
+    """The mobile number on record: the agent's own when an agent signed in, else the person's."""
+    if citizen.authorisation is not None:
+        return mobile_number(decrypt(citizen.authorisation.agent_phone_encrypted))
+    return mobile_number(decrypt(citizen.person.phone_encrypted)) if citizen.person.phone_encrypted else ""
+
+
 def _create(
     request: HttpRequest, citizen: Citizen | None, values: dict[str, str]
 ) -> tuple[CitizenRequest | None, dict[str, str]]:
@@ -101,8 +108,8 @@ def _create(
     else:
         actor = citizen.actor
         person = citizen.person
-        if not phone and citizen.authorisation is None and person.phone_encrypted:
-            phone = decrypt(person.phone_encrypted)  # 不填就用登记的手机号
+        if not phone:  # 不填就用登记的手机号: the person's, or the agent's own
+            phone = _registered_phone(citizen)
     try:
         created = services.request_create(
             channel=CitizenRequest.Channel.ONLINE,

@@ -484,3 +484,36 @@ def test_open_requests_are_in_the_inbox_of_the_office_they_are_with(people: dict
     assert item.url == reverse("portal:staff_request", args=[anonymous.pk])
     services.request_reply(actor=people["township"], request=request, reply="已办")
     assert titles(people["township"]) == []
+
+
+def test_an_sms_reply_is_sent_once_the_reply_is_saved(
+    people: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    texted = staff_request(people["me"], actor=people["township"], contact_preference=R.Contact.SMS)
+    called = staff_request(people["me"], actor=people["township"], contact_phone="13700004321")
+    ConsoleSender.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_reply(actor=people["township"], request=texted, reply="已为您预约康复评估。")
+        services.request_reply(actor=people["township"], request=called, reply="电话告知")
+    message = ConsoleSender.last_to("13700001234")
+    assert message is not None and texted.number in message.text and "已为您预约康复评估。" in message.text
+    assert ConsoleSender.last_to("13700004321") is None  # 回复方式：电话 — staff call instead
+    note = texted.events.get(action="notify").note
+    assert "137****1234" in note and "13700001234" not in note
+    assert not called.events.filter(action="notify").exists()
+    assert "13700001234" not in audit_text()
+
+
+def test_requests_without_signing_in_are_limited_per_address(client: Client, people: dict[str, Any]) -> None:
+    def send(c: Client, **fields: str) -> Any:
+        return citizen_post(c, kind=R.Kind.ENQUIRY, contact_phone="13811112222", county="140902", **fields)
+
+    for _ in range(services.ANONYMOUS_PER_DAY):
+        assert send(client).status_code == 302
+    refused = send(client)
+    assert refused.status_code == 400 and "明天再试" in refused.content.decode()
+    assert CitizenRequest.objects.count() == services.ANONYMOUS_PER_DAY
+    # another address, or a signed-in citizen at the same one, is not held back
+    assert send(Client(REMOTE_ADDR="10.0.0.9")).status_code == 302
+    sign_in(client, people["me"], PHONE_ME)
+    assert citizen_post(client).status_code == 302

@@ -150,6 +150,7 @@ class Migration(migrations.Migration):
                             ("reply", "答复"),
                             ("close", "办结"),
                             ("rate", "评价"),
+                            ("notify", "短信通知"),
                         ],
                         max_length=8,
                     ),
