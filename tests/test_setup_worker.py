@@ -15,9 +15,12 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from django.utils import timezone
 
 from huican.core import tasks
 from huican.core.models import Job, ScheduledRun
+from huican.portal.models import OneTimeCode, SignInGuard
+from tests.factories import make_person
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMIT = 90.0  # seconds any wait below may take before the test fails
@@ -155,7 +158,7 @@ def test_the_schedule_enqueues_each_job_once_a_day(settings: Any) -> None:
 
     settings.HUICAN_TASKS_SYNC = False  # only enqueued: the worker would run them
     runs._waiting.clear()
-    spec = "audit.checkpoint=00:30,findings.nightly=01:00,uploads.purge=03:00"
+    spec = "audit.checkpoint=00:30,findings.nightly=01:00,uploads.purge=03:00,portal.purge=off"
     day = dt.date(2026, 3, 2)
     assert tick(_at(day, 0, 10), spec=spec) == []  # nothing due yet
     assert tick(_at(day, 1, 0), spec=spec) == ["audit.checkpoint", "findings.nightly"]
@@ -181,7 +184,9 @@ def test_the_schedule_is_configurable_and_checked(settings: Any) -> None:
     from huican.server.schedule import ScheduleError, entries, tick
 
     settings.HUICAN_TASKS_SYNC = False
-    settings.HUICAN_SCHEDULE = "uploads.purge=05:45,findings.nightly=off,audit.checkpoint=off"
+    settings.HUICAN_SCHEDULE = (
+        "uploads.purge=05:45,findings.nightly=off,audit.checkpoint=off,portal.purge=off"
+    )
     assert [(e.name, e.at) for e in entries()] == [
         ("benefits.recheck", dt.time(2, 0)),  # left out: its default (5 January only)
         ("uploads.purge", dt.time(5, 45)),
@@ -208,13 +213,34 @@ def test_the_nightly_jobs_do_their_work(settings: Any, tmp_var: Path) -> None:
     os.utime(old / "file.csv.enc", (stale, stale))
     os.utime(old, (stale, stale))
 
+    person = make_person()
+    now = timezone.now()
+    expired = OneTimeCode.objects.create(
+        person=person, purpose="signin", salt="s", code_hash="h", phone_masked="139****0000",
+        created_at=now - dt.timedelta(days=2), expires_at=now - dt.timedelta(days=2),
+    )  # fmt: skip
+    fresh = OneTimeCode.objects.create(
+        person=person, purpose="signin", salt="s", code_hash="h", phone_masked="139****0000",
+        created_at=now, expires_at=now + dt.timedelta(minutes=5),
+    )  # fmt: skip
+    SignInGuard.objects.create(kind="ip", key_hash="old", failures=3, window_start=now - dt.timedelta(days=3))
+    SignInGuard.objects.create(
+        kind="id", key_hash="locked", failures=0, window_start=now - dt.timedelta(days=3),
+        locked_until=now + dt.timedelta(minutes=5),
+    )  # fmt: skip
+
     assert tick(_at(dt.date(2026, 3, 2), 12), spec="findings.nightly=off") == [
         "audit.checkpoint",
+        "portal.purge",
         "uploads.purge",
     ]
     purge = Job.objects.get(kind="uploads.purge")
     assert purge.status == Job.Status.DONE and purge.result["folders"] == 1
     assert not old.exists()
+    portal = Job.objects.get(kind="portal.purge")
+    assert portal.status == Job.Status.DONE and (portal.result["codes"], portal.result["guards"]) == (1, 1)
+    assert list(OneTimeCode.objects.values_list("pk", flat=True)) == [fresh.pk] and expired.pk != fresh.pk
+    assert list(SignInGuard.objects.values_list("key_hash", flat=True)) == ["locked"]
     check = Job.objects.get(kind="audit.checkpoint")
     assert check.status == Job.Status.DONE and check.result["intact"] is True
     checkpoint = read_checkpoint()

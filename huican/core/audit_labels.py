@@ -125,6 +125,7 @@ ACTION_LABELS: dict[str, str] = {
     "portal.signin_locked": "群众登录：锁定期间尝试登录",
     "portal.lockout": "群众登录：错误次数过多，暂停登录",
     "portal.signin": "群众登录",
+    "portal.purge": "删除过期的登录验证码和未提交的申请材料",
     "portal.agent_signin": "代办人登录",
     "portal.signout": "群众退出登录",
     "portal.signout_idle": "群众长时间未操作，自动退出",

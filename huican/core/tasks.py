@@ -26,6 +26,7 @@ transaction, or write nothing that a second run would duplicate:
   marked failed, the rerun records a new one).
 - ``monitoring.warm``: fills the indicator cache.
 - ``uploads.purge``: deletes uploads past their retention; a rerun deletes what is left.
+- ``portal.purge``: deletes expired sign-in codes, old failure counters and staged documents; likewise.
 - ``audit.checkpoint``: verifies the audit log and anchors its head; a checkpoint never moves back.
 - ``import.preview``: recomputes the checked preview of an upload (it writes the preview file only).
 - ``monitoring_report``: rebuilds the same report file.
@@ -65,6 +66,7 @@ RETRY_KINDS = frozenset(
         "findings_run",
         "monitoring.warm",
         "uploads.purge",
+        "portal.purge",
         "audit.checkpoint",
         "import.preview",
         "monitoring_report",

@@ -5,6 +5,7 @@
 | ``audit.checkpoint`` | 00:30 | verify the audit log's MAC chain against its checkpoint, keep the outcome for the security page, and anchor the head in a new checkpoint |
 | ``findings.nightly`` | 01:00 | a findings run for today, as the system's run after an import (``automatic``: it reconciles the work list) |
 | ``uploads.purge`` | 03:00 | delete uploaded import files past their retention (huican.exchange.retention) |
+| ``portal.purge`` | 03:15 | delete expired citizen sign-in codes, old failure counters and unsent staged documents (huican.portal.retention) |
 | ``benefits.recheck`` | 5 January 02:00 | the annual re-check of the two subsidies' recipients (huican.benefits.recheck), once a year |
 
 Times are local (``TIME_ZONE``). ``HUICAN_SCHEDULE`` changes them: ``name=HH:MM`` or ``name=off``,
@@ -42,6 +43,7 @@ DEFAULT_TIMES = {
     "audit.checkpoint": "00:30",
     "findings.nightly": "01:00",
     "uploads.purge": "03:00",
+    "portal.purge": "03:15",
     "benefits.recheck": "02:00",
 }
 # Entries run once a year, from (month, day) to the end of that month; the others run every day.
@@ -101,6 +103,13 @@ def _uploads_purge() -> Job:
     return submit(kind=PURGE_JOB, actor=None, func=purge_job)
 
 
+def _portal_purge() -> Job:
+    from huican.core.tasks import submit
+    from huican.portal.retention import PURGE_JOB, purge_job
+
+    return submit(kind=PURGE_JOB, actor=None, func=purge_job)
+
+
 def _benefits_recheck(day: dt.date | None = None) -> Job:
     from huican.benefits.recheck import start_recheck
 
@@ -111,6 +120,7 @@ ENQUEUE: dict[str, Callable[..., Job]] = {
     "audit.checkpoint": _audit_checkpoint,
     "findings.nightly": _findings_nightly,
     "uploads.purge": _uploads_purge,
+    "portal.purge": _portal_purge,
     "benefits.recheck": _benefits_recheck,
 }
 
