@@ -271,4 +271,8 @@ def warm_indicator_cache(*, today: dt.date | None = None) -> int:
 def warm_dashboard(*, progress: Any) -> dict[str, Any]:
     """The background job after an import: the dashboard's figures computed ahead of its view."""
     progress(10, "计算监测指标")
-    return {"runs": warm_indicator_cache()}
+    runs = warm_indicator_cache()
+    progress(70, "按残疾类别计算监测指标")
+    from huican.monitoring.breakdowns import warm_category_breakdowns  # breakdowns reads this module
+
+    return {"runs": runs, "category_breakdowns": warm_category_breakdowns()}

@@ -256,6 +256,7 @@ def test_a_completed_web_import_triggers_a_findings_run(client: Any, city_staff:
     assert run.triggered_by == city_staff
     warm = Job.objects.get(kind="monitoring.warm")
     assert warm.status == Job.Status.DONE and warm.result["runs"] >= 1
+    assert warm.result["category_breakdowns"] == 11  # the city's breakdown kept for the first page
 
 
 @pytest.mark.django_db(transaction=True)
