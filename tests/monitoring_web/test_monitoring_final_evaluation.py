@@ -110,6 +110,13 @@ def test_docx_has_the_sections_in_order_and_the_figures_of_huican_indicators(eva
     medical = body[6]
     assert medical[final_column] == "60%" and medical[met_column] == "未达标"  # 3 of 5 insured (戊 is not)
 
+    annex = next(t for t in docx_tables(out) if t[0][-1] == "定义（计算口径）")
+    from huican.monitoring.reports.final import docstring_definitions
+
+    for indicator, row in zip(plan.indicators, annex[1:], strict=True):
+        expected_definition = getattr(indicator, "description", "") or docstring_definitions()[indicator.code]
+        assert row[1] == indicator.name and row[4] == expected_definition.strip() and row[4]
+
     baseline = next(t for t in docx_tables(out) if t[0][:3] == ["序号", "指标", "2020 年（基期）"])
     by_name = {row[1]: row for row in baseline[1:]}
     assert by_name["残疾人城乡居民基本医疗保险参保率"][2:] == [
