@@ -134,6 +134,14 @@ ACTION_LABELS: dict[str, str] = {
     "portal.rejection_notice": "群众下载不予批准通知书",
     "portal.authorisation_record": "登记网上代办人",
     "portal.authorisation_revoke": "撤销网上代办人",
+    "portal.request_create": "登记群众诉求",
+    "portal.request_lookup": "记录来电时查找来电人",
+    "portal.request_accept": "受理群众诉求",
+    "portal.request_route": "转办群众诉求",
+    "portal.request_reply": "答复群众诉求",
+    "portal.request_close": "办结群众诉求",
+    "portal.request_rate": "群众评价诉求答复",
+    "portal.request_phone": "查看诉求联系电话",
 }
 
 AREA_LABELS: dict[str, str] = {

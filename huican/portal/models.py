@@ -190,6 +190,7 @@ class CitizenRequest(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        verbose_name = "群众诉求"
         indexes = [models.Index(fields=["status", "due_on"]), models.Index(fields=["region", "status"])]
 
     def __str__(self) -> str:

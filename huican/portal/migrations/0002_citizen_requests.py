@@ -128,6 +128,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-received_at", "-id"],
+                "verbose_name": "群众诉求",
             },
         ),
         migrations.CreateModel(
