@@ -19,11 +19,12 @@ from huican.accounts.models import Role
 from huican.core import inbox
 from huican.core.crypto import decrypt
 from huican.core.models import AuditEntry
+from huican.portal import agents
 from huican.portal import requests as services
-from huican.portal.models import CitizenRequest
+from huican.portal.models import Authorisation, CitizenRequest
 from huican.portal.sms import ConsoleSender
 from huican.regions.models import Region
-from tests.factories import id_number_of, make_person, make_user
+from tests.factories import id_number_of, make_id_number, make_person, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -517,3 +518,34 @@ def test_requests_without_signing_in_are_limited_per_address(client: Client, peo
     assert send(Client(REMOTE_ADDR="10.0.0.9")).status_code == 302
     sign_in(client, people["me"], PHONE_ME)
     assert citizen_post(client).status_code == 302
+
+
+def test_an_agent_sends_a_request_for_the_person_with_their_own_phone(
+    client: Client, people: dict[str, Any]
+) -> None:
+    me = people["me"]
+    agent_id = make_id_number("140902", dt.date(1975, 3, 3))
+    agents.authorisation_record(
+        actor=people["township"],
+        person=me,
+        agent_name="李四华",
+        agent_id_number=agent_id,
+        agent_phone="13600009999",
+        relation=Authorisation.Relation.GUARDIAN,
+        valid_from=timezone.localdate(),
+        note="监护关系证明已核验",
+    )
+    ConsoleSender.outbox.clear()
+    client.post(
+        reverse("portal:signin_agent"),
+        {"id_number": agent_id, "certificate_number": f"{id_number_of(me)}{me.category}{me.grade}"},
+    )
+    message = ConsoleSender.last_to("13600009999")
+    assert message is not None
+    assert client.post(reverse("portal:signin_code"), {"code": message.code})["Location"] == ME
+    assert "136****9999" in client.get(NEW).content.decode()
+    assert citizen_post(client).status_code == 302
+    request = CitizenRequest.objects.get()
+    assert request.person == me and decrypt(request.contact_phone_encrypted) == "13600009999"
+    entry = AuditEntry.objects.get(action="portal.request_create")
+    assert entry.actor_name.startswith("监护人:") and "13600009999" not in audit_text()
