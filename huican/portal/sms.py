@@ -46,11 +46,11 @@ class ConsoleSender:
     _lock = threading.Lock()
 
     def send(self, message: SmsMessage) -> None:
-        print(
-            f"【惠残演示】向 {mask_phone(message.phone)} 发送验证码 {message.code}"
-            "（演示环境：验证码只打印在此控制台）",
-            flush=True,
-        )
+        if message.code:
+            line = f"发送验证码 {message.code}（演示环境：验证码只打印在此控制台）"
+        else:
+            line = f"发送短信：{message.text}（演示环境：短信只打印在此控制台）"
+        print(f"【惠残演示】向 {mask_phone(message.phone)} {line}", flush=True)
         with self._lock:
             self.outbox.append(message)
 

@@ -488,7 +488,7 @@ def test_open_requests_are_in_the_inbox_of_the_office_they_are_with(people: dict
 
 
 def test_an_sms_reply_is_sent_once_the_reply_is_saved(
-    people: dict[str, Any], django_capture_on_commit_callbacks: Any
+    people: dict[str, Any], django_capture_on_commit_callbacks: Any, capsys: Any
 ) -> None:
     texted = staff_request(people["me"], actor=people["township"], contact_preference=R.Contact.SMS)
     called = staff_request(people["me"], actor=people["township"], contact_phone="13700004321")
@@ -499,6 +499,9 @@ def test_an_sms_reply_is_sent_once_the_reply_is_saved(
     message = ConsoleSender.last_to("13700001234")
     assert message is not None and texted.number in message.text and "已为您预约康复评估。" in message.text
     assert ConsoleSender.last_to("13700004321") is None  # 回复方式：电话 — staff call instead
+    printed = capsys.readouterr().out  # the demo console shows the message itself, not an empty code
+    assert f"【惠残演示】向 137****1234 发送短信：{message.text}（演示环境：短信只打印在此控制台）" in printed
+    assert "发送验证码" not in printed
     note = texted.events.get(action="notify").note
     assert "137****1234" in note and "13700001234" not in note
     assert not called.events.filter(action="notify").exists()
@@ -549,3 +552,13 @@ def test_an_agent_sends_a_request_for_the_person_with_their_own_phone(
     assert request.person == me and decrypt(request.contact_phone_encrypted) == "13600009999"
     entry = AuditEntry.objects.get(action="portal.request_create")
     assert entry.actor_name.startswith("监护人:") and "13600009999" not in audit_text()
+
+
+def test_an_evaluator_reaches_the_request_counts_from_the_monitoring_pages(client: Client, people: Any) -> None:
+    staff_request(people["me"], actor=people["township"], category=R.Category.SUBSIDY)
+    client.force_login(make_user(Role.EVALUATOR, "140900", username="t_eval"))
+    stats = reverse("portal:staff_request_stats")
+    assert f'href="{stats}"' in client.get(reverse("monitoring:index")).content.decode()
+    html = client.get(stats).content.decode()
+    assert '<th scope="row">补贴</th><td>1</td>' in html and "王小红" not in html  # counts, never persons
+    assert client.get(reverse("portal:staff_requests")).status_code in (403, 404)
