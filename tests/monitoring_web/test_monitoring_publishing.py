@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
 
 from huican.cli import main
@@ -101,7 +102,8 @@ def test_a_published_report_is_produced_again_identically_after_the_data_change(
     assert str(medical["数值"]) == "75"
     assert docx_text(before[".docx"]) == docx_text(after[".docx"])
     sources = now["数据来源"].filter(pl.col("文件") == "medical.csv").row(0, named=True)
-    assert sources["数据日期"] == str(ImportBatch.objects.get(kind="medical").imported_at.date())
+    # the day of the import in local time (Asia/Shanghai), as the report prints it — not the UTC day
+    assert sources["数据日期"] == str(timezone.localdate(ImportBatch.objects.get(kind="medical").imported_at))
 
     # The PDF holds the same report data; the CLI uses the published figures unless --current.
     data = published_report_data(published)
