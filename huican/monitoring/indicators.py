@@ -288,7 +288,11 @@ def indicators_from_facts(
     absent = missing_in_facts(facts, year=year)
     missing = {item.indicator_code for item in absent if item.indicator_code in built_in}
     absent_kinds = {item.kind for item in absent}
-    missing |= {item.code for item in defined if item.definition.lists_measured & absent_kinds}
+    missing |= {
+        item.code
+        for item in defined
+        if item.definition is not None and item.definition.lists_measured & absent_kinds
+    }
 
     rows: list[dict[str, Any]] = []
     for indicator in plan.indicators:
@@ -320,7 +324,8 @@ def _defined_aggregations(
     context = Context(facts=facts, decisions=decisions, year=year, plan_start=dt.date(plan.start_year, 1, 1))
     aggs: list[pl.Expr] = []
     for indicator in indicators:
-        definition: Definition = indicator.definition
+        definition = indicator.definition
+        assert definition is not None
         code = indicator.code
         if definition.kind == RATE:
             assert definition.numerator is not None and definition.denominator is not None
@@ -428,13 +433,12 @@ def member_ids(facts: Facts, *, code: str, year: int, plan: Plan) -> tuple[list[
         )
         parts = [expression.polars(context).fill_null(False) for _, _, expression in definition.parts()]
         if definition.kind == COUNT:
-            ids = people.filter(parts[0]).get_column("person_id").sort().to_list()
-            return ids, None
+            return people.filter(parts[0]).get_column("person_id").sort().to_list(), None
         numerator, denominator = parts
-    ids = people.select("person_id", n=numerator, d=denominator)
+    sides = people.select("person_id", n=numerator, d=denominator)
     return (
-        ids.filter(pl.col("n")).get_column("person_id").sort().to_list(),
-        ids.filter(pl.col("d")).get_column("person_id").sort().to_list(),
+        sides.filter(pl.col("n")).get_column("person_id").sort().to_list(),
+        sides.filter(pl.col("d")).get_column("person_id").sort().to_list(),
     )
 
 

@@ -16,9 +16,12 @@ import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from huican.monitoring.expressions import Definition, Expression
 
 PLANS_DIR = Path(__file__).resolve().parent / "plans"
 DEFAULT_PLAN = PLANS_DIR / "xinzhou-2021-2025.yaml"
@@ -66,7 +69,7 @@ class IndicatorTarget:
     kind: str
     scope: str
     description: str = ""  # the definition in plain Chinese (shown on the indicator pages and annex)
-    definition: Any = None  # huican.monitoring.expressions.Definition when the plan file defines it
+    definition: Definition | None = None  # when the plan file defines it (huican.monitoring.expressions)
 
     @property
     def kind_name(self) -> str:
@@ -223,7 +226,7 @@ BUILTIN_CODES = (
 DEFINITION_KEYS = {"kind", "numerator", "denominator", "count", "where"}
 
 
-def _definition(data: dict[str, Any], code: str, unit: str, comparison: str) -> Any:
+def _definition(data: dict[str, Any], code: str, unit: str, comparison: str) -> Definition | None:
     """The indicator's ``definition:`` parsed and checked (None when it has none and is built in)."""
     from huican.monitoring import expressions as ex
 
@@ -274,7 +277,7 @@ def _definition(data: dict[str, Any], code: str, unit: str, comparison: str) -> 
 PART_NAMES = {"numerator": "分子", "denominator": "分母", "where": "计数条件"}
 
 
-def _expression(raw: Any, key: str, text: Any, code: str) -> Any:
+def _expression(raw: Any, key: str, text: Any, code: str) -> Expression:
     from huican.monitoring import expressions as ex
 
     try:

@@ -73,6 +73,10 @@ def _row(indicator: IndicatorTarget) -> IndicatorRow:
     )
 
 
+def _indicator_name(indicator: IndicatorTarget) -> str:
+    return f"{indicator.number}. {indicator.name}"
+
+
 def _plan(item: PlanListing, in_force: str) -> dict[str, Any]:
     return {
         "item": item,
@@ -84,6 +88,7 @@ def _plan(item: PlanListing, in_force: str) -> dict[str, Any]:
                 figure,
                 format_value(figure.value, figure.unit)
                 + ("以上" if figure.comparison in (">", ">=") else ""),
+                _indicator_name(item.plan.indicator(figure.indicator)) if figure.indicator else "",
             )
             for figure in item.plan.baseline
         ],

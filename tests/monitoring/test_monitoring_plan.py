@@ -86,3 +86,33 @@ def test_indicator_targets_come_from_the_plan():
     ]
 
     assert (row["value"], row["target"], row["kind"], row["met"]) == (50, 50, "binding", True)
+
+
+def test_the_baseline_is_recorded_as_the_plan_states_it():
+    plan = load_plan()
+    figures = {b.code: b for b in plan.baseline}
+    assert (plan.period_name, plan.previous_period_name) == ("十四五", "十三五")
+    for code in ("living_subsidy_recipients", "nursing_subsidy_recipients"):
+        figure = figures[code]
+        # "13.83万困难残疾人得到生活补贴" and the same 13.83万 for the nursing subsidy: 人次 over five years.
+        assert (figure.value, figure.unit, figure.indicator) == (138300, "人次", None)
+        assert "累计受益人次" in figure.name and "人次" in figure.note
+    assert (figures["poverty_exits"].value, figures["poverty_exits"].unit) == (31000, "人")
+    assert {code: b.indicator for code, b in figures.items() if b.indicator} == {
+        "rehab_coverage": "rehab_coverage",
+        "device_fitting": "device_fitting",
+        "education_enrolment": "education_enrolment",
+    }
+    assert figures["rehab_coverage"].comparison == ">=" and figures["university_entrants"].value == 306
+    assert all(b.note for b in plan.baseline)
+
+
+def test_references_to_unknown_indicators_are_refused():
+    broken = copy.deepcopy(raw_plan())
+    broken["baseline"][0]["indicator"] = "no_such_indicator"
+    with pytest.raises(PlanError, match="no_such_indicator"):
+        parse_plan(broken)
+    broken = copy.deepcopy(raw_plan())
+    broken["tasks"][0]["indicators"] = ["training_person"]
+    with pytest.raises(PlanError, match="training_person"):
+        parse_plan(broken)

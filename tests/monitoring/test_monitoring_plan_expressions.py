@@ -133,6 +133,7 @@ def test_a_count_definition_and_every_comparison_are_accepted():
 """
     plan = parse_plan_text(with_indicator(block))
     item = plan.indicator("severe_living_alone")
+    assert item.definition is not None
     assert (item.comparison, item.definition.kind, item.definition.count) == ("<=", "count", "persons")
     assert item.description.startswith("最近一次调查")
     assert (

@@ -5,8 +5,9 @@ from __future__ import annotations
 import html
 
 from django.urls import reverse
+from django.utils import timezone
 
-from huican.monitoring.plan import PLANS_DIR
+from huican.monitoring.plan import PLANS_DIR, plan_for_year
 from huican.monitoring.plans_store import load_plan_text
 
 SAMPLE = PLANS_DIR / "samples" / "xinzhou-2026-2030-illustrative.yaml"
@@ -36,3 +37,33 @@ def test_the_plans_page_lists_plans_and_definitions(as_user):
 def test_the_plans_page_is_read_only_and_needs_monitoring_access(as_user):
     assert as_user("city").post(reverse("monitoring:plans")).status_code == 405
     assert as_user("security").get(reverse("monitoring:plans")).status_code == 403
+
+
+def test_the_plan_api_gives_any_plan_with_its_definitions(client, world):
+    from huican.api import api_token_create
+
+    load_plan_text(SAMPLE.read_text(encoding="utf-8"), file_name=SAMPLE.name)
+    key = api_token_create(user=world.users["evaluator"], name="测试")[1]
+
+    def get(**params):
+        return client.get("/api/v1/monitoring/plan", params, HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    current = get().json()  # the plan of the current year (2026 on: the sample, once loaded)
+    sample = get(code="xinzhou-2026-2030").json()
+    assert sample["illustrative"] is True and sample["period_name"] == "十五五"
+    assert current["code"] == plan_for_year(timezone.localdate().year).code
+    care = next(i for i in sample["indicators"] if i["code"] == "unvisited_living_alone")
+    assert care["definition"] == {
+        "kind": "count",
+        "count": "persons",
+        "where": '持证 且 重度 且 household_size = 1 且 非 served("走访探视", "近365天")',
+    }
+    assert care["kind_name"] == "预期性" and care["description"]
+    old = get(code="xinzhou-2021-2025").json()
+    assert next(i for i in old["indicators"] if i["code"] == "income_growth")["definition"] is None
+    assert get(code="nope").status_code == 404
+
+
+def test_baseline_rows_name_their_indicator_in_chinese(as_user):
+    page = html.unescape(as_user("city").get(reverse("monitoring:plans")).content.decode())
+    assert "9. 符合条件且有需求的残疾儿童和持证残疾人基本康复服务覆盖率" in page
