@@ -502,7 +502,12 @@ def parse_plan_text(text: str, file_name: str = "") -> Plan:
         raise PlanError(f"{where}规划文件不是有效的 YAML（{getattr(error, 'problem', error)}）") from error
     if not isinstance(data, dict):
         raise PlanError(f"规划文件格式不对：{file_name or '（文本）'}")
-    plan = parse_plan(data)
+    try:
+        plan = parse_plan(data)
+    except PlanError:
+        raise
+    except (AttributeError, TypeError, ValueError, KeyError) as error:  # a list where a mapping belongs …
+        raise PlanError(f"规划文件格式不对：{type(error).__name__}: {error}") from error
     return _with_source(plan, checksum_of(text), file_name)
 
 

@@ -201,3 +201,10 @@ def test_conditions_evaluate_with_unknown_never_counted_as_yes():
     assert who('served("职业技能培训", "规划期", "完成")') == [3]
     assert who('served("康复服务", "近365天", "任意")') == [1, 3]
     assert who("true") == [1, 2, 3, 4]
+
+
+def test_a_file_of_the_wrong_shape_is_a_plan_error_not_a_crash():
+    with pytest.raises(PlanError, match="格式不对"):
+        parse_plan_text(PLAN_TEXT.replace("tasks:\n", "tasks:\n  - just a line\n", 1))
+    with pytest.raises(PlanError, match=r"第 \d 行：规划文件不是有效的 YAML"):
+        parse_plan_text("plan:\n  code: [unclosed\n")

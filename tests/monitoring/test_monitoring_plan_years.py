@@ -3,35 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 
-from huican.monitoring.models import PlanDocument
-from huican.monitoring.plan import (
-    DEFAULT_PLAN,
-    PlanNotFound,
-    all_plans,
-    checksum_of,
-    plan_by_code,
-    plan_for_year,
-)
+from huican.monitoring.plan import DEFAULT_PLAN, PlanNotFound, all_plans, plan_by_code, plan_for_year
+from huican.monitoring.plans_store import load_plan_text
 
 
-def store(text: str, file_name: str = "plan.yaml") -> PlanDocument:
-    from huican.monitoring.plan import parse_plan_text
-
-    plan = parse_plan_text(text, file_name)
-    return PlanDocument.objects.create(
-        code=plan.code,
-        title=plan.title,
-        start_year=plan.start_year,
-        end_year=plan.end_year,
-        base_year=plan.base_year,
-        illustrative=plan.illustrative,
-        source=text,
-        file_name=file_name,
-        checksum=checksum_of(text),
-        loaded_at=timezone.now(),
-    )
+def store(text: str) -> None:
+    load_plan_text(text, file_name="plan.yaml", replace=True)
 
 
 def later_plan_text() -> str:
