@@ -232,8 +232,8 @@ def test_income_growth_against_gdp_growth(standards):
     GdpGrowth.objects.create(year=2025, rate_percent=Decimal("6.64"))
     row = pick(compute_indicators(year=Y), "income_growth")
     assert (row["target"], row["met"]) == (None, None)
-    for year, rate in ((2021, "9.1"), (2022, "4.2"), (2023, "5.0"), (2024, "3.0")):
-        GdpGrowth.objects.create(year=year, rate_percent=Decimal(rate))
+    for year, growth in ((2021, "9.1"), (2022, "4.2"), (2023, "5.0"), (2024, "3.0")):
+        GdpGrowth.objects.create(year=year, rate_percent=Decimal(growth))
     row = pick(compute_indicators(year=Y), "income_growth")
     # (1.091 × 1.042 × 1.05 × 1.03 × 1.0664)^(1/5) − 1 = 5.57 %
     assert (row["target"], row["met"]) == (5.57, True)

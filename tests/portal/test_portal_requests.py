@@ -554,7 +554,9 @@ def test_an_agent_sends_a_request_for_the_person_with_their_own_phone(
     assert entry.actor_name.startswith("监护人:") and "13600009999" not in audit_text()
 
 
-def test_an_evaluator_reaches_the_request_counts_from_the_monitoring_pages(client: Client, people: Any) -> None:
+def test_an_evaluator_reaches_the_request_counts_from_the_monitoring_pages(
+    client: Client, people: Any
+) -> None:
     staff_request(people["me"], actor=people["township"], category=R.Category.SUBSIDY)
     client.force_login(make_user(Role.EVALUATOR, "140900", username="t_eval"))
     stats = reverse("portal:staff_request_stats")
