@@ -203,6 +203,7 @@ def synthetic_facts(persons: int = 1_000_000, rows: int = 1_000_000, seed: int =
             start_month="start_date",
             end_month="end_date",
             monthly_amount="amount",
+            effective_from=pl.lit(None, dtype=pl.Date),
         )
         .cast(RECEIVING_SCHEMA)  # type: ignore[arg-type]
     )

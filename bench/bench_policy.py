@@ -174,6 +174,7 @@ def synthetic_facts(n: int, seed: int):  # -> Facts
         start_month=pl.col("start_date").dt.month_start(),
         end_month=pl.col("end_date").dt.month_start(),
         monthly_amount=pl.col("amount"),
+        effective_from=pl.lit(None, dtype=pl.Date),  # the imported roll: receiving from its months
     )
     return Facts(
         on=ON,
