@@ -54,7 +54,8 @@ from huican.monitoring.tasks_progress import (
     task_units,
 )
 from huican.monitoring.tasks_progress_forms import TaskProgressForm
-from huican.regions.divisions import CITY_CODE, COUNTY_NAMES
+from huican.monitoring.unit_targets import unit_targets
+from huican.regions.divisions import CITY_CODE, COUNTY_CODES, COUNTY_NAMES
 from huican.registry.selectors import persons_for
 
 PAGE_SIZE = 50
@@ -169,6 +170,10 @@ def dashboard(request: HttpRequest, region: str) -> HttpResponse:
     whole_city = sees_whole_city(request.user)
     summary = build_summary(region=region, year=year, today=today, as_of=as_of, show_ranking=whole_city)
     charts.decorate_summary(summary)
+    if region in COUNTY_CODES:  # a county's own targets (县级实施方案) on its tiles
+        own_targets = {target.indicator: target for target in unit_targets(summary.plan.code, region=region)}
+        for item in summary.items:
+            item.view["unit_target"] = own_targets.get(item.code)
     period = {"year": year, **({"as_of": as_of.isoformat()} if as_of else {})}
     context = {
         "summary": summary,

@@ -316,3 +316,15 @@ def test_the_command_refuses_a_user_without_the_permission_and_a_bad_header(worl
     path.write_text("indicator,county,target\n", encoding="utf-8")
     assert main(["targets", "load", str(path)]) == 2
     assert "缺少列：region" in capsys.readouterr().err
+
+
+def test_the_county_dashboard_shows_its_own_targets_on_the_tiles(world, as_user):
+    enter(world, indicator="medical_enrolment", target="60", source="忻府政发〔2022〕12号")
+
+    county = unescape(
+        strip_tags(as_user("county").get(reverse("monitoring:dashboard", args=[XINFU])).content.decode())
+    )
+    assert "县级目标（依据：忻府政发〔2022〕12号）：>60%；本县 66.67%" in " ".join(county.split())
+    assert county.count("县级目标（依据") == 1  # only the indicator that has one
+    city = as_user("city").get(reverse("monitoring:dashboard", args=["140900"])).content.decode()
+    assert "县级目标（依据" not in city  # the city's tiles carry the plan's targets only
