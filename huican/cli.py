@@ -62,6 +62,7 @@ HANDLERS: dict[str, str] = {
     "findings": "huican.matching.commands:run_findings",
     "indicators": "huican.monitoring.commands:run_indicators",
     "roll": "huican.benefits.commands:run_roll",
+    "levy": "huican.employment.commands:run_levy",
     "report": "huican.monitoring.reports.command:run_report",
     "targets": "huican.monitoring.unit_target_commands:run_targets",
     "plan": "huican.monitoring.plan_commands:run_plan",
@@ -132,6 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--region", type=region_code)
     p.add_argument("--as-of", dest="as_of", type=parse_date)
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+
+    p = sub.add_parser("levy", help="按比例就业审核与残疾人就业保障金")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--region", type=region_code)
     p.add_argument("--format", choices=["json", "csv"], default="json")
 
     p = sub.add_parser("roll", help="两项补贴月度发放名册（草稿；--approve 审批）")

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "huican.matching",
     "huican.benefits",
     "huican.care",
+    "huican.employment",
     "huican.monitoring",
     "huican.portal",
 ]

@@ -18,6 +18,7 @@ from huican.accounts.models import Role, User
 from huican.benefits.models import Entitlement
 from huican.core.crypto import blind_index, decrypt, encrypt, mask_id_number, mask_phone
 from huican.core.idnumbers import birth_date_of, check_character, sex_of
+from huican.employment.models import Declaration, DeclaredPerson, LevyStandard
 from huican.exchange.models import ImportBatch, ListRecord
 from huican.policy.models import Standard
 from huican.regions.models import Region
@@ -265,3 +266,66 @@ class World:
             "security": make_user(Role.SECURITY_ADMIN, None, username="t_sec"),
             "audit": make_user(Role.AUDIT_ADMIN, None, username="t_audit"),
         }
+
+
+def credit_code(prefix17: str) -> str:
+    """A 统一社会信用代码 whose check character (GB 32100-2015) holds."""
+    from stdnum.cn.uscc import calc_check_digit
+
+    return prefix17 + calc_check_digit(prefix17)
+
+
+def make_declaration(
+    *,
+    code: str | None = None,
+    year: int = 2025,
+    name: str = "测试单位",
+    unit_type: str = "企业",
+    staff: str = "500",
+    average_wage: str = "100000.00",
+    region_code: str = "140902",
+    established_posts: int | None = None,
+    is_school: bool | None = None,
+) -> Declaration:
+    """An employer's declaration for `year` (a fresh enterprise code unless given)."""
+    code = code or credit_code(f"911409{next(_sequence):011d}")
+    return Declaration.objects.create(
+        credit_code=code,
+        year=year,
+        name=name,
+        unit_type=unit_type,
+        staff=Decimal(staff),
+        average_wage=Decimal(average_wage),
+        region_code=region_code,
+        established_posts=established_posts,
+        is_school=is_school,
+    )
+
+
+def declare(
+    declaration: Declaration,
+    who: Person | str,
+    *,
+    start: dt.date = dt.date(2024, 1, 1),
+    end: dt.date | None = None,
+    name: str | None = None,
+) -> DeclaredPerson:
+    """A person (or an ID number) declared by `declaration` with a contract from `start` to `end`."""
+    number = id_number_of(who) if isinstance(who, Person) else who
+    return DeclaredPerson.objects.create(
+        declaration=declaration,
+        id_hash=blind_index(number),
+        id_number_encrypted=encrypt(number),
+        id_masked=mask_id_number(number),
+        name=name or (who.name if isinstance(who, Person) else "申报人"),
+        contract_start=start,
+        contract_end=end,
+    )
+
+
+def make_levy_standard(
+    region_code: str = "140900", year: int = 2025, social_average_wage: str = "80000.00", **fields: Any
+) -> LevyStandard:
+    return LevyStandard.objects.create(
+        region_code=region_code, year=year, social_average_wage=Decimal(social_average_wage), **fields
+    )

@@ -107,6 +107,7 @@ LAYERS = (
     "matching",
     "benefits",
     "care",
+    "employment",
     "monitoring",
     "portal",
 )

@@ -47,7 +47,7 @@ def run_import_command(args: argparse.Namespace) -> int:
     if batch.unknown_columns:
         print("unknown columns: " + ", ".join(batch.unknown_columns))
     spec = KINDS[args.kind]
-    if spec.is_list or args.kind == "services":
+    if spec.reports_not_in_registry or args.kind == "services":
         print(f"not in registry: {batch.not_in_registry}")
     if batch.status in (batch.Status.UNCHANGED, batch.Status.ALL_REJECTED):
         sys.stderr.write(f"{batch.message}\n")

@@ -18,7 +18,17 @@ from typing import Any, Literal
 
 # What a column holds; each type has its check (``validation``) and its parser (``parsing``).
 ColumnType = Literal[
-    "text", "date", "month", "money", "yes_no", "year", "int", "decimal", "school_year", "region"
+    "text",
+    "date",
+    "month",
+    "money",
+    "yes_no",
+    "year",
+    "int",
+    "decimal",
+    "school_year",
+    "region",
+    "credit_code",
 ]
 # snapshot: each import is the department's whole list, one in force per date (``snapshots``);
 # accumulating: every import adds records; upsert: rows update the registry/standards in place.
@@ -40,6 +50,9 @@ class Column:
     reason: str = ""
     # The `ListRecord` field a list kind stores the column in ("" = not stored there).
     field: str = ""
+    # "decimal" columns: at most this many decimals (None: any), `reason` given beyond.
+    places: int | None = None
+    places_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,6 +123,13 @@ class KindSpec:
     # Rows whose ID number is not in the registry are rejected.
     requires_registry: bool = False
     extra_notes: tuple[str, ...] = field(default_factory=tuple)
+    # Rows whose ID number is not in the registry are accepted and counted in the `not in
+    # registry: K` line (the lists, services and `employer_staff`).
+    counts_outside_registry: bool = False
+
+    @property
+    def reports_not_in_registry(self) -> bool:
+        return self.is_list or self.counts_outside_registry
 
     @property
     def required(self) -> list[str]:
@@ -220,6 +240,9 @@ SERVICE_RESULTS = ("完成", "进行中")
 SUBSIDY_TYPES = {"生活补贴": "living_subsidy", "护理补贴": "nursing_subsidy"}
 # 审定结果 of the `applications` kind (BENEFITS.md) → the application's status.
 APPLICATION_RESULTS = {"批准": "approved", "不予批准": "rejected", "审批中": "submitted"}
+# 单位类型 of the `employers` kind (EMPLOYMENT.md).
+EMPLOYER_TYPES = ("企业", "机关", "事业单位", "社会团体", "民办非企业单位")
+CREDIT_CODE = Column("统一社会信用代码", True, text_only=True, type="credit_code")
 
 ID = Column("公民身份号码", True, ("身份证号", "证件号码", "身份证号码", "身份证", "证件号"), text_only=True)
 NAME = Column("姓名", True, ("名字",))
@@ -490,6 +513,110 @@ KINDS: dict[str, KindSpec] = {
             ),
             mode="upsert",
         ),
+        KindSpec(
+            "employers",
+            "按比例就业年审申报（单位）",
+            "用人单位",
+            (
+                CREDIT_CODE,
+                Column("单位名称", True),
+                Column("统计年度", True, type="year"),
+                _vocabulary("单位类型", EMPLOYER_TYPES, required=True),
+                Column(
+                    "在职职工人数",
+                    True,
+                    type="decimal",
+                    bounds=(0, 10_000_000),
+                    reason="在职职工人数应为不小于 0 的数",
+                    places=1,
+                    places_reason="在职职工人数最多保留一位小数",
+                ),
+                Column("在职职工年平均工资", True, type="money"),
+                Column("区划代码", True, type="region"),
+                Column("编制数", type="int", bounds=(0, 10_000_000), reason="编制数应为不小于 0 的整数"),
+                Column("是否学校幼儿园", type="yes_no"),
+            ),
+            checks=(
+                "统一社会信用代码",
+                "统计年度",
+                "单位类型",
+                "在职职工人数",
+                "在职职工年平均工资",
+                "区划代码",
+                "编制数",
+                "是否学校幼儿园",
+                Unique(
+                    ("统一社会信用代码", "统计年度"),
+                    "同一统一社会信用代码和统计年度已在第 {} 行出现",
+                    "统计年度",
+                ),
+            ),
+            mode="upsert",
+        ),
+        KindSpec(
+            "employer_staff",
+            "按比例就业年审申报（残疾职工）",
+            "用人单位",
+            (
+                CREDIT_CODE,
+                Column("统计年度", True, type="year"),
+                ID,
+                NAME,
+                Column("劳动合同起始日期", True, type="date"),
+                Column("劳动合同终止日期", type="date"),
+            ),
+            checks=(
+                "统一社会信用代码",
+                "统计年度",
+                "劳动合同起始日期",
+                "劳动合同终止日期",
+                Order("劳动合同起始日期", "劳动合同终止日期"),
+                Unique(
+                    ("统一社会信用代码", "统计年度", "公民身份号码"),
+                    "同一单位同一年度已在第 {} 行申报此人",
+                    "公民身份号码",
+                ),
+            ),
+            mode="upsert",
+            counts_outside_registry=True,
+        ),
+        KindSpec(
+            "levy_standards",
+            "残保金参数",
+            "残联/税务",
+            (
+                Column("统计年度", True, type="year"),
+                Column("区划代码", True, type="region"),
+                Column("社会平均工资", True, type="money"),
+                Column(
+                    "安排比例",
+                    type="decimal",
+                    bounds=(Decimal("0.0001"), Decimal(1)),
+                    reason="安排比例应为 0–1 之间的小数（如 0.015）",
+                ),
+                Column("就业年龄下限", type="int", bounds=(0, 100), reason="就业年龄下限应为 0–100 的整数"),
+                Column("就业年龄上限", type="int", bounds=(0, 100), reason="就业年龄上限应为 0–100 的整数"),
+                Column("分档减缴", type="yes_no"),
+                Column(
+                    "小微企业免征人数",
+                    type="int",
+                    bounds=(0, 100_000),
+                    reason="小微企业免征人数应为不小于 0 的整数",
+                ),
+            ),
+            checks=(
+                "统计年度",
+                "区划代码",
+                "社会平均工资",
+                "安排比例",
+                "就业年龄下限",
+                "就业年龄上限",
+                "分档减缴",
+                "小微企业免征人数",
+                Unique(("区划代码", "统计年度"), "同一区划代码和统计年度已在第 {} 行出现", "统计年度"),
+            ),
+            mode="upsert",
+        ),
     ]
 }
 
@@ -511,5 +638,8 @@ IMPORT_ORDER: tuple[str, ...] = (
     "services",
     "subsidy_recipients",
     "applications",
+    "levy_standards",
+    "employers",
+    "employer_staff",
 )
 assert set(IMPORT_ORDER) == set(KINDS)

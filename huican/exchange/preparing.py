@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from huican.core.crypto import blind_index_many
 from huican.core.frames import fetch_frame
+from huican.core.hooks import Hook
 from huican.core.idnumbers import LOST_DIGITS
 from huican.exchange.kinds import KINDS, KindSpec
 from huican.exchange.reading import (
@@ -216,6 +217,8 @@ class _Preparation:
             frame = frame.with_columns(firsts.select(names).slice(offset, frame.height))
             offset += frame.height
             frame = judge(spec, frame, self.today, header_fields=self.width)
+            if spec.kind == "employer_staff":
+                frame = _require_declaration(frame)
             if "公民身份号码" in frame.columns:
                 ending += frame.filter(pl.col("__id_ok") & pl.col("公民身份号码").str.ends_with("000")).height
                 frame, outside = self._match_registry(frame)
@@ -324,7 +327,7 @@ class _Preparation:
                 .alias("__reasons"),
                 pl.when(away).then(pl.lit("公民身份号码")).otherwise(pl.col("__columns")).alias("__columns"),
             )
-        elif self.spec.is_list or self.spec.kind == "services":
+        elif self.spec.reports_not_in_registry or self.spec.kind == "services":
             outside = frame.filter(pl.col("__reasons").is_null() & pl.col("__person_id").is_null()).height
         return frame, outside
 
@@ -418,6 +421,27 @@ class _PersonIds:
             .select(pl.when(pl.col("__ok")).then(pl.col("__person_id")))
         )
         return found.to_series()
+
+
+# The (统一社会信用代码, 统计年度) pairs with an accepted `employers` row (the employment app provides
+# it): an `employer_staff` row needs its employer's declaration, imported in an earlier import.
+accepted_declarations = Hook("exchange.accepted_declarations")
+NO_DECLARATION = "该单位该统计年度没有已接受的单位申报：请先导入按比例就业年审申报（单位）"
+
+
+def _require_declaration(frame: pl.DataFrame) -> pl.DataFrame:
+    """Reject `employer_staff` rows (otherwise accepted) whose employer and year have no accepted
+    `employers` row (EMPLOYMENT.md)."""
+    known = accepted_declarations() if accepted_declarations.provided else set()
+    key = pl.concat_str(
+        [pl.col("统一社会信用代码").str.to_uppercase(), pl.col("统计年度").str.replace(r"\.0+$", "")],
+        separator="|",
+    )
+    missing = pl.col("__reasons").is_null() & ~key.is_in(sorted(known)).fill_null(False)
+    return frame.with_columns(
+        pl.when(missing).then(pl.lit(NO_DECLARATION)).otherwise(pl.col("__reasons")).alias("__reasons"),
+        pl.when(missing).then(pl.lit("统一社会信用代码")).otherwise(pl.col("__columns")).alias("__columns"),
+    )
 
 
 def id_hashes(numbers: pl.Series) -> pl.Series:

@@ -8,6 +8,7 @@ listed). A row is accepted when `__reasons` is empty.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -279,6 +280,46 @@ def _region_code(col: str) -> Check:
     )
 
 
+# GB 32100-2015: 18 characters of this alphabet (no I, O, S, V, Z).
+CREDIT_CODE_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
+
+
+def credit_code_check_ok(code: str | None) -> bool:
+    """The check character (position 18) of a 统一社会信用代码 holds (weights 3^i mod 31).
+
+    python-stdnum's `calc_check_digit` computes it; its `validate` is not used, because it also
+    demands digits in characters 3–8 and so refuses the valid codes of authorities registered
+    with letters there (EMPLOYMENT.md)."""
+    from stdnum.cn.uscc import calc_check_digit
+
+    if code is None or re.fullmatch(CREDIT_CODE_PATTERN, code) is None:
+        return False
+    return bool(calc_check_digit(code[:17]) == code[17])
+
+
+def _credit_code(col: str) -> list[Check]:
+    c = pl.col(col).str.to_uppercase()
+    shaped = c.str.contains(CREDIT_CODE_PATTERN)
+    check_ok = c.map_elements(credit_code_check_ok, return_dtype=pl.Boolean, skip_nulls=True)
+    return [
+        Check(
+            col,
+            _when(
+                _given(col) & ~shaped,
+                "统一社会信用代码应为 18 位数字或大写字母（不含 I、O、S、V、Z）",
+            ),
+        ),
+        Check(col, _when(_given(col) & shaped & ~check_ok.fill_null(False), "统一社会信用代码校验位不正确")),
+    ]
+
+
+def _decimal_places(column: k.Column) -> Check:
+    """More decimals than `column.places` (trailing zeros do not count)."""
+    c = pl.col(column.name).str.replace(r"(\.\d*?)0+$", "${1}")
+    pattern = rf"^\d+\.\d{{{(column.places or 0) + 1},}}$"
+    return Check(column.name, _when(_given(column.name) & c.str.contains(pattern), column.places_reason))
+
+
 def column_checks(column: k.Column, today: dt.date) -> list[Check]:
     """The checks of one column by its declared type and allowed values."""
     name = column.name
@@ -297,7 +338,10 @@ def column_checks(column: k.Column, today: dt.date) -> list[Check]:
     if column.type == "int":
         return [_in_bounds(column, parse_int(name))]
     if column.type == "decimal":
-        return [_in_bounds(column, parse_decimal(name))]
+        places = [_decimal_places(column)] if column.places is not None else []
+        return [*places, _in_bounds(column, parse_decimal(name))]
+    if column.type == "credit_code":
+        return _credit_code(name)
     if column.type == "school_year":
         return [Check(name, _when(_given(name) & ~_school_year_ok(name), "学年应写成 2024-2025 的形式"))]
     if column.type == "region":

@@ -35,8 +35,10 @@ Progress = Callable[[int, str], None]
 # Kinds whose records belong to a higher app, which provides the writer in its AppConfig.ready():
 # the standards to the policy (``policy.imports``), the applications to the benefits
 # (``benefits.imports``). Each is called (accepted, batch) → (created, updated).
+# The employment app writes `employers`, `employer_staff` and `levy_standards` (``employment.imports``).
 app_writers: dict[str, Hook] = {
-    kind: Hook(f"exchange.{kind}_writer") for kind in ("standards", "applications")
+    kind: Hook(f"exchange.{kind}_writer")
+    for kind in ("standards", "applications", "employers", "employer_staff", "levy_standards")
 }
 standards_writer = app_writers["standards"]
 

@@ -166,6 +166,22 @@ def _renovated_households(facts: Facts) -> pl.LazyFrame:
     )
 
 
+def valid_certificate_at(day: pl.Expr) -> pl.Expr:
+    """RULES.md *valid certificate* on a day that varies by row (`prepare` has it for one date D):
+    status on the day is 正常, not dead on it, issue date ≤ day < expiry. Reads the person columns
+    status, status_date, issue_date, expiry_date and `listed_death` (earliest `deaths` date, null
+    when none); null for a row without a registry person."""
+    status_in_force = (pl.col("status") != NORMAL) & (pl.col("status_date") <= day).fill_null(False)
+    listed_dead = (pl.col("listed_death") <= day).fill_null(False)
+    return (
+        pl.when(pl.col("issue_date").is_null())
+        .then(None)
+        .otherwise(
+            ~status_in_force & ~listed_dead & (pl.col("issue_date") <= day) & (day < pl.col("expiry_date"))
+        )
+    )
+
+
 def prepare(facts: Facts, *, with_texts: bool = True) -> pl.DataFrame:
     """One row per person (in facts.persons order) with every vocabulary fact on facts.on.
 

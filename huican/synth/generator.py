@@ -24,7 +24,7 @@ import pathlib
 import numpy as np
 import polars as pl
 
-from . import lists, yearly
+from . import employment, lists, yearly
 from .common import stream
 from .defects import inject
 from .population import build_places, build_population
@@ -96,5 +96,9 @@ def generate(*, persons: int, seed: int, out: pathlib.Path) -> dict[str, pathlib
         *r.applications(lists.applications(pop, stream(seed, "applications"), roll), rng("applications")),
     )
     write("standards", standards_frame(), None)
+    employers, staff = employment.employers_and_staff(pop, stream(seed, "employment"))
+    write("levy_standards", employment.levy_standards(), None)
+    write("employers", employers, None)
+    write("employer_staff", staff, None)
     write("regions", r.regions(), None)
     return paths

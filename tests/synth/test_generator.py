@@ -70,7 +70,38 @@ EXPECTED: dict[str, list[str]] = {
         "护理补贴含三四级智力精神",
         "儿童康复救助年龄上限",
     ],
+    "levy_standards": [
+        "统计年度",
+        "区划代码",
+        "社会平均工资",
+        "安排比例",
+        "就业年龄下限",
+        "就业年龄上限",
+        "分档减缴",
+        "小微企业免征人数",
+    ],
+    "employers": [
+        "统一社会信用代码",
+        "单位名称",
+        "统计年度",
+        "单位类型",
+        "在职职工人数",
+        "在职职工年平均工资",
+        "区划代码",
+        "编制数",
+        "是否学校幼儿园",
+    ],
+    "employer_staff": [
+        "统一社会信用代码",
+        "统计年度",
+        "公民身份号码",
+        "姓名",
+        "劳动合同起始日期",
+        "劳动合同终止日期",
+    ],
 }
+# Described in EMPLOYMENT.md's table, not in FORMATS.md's.
+EMPLOYMENT_KINDS = ("employers", "employer_staff", "levy_standards")
 LISTS = (
     "dibao",
     "tekun",
@@ -166,7 +197,24 @@ def test_expected_headers_agree_with_formats_md() -> None:
             cols = re.sub(r"\[[^\]]*\]|\([^)]*\)", "", m.group(2))
             found[m.group(1)] = [c.strip().rstrip("*").strip() for c in cols.split(",")]
     # `applications` is described in BENEFITS.md ("Command line"), not in FORMATS.md's table.
-    assert found == {kind: columns for kind, columns in EXPECTED.items() if kind != "applications"}
+    assert found == {
+        kind: columns
+        for kind, columns in EXPECTED.items()
+        if kind != "applications" and kind not in EMPLOYMENT_KINDS
+    }
+
+
+def test_employment_headers_agree_with_employment_md() -> None:
+    path = _formats_md()
+    if path is None:
+        pytest.skip("EMPLOYMENT.md not found next to the repository")
+    found: dict[str, list[str]] = {}
+    for line in (path.parent / "EMPLOYMENT.md").read_text(encoding="utf-8").splitlines():
+        m = re.match(r"\| `(\w+)` \| [^|]+ \| (.+) \|$", line)
+        if m and m.group(1) in EMPLOYMENT_KINDS:
+            cols = re.sub(r"\([^)]*\)", "", m.group(2))
+            found[m.group(1)] = [c.strip().rstrip("*").strip() for c in cols.split(",")]
+    assert found == {kind: EXPECTED[kind] for kind in EMPLOYMENT_KINDS}
 
 
 def test_applications_headers_agree_with_benefits_md() -> None:
@@ -292,7 +340,9 @@ def test_deliberate_imperfections(files: dict[str, Path], registry: pl.DataFrame
     expired = (issued.dt.year() <= 2015).mean()  # a certificate is valid for 10 years
     assert 0.03 < expired < 0.07
     # malformed rows in every file with ID numbers, and exact duplicates
-    for kind in [k for k in EXPECTED if k != "standards"]:
+    for kind in [
+        k for k in EXPECTED if k not in ("standards", "levy_standards", "employers", "employer_staff")
+    ]:
         df = read(files, kind)
         bad = df.select((~valid_expr()).sum()).item()
         assert bad > 0 or df.height < 3000, kind
@@ -302,3 +352,17 @@ def test_deliberate_imperfections(files: dict[str, Path], registry: pl.DataFrame
     assert ids.str.contains(r"E\+17$").any() and (ids.str.len_chars() == 15).any()
     assert ids.str.contains(r"^\d{15}000$").any()
     assert registry["残疾类别"].is_in(["听障", "肢残", "视障", "智障"]).any()
+
+
+def test_employment_declarations_with_imperfections(files: dict[str, Path]) -> None:
+    from huican.exchange.validation import credit_code_check_ok
+
+    employers = read(files, "employers")
+    codes = employers["统一社会信用代码"].to_list()
+    assert employers.height >= 3
+    assert not all(credit_code_check_ok(code) for code in codes)  # a wrong check character
+    assert any(code[0] in "NY" and credit_code_check_ok(code) for code in codes) or employers.height < 200
+    staff = read(files, "employer_staff")
+    # staff of an employer whose own row is malformed stay behind (rejected on import)
+    assert staff["统一社会信用代码"].is_in(codes).mean() > 0.95
+    assert staff.height > employers.height
