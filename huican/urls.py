@@ -21,6 +21,7 @@ urlpatterns: list = [
     path("inbox/", include("huican.matching.views_inbox")),
     path("benefits/", include("huican.benefits.urls")),
     path("care/", include("huican.care.urls")),
+    path("employment/", include("huican.employment.urls")),
     path("monitoring/", include("huican.monitoring.urls")),
     path("portal/", include("huican.portal.urls")),
 ]

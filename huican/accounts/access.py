@@ -45,6 +45,8 @@ ACTIONS = frozenset(
         "view_benefits",
         "approve_rolls",
         "record_services",
+        "view_employment",
+        "manage_employment",
     }
 )
 
@@ -105,6 +107,10 @@ def can(user: Any, action: str) -> bool:
         return has_region and (
             role in STAFF_ROLES or (role == Role.SERVICE_ORG and bool(getattr(user, "organisation", "")))
         )
+    if action == "view_employment":  # employers' declarations (EMPLOYMENT.md), in the user's region
+        return role in STAFF_ROLES and has_region
+    if action == "manage_employment":  # enter or correct a declaration: county and city staff
+        return role in (Role.CITY_STAFF, Role.COUNTY_STAFF) and has_region
     if action == "read_audit":
         return role == Role.AUDIT_ADMIN
     if action == "manage_users":

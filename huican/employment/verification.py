@@ -21,6 +21,7 @@ from huican.core.crypto import decrypt_many
 from huican.core.frames import fetch_frame
 from huican.core.frames import sql_date as _date
 from huican.employment.models import Declaration, DeclaredPerson, LevyStandard
+from huican.exchange.writers import person_ids_by_hash
 from huican.policy.facts import Facts, load_facts
 from huican.policy.vocabulary import valid_certificate_at
 from huican.regions.divisions import CITY_CODE
@@ -130,16 +131,29 @@ def _declared(year: int) -> pl.DataFrame:
     )
 
 
-def facts_for(year: int) -> Facts:
+def facts_for(year: int, id_hashes: list[str] | None = None) -> Facts:
     """The facts read for Y: the registry, and the lists in force on 31 December Y or, verified
-    later, today (the pension list for Y arrives in Y+1; docs/decisions.md)."""
-    return load_facts(on=max(timezone.localdate(), dt.date(year, 12, 31)))
+    later, today (the pension list for Y arrives in Y+1; docs/decisions.md). With `id_hashes`, the
+    facts of those persons only (read by query: a page showing one declaration)."""
+    on = max(timezone.localdate(), dt.date(year, 12, 31))
+    if id_hashes is None:
+        return load_facts(on=on)
+    return load_facts(on=on, person_ids=sorted(person_ids_by_hash(set(id_hashes)).values()))
 
 
-def verify_persons(declared: pl.DataFrame, facts: Facts, year: int, ages: pl.DataFrame) -> pl.DataFrame:
+def verify_persons(
+    declared: pl.DataFrame,
+    facts: Facts,
+    year: int,
+    ages: pl.DataFrame,
+    *,
+    declaration_ids: list[int] | None = None,
+) -> pl.DataFrame:
     """One row per declared person: `reasons` (list of codes), `counted`, `weight`, `months`.
 
-    `ages` gives each declaration's working-age bounds (declaration_id, age_min, age_max)."""
+    `declared` holds every person declared for `year` (`declared_twice` looks at all of them);
+    `declaration_ids` keeps the rows of those declarations only. `ages` gives each declaration's
+    working-age bounds (declaration_id, age_min, age_max)."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     persons = facts.persons.select(
         "id_hash", "person_id", "birth_date", "grade", "issue_date", "status", "status_date", "expiry_date"
@@ -167,6 +181,8 @@ def verify_persons(declared: pl.DataFrame, facts: Facts, year: int, ages: pl.Dat
         .filter(pl.col("declarers") > 1)
         .select("id_hash", twice=pl.lit(True))
     )
+    if declaration_ids is not None:
+        declared = declared.filter(pl.col("declaration_id").is_in(declaration_ids))
     start, end = pl.col("contract_start"), pl.col("contract_end")
     in_year = (start <= pl.lit(last)) & (end.is_null() | (end >= pl.lit(first)))
     frame = (
@@ -304,12 +320,21 @@ def is_public_below_quota(
     return due.arranged == 0 and due.arranged < due.required
 
 
-def levy(*, year: int, region: str | None = None, with_ids: bool = True) -> list[dict[str, Any]]:
+def levy(
+    *,
+    year: int,
+    region: str | None = None,
+    with_ids: bool = True,
+    declaration_ids: list[int] | None = None,
+) -> list[dict[str, Any]]:
     """EMPLOYMENT.md's `huican levy` elements, one per employer with a declaration for `year`
-    (ordered by region and code); `region` keeps the employers registered in it. `declared_twice`
-    looks at every employer's declarations, whatever the region."""
+    (ordered by region and code); `region` keeps the employers registered in it, `declaration_ids`
+    those declarations. `declared_twice` looks at every employer's declarations, whatever the
+    region. Each element also carries keys starting with `_` for the pages (`public` drops them)."""
     declarations = _declarations(year)
     declared = _declared(year)
+    if declaration_ids is not None:
+        declarations = declarations.filter(pl.col("declaration_id").is_in(declaration_ids))
     table = parameters_for(year)
     params = {
         code: parameters_of(code, year, table) for code in declarations["region_code"].unique().to_list()
@@ -323,7 +348,12 @@ def levy(*, year: int, region: str | None = None, with_ids: bool = True) -> list
         .replace_strict({c: p.age_max for c, p in params.items()}, return_dtype=pl.Int32)
         .alias("age_max"),
     )
-    persons = verify_persons(declared, facts_for(year), year, ages)
+    if declaration_ids is None:
+        facts = facts_for(year)
+    else:
+        mine = declared.filter(pl.col("declaration_id").is_in(declaration_ids))
+        facts = facts_for(year, mine["id_hash"].unique().to_list())
+    persons = verify_persons(declared, facts, year, ages, declaration_ids=declaration_ids)
     if region and region != CITY_CODE:
         declarations = declarations.filter(pl.col("region_code").str.starts_with(region))
         persons = persons.join(declarations.select("declaration_id"), on="declaration_id", how="semi")
@@ -376,6 +406,7 @@ def levy(*, year: int, region: str | None = None, with_ids: bool = True) -> list
                     due=due,
                 ),
                 "_unit_type": d["unit_type"],
+                "_declared_ids": [r["declared_id"] for r in rows],
                 "_due": due,
             }
         )

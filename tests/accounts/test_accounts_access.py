@@ -104,6 +104,8 @@ ACTIONS = [
     "read_audit",
     "manage_users",
     "manage_security",
+    "view_employment",
+    "manage_employment",
 ]
 ALLOWED = {
     "city": {
@@ -116,9 +118,19 @@ ALLOWED = {
         "view_standards",
         "view_findings",
         "view_aggregates",
+        "view_employment",
+        "manage_employment",
     },
-    "county": {"browse_registry", "view_full_id", "view_standards", "view_findings", "view_aggregates"},
-    "township": {"browse_registry", "view_standards", "view_findings", "view_aggregates"},
+    "county": {
+        "browse_registry",
+        "view_full_id",
+        "view_standards",
+        "view_findings",
+        "view_aggregates",
+        "view_employment",
+        "manage_employment",
+    },
+    "township": {"browse_registry", "view_standards", "view_findings", "view_aggregates", "view_employment"},
     "department": {"import", "import:dibao", "view_findings"},
     "evaluator": {"view_standards", "view_aggregates"},
     "system": {"manage_users"},

@@ -24,6 +24,7 @@ NAV_ITEMS: list[tuple[str, str, str | tuple[str, ...] | None]] = [
     ("发现", "matching:index", ("view_findings", "view_aggregates")),
     ("补贴经办", "benefits:index", "view_benefits"),
     ("服务记录", "care:index", "record_services"),
+    ("按比例就业", "employment:index", "view_employment"),
     ("群众诉求", "portal:staff_requests", "browse_registry"),
     ("监测", "monitoring:index", "view_aggregates"),
     ("审计", "audit:log", "read_audit"),
