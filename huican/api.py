@@ -295,6 +295,9 @@ def _mount_routers() -> None:
     from huican.benefits.api_rolls import router as rolls_router
 
     api.add_router("/rolls", rolls_router)
+    from huican.employment.api import router as employment_router
+
+    api.add_router("/employment/declarations", employment_router)
 
 
 _mount_routers()
