@@ -339,6 +339,36 @@ def levy(
     params = {
         code: parameters_of(code, year, table) for code in declarations["region_code"].unique().to_list()
     }
+    if declaration_ids is None:
+        facts = facts_for(year)
+    else:
+        mine = declared.filter(pl.col("declaration_id").is_in(declaration_ids))
+        facts = facts_for(year, mine["id_hash"].unique().to_list())
+    return assemble(
+        year=year,
+        declarations=declarations,
+        declared=declared,
+        facts=facts,
+        params=params,
+        region=region,
+        with_ids=with_ids,
+        declaration_ids=declaration_ids,
+    )
+
+
+def assemble(
+    *,
+    year: int,
+    declarations: pl.DataFrame,
+    declared: pl.DataFrame,
+    facts: Facts,
+    params: dict[str, Parameters],
+    region: str | None = None,
+    with_ids: bool = True,
+    declaration_ids: list[int] | None = None,
+) -> list[dict[str, Any]]:
+    """`levy` over frames already read: the declarations (DECLARATION_SCHEMA), every declared person
+    of the year (DECLARED_SCHEMA), the facts and the parameters by region code."""
     ages = declarations.select(
         "declaration_id",
         pl.col("region_code")
@@ -348,11 +378,6 @@ def levy(
         .replace_strict({c: p.age_max for c, p in params.items()}, return_dtype=pl.Int32)
         .alias("age_max"),
     )
-    if declaration_ids is None:
-        facts = facts_for(year)
-    else:
-        mine = declared.filter(pl.col("declaration_id").is_in(declaration_ids))
-        facts = facts_for(year, mine["id_hash"].unique().to_list())
     persons = verify_persons(declared, facts, year, ages, declaration_ids=declaration_ids)
     if region and region != CITY_CODE:
         declarations = declarations.filter(pl.col("region_code").str.starts_with(region))
