@@ -158,3 +158,19 @@ def test_public_employer_below_quota(unit_type, posts, school, twelfths, expecte
         is_public_below_quota(unit_type=unit_type, established_posts=posts, is_school=school, due=result)
         is expected
     )
+
+
+def test_one_declaration_read_alone_agrees_with_the_whole_year(db):
+    make_levy_standard()
+    shared = _worker(grade=1)
+    first = make_declaration(name="甲", staff="50")
+    second = make_declaration(name="乙", staff="80", region_code="140981")
+    declare(first, shared, start=dt.date(2024, 1, 1))
+    declare(first, _worker(), start=dt.date(2025, 4, 1), end=dt.date(2026, 3, 31))
+    declare(second, shared, start=dt.date(2025, 1, 1))
+    whole = {e["name"]: e for e in levy(year=2025)}
+    for declaration in (first, second):
+        (alone,) = levy(year=2025, declaration_ids=[declaration.pk])
+        assert alone["persons"] == whole[declaration.name]["persons"]
+        assert alone["due"] == whole[declaration.name]["due"]
+    assert whole["甲"]["persons"][0]["reasons"] == ["declared_twice"]

@@ -197,3 +197,11 @@ def test_federation_staff_ratio(world):
         {"county_code": "140981", "year": "2025", "staff": "20", "disabled_staff": "3"},
     )
     assert not FederationStaff.objects.filter(county_code="140981").exists()
+
+
+def test_public_employer_below_quota_on_the_findings_page(world):
+    make_declaration(name="某局", unit_type="机关", staff="60", established_posts=55, region_code="140902")
+    make_declaration(name="某小局", unit_type="机关", staff="60", established_posts=49, region_code="140902")
+    page = _client(world, "county").get("/employment/findings/?year=2025").content.decode()
+    assert "某局" in page and "某小局" not in page
+    assert "党政机关、事业单位未安排残疾人就业</th>" in page
