@@ -71,7 +71,7 @@ def production_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
         HUICAN_VAR_DIR=str(tmp_path / "var"),
         DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}",
         # The worker beside the server runs only the purge, due at once (huican.server.schedule).
-        HUICAN_SCHEDULE="uploads.purge=00:00,audit.checkpoint=off,findings.nightly=off",
+        HUICAN_SCHEDULE="uploads.purge=00:00,audit.checkpoint=off,findings.nightly=off,portal.purge=off",
         HUICAN_WORKER_STOP_SECONDS="20",
     )
     process = subprocess.Popen(

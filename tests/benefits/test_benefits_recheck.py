@@ -153,7 +153,7 @@ def test_the_scheduler_runs_the_recheck_each_january(settings):
     from huican.server.schedule import tick
 
     settings.HUICAN_TASKS_SYNC = False  # enqueued only
-    spec = "audit.checkpoint=off,findings.nightly=off,uploads.purge=off"
+    spec = "audit.checkpoint=off,findings.nightly=off,uploads.purge=off,portal.purge=off"
     assert tick(_at(dt.date(2027, 1, 4), 23, 59), spec=spec) == []
     assert tick(_at(dt.date(2027, 1, 5), 1, 59), spec=spec) == []
     assert tick(_at(dt.date(2027, 1, 5), 2, 0), spec=spec) == ["benefits.recheck"]
@@ -173,7 +173,7 @@ def test_the_scheduler_runs_the_recheck_each_january(settings):
 def test_the_scheduled_recheck_runs_as_the_system(people, settings):
     from huican.server.schedule import tick
 
-    spec = "audit.checkpoint=off,findings.nightly=off,uploads.purge=off"
+    spec = "audit.checkpoint=off,findings.nightly=off,uploads.purge=off,portal.purge=off"
     assert tick(_at(dt.date(2027, 1, 5), 3, 0), spec=spec) == ["benefits.recheck"]
     run = RecheckRun.objects.get()
     assert (run.on_date, run.started_by_name, run.status) == (dt.date(2027, 1, 5), "system", "done")

@@ -106,7 +106,7 @@ def target_text(indicator: IndicatorTarget, target: Any, region: str) -> str:
     """The target as a caseworker reads it: "≥85%", "100%", "4000 人", or why there is none."""
     if indicator.comparison == "gdp":
         if target is None:
-            return "与全市地区生产总值增长同步（规划期内各年增速尚未录齐）"
+            return "与全市地区生产总值增长同步（各年增速未录齐）"
         return f"≥{format_value(target)}%（全市地区生产总值规划期年均增速）"
     if target is None:
         return "—（计数目标只适用于全市）" if indicator.scope == "city" and region != CITY_CODE else "—"
