@@ -17,6 +17,7 @@ from stdnum.cn.uscc import calc_check_digit
 from huican.exchange.kinds import EMPLOYER_TYPES, KINDS
 
 from .common import CITY_CODE, COUNTIES, age_on, day, ymd
+from .lists import Table
 from .population import Population
 
 YEARS = (2024, 2025)
@@ -64,7 +65,11 @@ def levy_standards() -> pl.DataFrame:
     return frame
 
 
-def employers_and_staff(pop: Population, rng: np.random.Generator) -> tuple[pl.DataFrame, pl.DataFrame]:
+def employers_and_staff(
+    pop: Population, rng: np.random.Generator, pension: Table
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Employers and their declared persons: about 85 % of the persons declared pay into the 职工
+    pension in 2025 (real jobs), the rest do not (the 挂靠 pattern a finding looks for)."""
     counties = [code for code, _, _ in COUNTIES]
     n = max(3, pop.n_reg // 60)
     employers: list[dict[str, str | None]] = []
@@ -105,7 +110,13 @@ def employers_and_staff(pop: Population, rng: np.random.Generator) -> tuple[pl.D
     )[0]
     outsiders = np.arange(pop.n_reg, pop.n_reg + pop.n_out)
     staff_rows: list[dict[str, str | None]] = []
-    declared = rng.choice(working, size=min(len(working), int(n * 1.5)), replace=False)
+    paying = (pension["year"] == 2025) & (pension["scheme"] == 1) & np.isin(pension["status"], (0, -1))
+    employees = np.intersect1d(working, pension["pid"][paying])
+    others = np.setdiff1d(working, employees)
+    size = int(n * 1.5)
+    real = rng.choice(employees, size=min(len(employees), int(size * 0.85)), replace=False)
+    lent = rng.choice(others, size=min(len(others), size - len(real)), replace=False)
+    declared = rng.permutation(np.concatenate([real, lent]))
     for k, pid in enumerate(declared):
         if rng.random() < 0.03 and len(outsiders):
             pid = outsiders[int(rng.integers(0, len(outsiders)))]

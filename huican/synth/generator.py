@@ -84,7 +84,8 @@ def generate(*, persons: int, seed: int, out: pathlib.Path) -> dict[str, pathlib
     write(
         "injury_care", *r.dated("injury_care", lists.injury_care(pop, stream(seed, "injury")), rng("injury"))
     )
-    write("pension", *r.pension(yearly.pension(pop, stream(seed, "pension")), rng("pension")))
+    pension = yearly.pension(pop, stream(seed, "pension"))
+    write("pension", *r.pension(pension, rng("pension")))
     write("medical", *r.medical(yearly.medical(pop, stream(seed, "medical")), rng("medical")))
     write("enrolment", *r.enrolment(yearly.enrolment(pop, stream(seed, "enrolment")), rng("enrolment")))
     write("deaths", *r.deaths(lists.deaths(pop, stream(seed, "deaths")), rng("deaths")))
@@ -96,7 +97,7 @@ def generate(*, persons: int, seed: int, out: pathlib.Path) -> dict[str, pathlib
         *r.applications(lists.applications(pop, stream(seed, "applications"), roll), rng("applications")),
     )
     write("standards", standards_frame(), None)
-    employers, staff = employment.employers_and_staff(pop, stream(seed, "employment"))
+    employers, staff = employment.employers_and_staff(pop, stream(seed, "employment"), pension)
     write("levy_standards", employment.levy_standards(), None)
     write("employers", employers, None)
     write("employer_staff", staff, None)
