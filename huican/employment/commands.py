@@ -13,6 +13,7 @@ import sys
 
 from huican.cli import UsageError
 from huican.core.frames import neutralize_cell
+from huican.employment.models import LevyStandard
 from huican.employment.verification import levy, public
 
 CSV_COLUMNS = (
@@ -35,6 +36,10 @@ CSV_COLUMNS = (
 def run_levy(args: argparse.Namespace) -> int:
     if not 2000 <= args.year <= 2100:
         raise UsageError(f"年度不正确：{args.year}")
+    if not LevyStandard.objects.filter(year=args.year).exists():
+        sys.stderr.write(
+            f"注意：没有 {args.year} 年度的残保金参数（levy_standards），按默认参数计算，工资基数不设上限\n"
+        )
     rows = [public(element) for element in levy(year=args.year, region=args.region)]
     if args.format == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")

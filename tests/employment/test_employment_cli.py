@@ -97,3 +97,13 @@ def test_levy_region_filter_and_usage_errors(employers, capsys):
         assert exit_.value.code == 2
     assert main(["levy", "--year", "2024"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_levy_warns_without_parameters_for_the_year(db, capsys):
+    make_declaration(year=2024, staff="100", average_wage="500000")
+    assert main(["levy", "--year", "2024"]) == 0
+    captured = capsys.readouterr()
+    assert "没有 2024 年度的残保金参数" in captured.err
+    (element,) = json.loads(captured.out)
+    assert element["base_wage"] == 500000.0  # no cap without a social average wage
+    assert element["status"] == "reduced_90"  # tiering on by default in 2024
