@@ -268,7 +268,7 @@ class _Preparation:
         frame = frame.with_columns([pl.col(f"__c{i}").alias(name) for i, name in self.mapping.items()])
         missing = [c.name for c in self.spec.columns if c.name not in frame.columns]
         frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(name) for name in missing])
-        for name in ("公民身份号码", "残疾人证号"):
+        for name in ("公民身份号码", "残疾人证号", "统一社会信用代码"):
             if name in frame.columns:
                 frame = frame.with_columns(pl.col(name).str.to_uppercase())
         return frame

@@ -220,3 +220,15 @@ def test_kinds_are_in_the_import_order(kind):
     from huican.exchange.kinds import IMPORT_ORDER
 
     assert kind in IMPORT_ORDER
+
+
+def test_a_lower_case_code_is_the_same_employer(db, tmp_path, capsys):
+    path = _employers(
+        tmp_path,
+        [
+            [ENTERPRISE.lower(), "甲", "2025", "企业", "100", "60000", "140902", "", ""],
+            [ENTERPRISE, "甲", "2025", "企业", "90", "60000", "140902", "", ""],
+        ],
+    )
+    assert _import(capsys, "employers", path) == ["accepted 1, rejected 1"]
+    assert Declaration.objects.get().credit_code == ENTERPRISE
