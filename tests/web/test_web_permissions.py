@@ -137,7 +137,7 @@ def test_roles_without_registry_never_learn_a_person_exists(world: World, client
     assert title == missing.content.decode().split("<title>")[1].split("</title>")[0]
 
 
-STAFF_WORK = {"我的待办", "补贴经办", "服务记录", "群众诉求"}
+STAFF_WORK = {"我的待办", "补贴经办", "服务记录", "群众诉求", "按比例就业"}
 NAV = {
     "city": {"首页", "查询", "导入", "标准", "发现", "监测"} | STAFF_WORK,
     "county": {"首页", "查询", "标准", "发现", "监测"} | STAFF_WORK,
