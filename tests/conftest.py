@@ -50,13 +50,38 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [f"huican: database={engine} CI={'true' if ci_mode() else 'false'}"]
 
 
+def ci_leg() -> str:
+    """In CI the suite runs twice side by side, one core each: ``HUICAN_CI_LEG`` is ``sqlite`` or
+    ``postgres`` there (.ci/run), empty elsewhere."""
+    return os.environ.get("HUICAN_CI_LEG", "").strip().lower()
+
+
+def browser_leg(item: pytest.Item) -> str:
+    """The CI run that drives a browser test file: a third of the files in the SQLite run, two thirds
+    in the PostgreSQL run (which has the ``own_sqlite`` tests less to do), fixed by the file's name."""
+    digest = sum(item.path.name.encode())
+    return "sqlite" if digest % 3 == 0 else "postgres"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On a SQLite run, PostgreSQL-only tests are deselected (the PostgreSQL run covers them)."""
-    if database_vendor() == "postgresql":
-        return
+    """On a SQLite run, PostgreSQL-only tests are deselected (the PostgreSQL run covers them).
+
+    In CI's two runs (``HUICAN_CI_LEG``) every test still runs, and at least once: tests that use
+    the database under test run on both; ``own_sqlite`` tests (the huican command on a SQLite file of
+    its own) only in the SQLite run, where they do exactly what they would do in the other; and each
+    browser test file in one of the two runs (``browser_leg``), so the two runs fit the CI's time.
+    """
+    vendor, leg = database_vendor(), ci_leg()
     keep, drop = [], []
     for item in items:
-        (drop if item.get_closest_marker("postgres") else keep).append(item)
+        if vendor != "postgresql" and item.get_closest_marker("postgres"):
+            drop.append(item)
+        elif leg == "postgres" and item.get_closest_marker("own_sqlite"):
+            drop.append(item)
+        elif leg and item.get_closest_marker("browser") and browser_leg(item) != leg:
+            drop.append(item)
+        else:
+            keep.append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

@@ -22,7 +22,8 @@ from tests.oracle import edge_data
 from tests.oracle import reference as ref
 
 # About 90 s in all (two fresh databases filled through `huican import`, the CLI run for every date).
-pytestmark = pytest.mark.slow
+# The huican command runs on a SQLite file of its own (DATABASE_URL removed): the same on any run.
+pytestmark = [pytest.mark.slow, pytest.mark.own_sqlite]
 
 PERSONS = 1500
 SEED = 11
