@@ -38,11 +38,12 @@ def test_needs_postgres():
 """
 
 
-def _run_inner(pytester: Any, monkeypatch: pytest.MonkeyPatch, *, ci: str) -> Any:
+def _run_inner(pytester: Any, monkeypatch: pytest.MonkeyPatch, *, ci: str, leg: str = "") -> Any:
     shutil.copy(ROOT_CONFTEST, pytester.path / "conftest.py")
     pytester.makepyfile(test_inner=INNER_TESTS)
-    pytester.makeini("[pytest]\nmarkers =\n    browser: b\n    postgres: p\n")
+    pytester.makeini("[pytest]\nmarkers =\n    browser: b\n    postgres: p\n    own_sqlite: o\n")
     monkeypatch.setenv("CI", ci)
+    monkeypatch.setenv("HUICAN_CI_LEG", leg)  # the outer run's leg (CI) must not share out the inner tests
     monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "huican.settings")
     # without the heavy plugins the inner run does not need, to keep it fast
     return pytester.runpytest_subprocess(
@@ -90,3 +91,19 @@ def test_tmp_var_points_var_paths_at_a_private_directory(tmp_var: Path) -> None:
     assert settings.MEDIA_ROOT == tmp_var / "media"
     assert settings.STATIC_ROOT == tmp_var / "static"
     assert tmp_var.is_dir()
+
+
+def test_the_two_ci_legs_share_the_browser_tests_and_each_runs_once(
+    pytester: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HUICAN_CI_LEG: a browser test file runs in exactly one of CI's two runs (tests/conftest.py)."""
+    selected = []
+    for leg in ("sqlite", "postgres"):
+        outcomes = _run_inner(pytester, monkeypatch, ci="false", leg=leg).parseoutcomes()
+        selected.append(sum(outcomes.get(key, 0) for key in ("passed", "skipped", "xfailed", "failed")))
+    everything = sum(
+        _run_inner(pytester, monkeypatch, ci="false").parseoutcomes().get(key, 0)
+        for key in ("passed", "skipped", "xfailed", "failed")
+    )
+    browser_tests = 3  # INNER_TESTS: the file's three browser tests go to one leg together
+    assert sorted(selected) == [everything - browser_tests, everything]

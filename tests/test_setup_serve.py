@@ -91,6 +91,7 @@ def production_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
         process.communicate(timeout=60)
 
 
+@pytest.mark.own_sqlite  # `huican serve` on a SQLite file of its own
 def test_serve_runs_with_production_settings_behind_a_tls_proxy(production_server: Any) -> None:
     base, var, _, _ = production_server
     status, headers, _ = _get(base + "/")
@@ -102,6 +103,7 @@ def test_serve_runs_with_production_settings_behind_a_tls_proxy(production_serve
     assert (var / "static").is_dir()  # collectstatic ran at start
 
 
+@pytest.mark.own_sqlite  # `huican serve` on a SQLite file of its own
 def test_serve_serves_collected_static_files(production_server: Any) -> None:
     base, var, _, _ = production_server
     collected = [p for p in (var / "static").rglob("*") if p.is_file()]
@@ -129,6 +131,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
+@pytest.mark.own_sqlite  # `huican serve` on a SQLite file of its own
 def test_serve_runs_a_worker_that_runs_the_schedule(production_server: Any) -> None:
     *_, database = production_server
     deadline = time.monotonic() + 90
@@ -137,6 +140,7 @@ def test_serve_runs_a_worker_that_runs_the_schedule(production_server: Any) -> N
         time.sleep(0.2)
 
 
+@pytest.mark.own_sqlite  # `huican serve` on a SQLite file of its own
 def test_stopping_serve_stops_its_worker(production_server: Any) -> None:
     """Last in this module: it stops the server."""
     _, _, process, database = production_server

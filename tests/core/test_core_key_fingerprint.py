@@ -204,6 +204,7 @@ def test_an_older_development_key_file_gets_an_audit_key(tmp_path: Path) -> None
     assert development_keys(tmp_path) == keys
 
 
+@pytest.mark.own_sqlite  # the huican command on a SQLite file of its own
 def test_a_cli_run_without_the_production_keys_is_refused(tmp_path: Path) -> None:
     """The incident: production data, then a command run with the development keys of var/keys.json."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("HUICAN_", "DJANGO_", "DATABASE_URL"))}

@@ -62,6 +62,7 @@ def _clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.own_sqlite  # a process of its own on a SQLite file of its own
 def test_production_refuses_to_start_without_keys(tmp_path: Path) -> None:
     env = _clean_env(
         HUICAN_ENV="production", HUICAN_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="huican.settings"
@@ -79,6 +80,7 @@ def test_production_refuses_to_start_without_keys(tmp_path: Path) -> None:
     assert not (tmp_path / "keys.json").exists()  # no development key was made up
 
 
+@pytest.mark.own_sqlite  # a process of its own on a SQLite file of its own
 def test_check_deploy_is_clean_in_production(tmp_path: Path) -> None:
     env = _clean_env(
         HUICAN_ENV="production",
