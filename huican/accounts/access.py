@@ -47,6 +47,7 @@ ACTIONS = frozenset(
         "record_services",
         "view_employment",
         "manage_employment",
+        "employment_aid",
     }
 )
 
@@ -111,6 +112,8 @@ def can(user: Any, action: str) -> bool:
         return role in STAFF_ROLES and has_region
     if action == "manage_employment":  # enter or correct a declaration: county and city staff
         return role in (Role.CITY_STAFF, Role.COUNTY_STAFF) and has_region
+    if action == "employment_aid":  # 就业援助: job seeking, training, placement, follow-up, in the region
+        return role in STAFF_ROLES and has_region
     if action == "read_audit":
         return role == Role.AUDIT_ADMIN
     if action == "manage_users":

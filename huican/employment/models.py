@@ -113,3 +113,88 @@ class FederationStaff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county_code} {self.year}"
+
+
+# 就业援助 (employment aid): what staff do for the persons of the `employment_aid` needs finding —
+# job seeking (求职登记), training (a 职业技能培训 service record of ``care``, which indicator 2
+# counts), placement in a new job and its follow-up (回访). ``huican.employment.aid`` writes them.
+
+
+class PlacementKind(models.TextChoices):
+    """The forms of employment a placement may take (the plan's 多形式就业)."""
+
+    PROPORTIONAL = "按比例", "按比例就业"
+    CENTRALISED = "集中", "集中就业"
+    SELF_EMPLOYED = "个体", "个体就业"
+    FLEXIBLE = "灵活", "灵活就业"
+    SUPPORTED = "辅助性", "辅助性就业"
+    PUBLIC_WELFARE = "公益性岗位", "公益性岗位就业"
+
+
+class JobSeeking(models.Model):
+    """求职登记: a person registered as seeking work, with what they want; closed when placed."""
+
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="job_seekings")
+    registered_on = models.DateField("登记日期")
+    wishes = models.CharField("求职意向", max_length=200, blank=True)
+    preferred_kind = models.CharField("意向就业形式", max_length=8, choices=PlacementKind.choices, blank=True)
+    notes = models.TextField("备注", blank=True)
+    closed_on = models.DateField("结束日期", null=True, blank=True)
+    closed_reason = models.CharField("结束原因", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_by_name = models.CharField(max_length=150)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-registered_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"求职登记 {self.registered_on:%Y-%m-%d} #{self.person_id}"
+
+
+class Placement(models.Model):
+    """A new job (安置就业): where, from when, in which form; ended when a follow-up finds the person
+    no longer in work."""
+
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="placements")
+    employer = models.CharField("用人单位", max_length=200)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    started_on = models.DateField("就业日期", db_index=True)
+    kind = models.CharField("就业形式", max_length=8, choices=PlacementKind.choices)
+    job = models.CharField("岗位", max_length=100, blank=True)
+    notes = models.TextField("备注", blank=True)
+    ended_on = models.DateField("离岗日期", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_by_name = models.CharField(max_length=150)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.employer} {self.started_on:%Y-%m-%d} #{self.person_id}"
+
+
+class PlacementFollowUp(models.Model):
+    """回访: whether the placed person is still in work, and what was found."""
+
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="follow_ups")
+    followed_on = models.DateField("回访日期")
+    in_work = models.BooleanField("仍在岗")
+    notes = models.TextField("回访情况", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_by_name = models.CharField(max_length=150)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-followed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"回访 {self.followed_on:%Y-%m-%d} #{self.placement_id}"

@@ -1,12 +1,13 @@
 from django.urls import path, re_path
 
-from huican.monitoring import views, views_indicator, views_plans, views_reports, views_targets
+from huican.monitoring import views, views_indicator, views_jobs, views_plans, views_reports, views_targets
 
 app_name = "monitoring"
 REGION = r"(?P<region>\d{6}|\d{9}|\d{12})"
 urlpatterns = [
     path("", views.index, name="index"),
     path("gdp/", views.gdp, name="gdp"),
+    path("jobs/", views_jobs.new_jobs, name="new_jobs"),
     path("plans/", views_plans.plans, name="plans"),
     path("tasks/", views.tasks, name="tasks"),
     path("targets/", views_targets.unit_targets_page, name="unit_targets"),

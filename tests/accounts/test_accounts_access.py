@@ -106,6 +106,7 @@ ACTIONS = [
     "manage_security",
     "view_employment",
     "manage_employment",
+    "employment_aid",
 ]
 ALLOWED = {
     "city": {
@@ -120,6 +121,7 @@ ALLOWED = {
         "view_aggregates",
         "view_employment",
         "manage_employment",
+        "employment_aid",
     },
     "county": {
         "browse_registry",
@@ -129,8 +131,16 @@ ALLOWED = {
         "view_aggregates",
         "view_employment",
         "manage_employment",
+        "employment_aid",
     },
-    "township": {"browse_registry", "view_standards", "view_findings", "view_aggregates", "view_employment"},
+    "township": {
+        "browse_registry",
+        "view_standards",
+        "view_findings",
+        "view_aggregates",
+        "view_employment",
+        "employment_aid",
+    },
     "department": {"import", "import:dibao", "view_findings"},
     "evaluator": {"view_standards", "view_aggregates"},
     "system": {"manage_users"},
