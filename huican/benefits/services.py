@@ -35,6 +35,7 @@ from huican.benefits.models import (
 )
 from huican.benefits.workdays import add_working_days, calendar_overrides, step_limits
 from huican.core import documents
+from huican.core.actors import actor_name, user_of
 from huican.core.audit import audit_record
 from huican.core.crypto import encrypt
 from huican.registry.models import Person
@@ -89,15 +90,6 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _actor_name(actor: Any) -> str:
-    user = _user(actor)
-    return (user.get_full_name() or user.username) if user else str(actor or "")
-
-
 def in_scope(user: Any, application: Application) -> bool:
     prefix = region_prefix_for(user)
     return prefix is not None and application.person.region_id.startswith(prefix)
@@ -110,14 +102,14 @@ def current_step(application: Application) -> str | None:
 def may_act(user: Any, application: Application) -> bool:
     """Whether `user` holds the step the application is waiting at (role and region)."""
     step = current_step(application)
-    if step is None or _user(user) is None:
+    if step is None or user_of(user) is None:
         return False
     return user.role == ROLE_OF_STEP[step] and in_scope(user, application)
 
 
 def may_use_window(user: Any, application: Application | None = None, person: Person | None = None) -> bool:
     """Whether `user` works at a window (township or county staff) whose region holds the person."""
-    if _user(user) is None or user.role not in WINDOW_ROLES:
+    if user_of(user) is None or user.role not in WINDOW_ROLES:
         return False
     prefix = region_prefix_for(user)
     subject = application.person if application is not None else person
@@ -161,8 +153,8 @@ def _record(
 ) -> ApplicationEvent:
     event = ApplicationEvent.objects.create(
         application=application,
-        actor=_user(actor),
-        actor_name=_actor_name(actor),
+        actor=user_of(actor),
+        actor_name=actor_name(actor),
         action=action,
         from_status=before,
         to_status=application.status,
@@ -212,7 +204,7 @@ def application_create(
         raise ApplicationError("申请人类型不正确", "applicant_kind")
     if applicant_kind != Application.Applicant.SELF and not applicant_name.strip():
         raise ApplicationError("代为申请时请填写代办人（监护人、村委会经办人等）姓名", "applicant_name")
-    if _user(actor) is not None and not may_use_window(actor, person=person):
+    if user_of(actor) is not None and not may_use_window(actor, person=person):
         raise ApplicationError("只有该人所在乡镇（街道）或县残联的工作人员可以受理申请")
     day = today()
     applied_on = applied_on or day
@@ -237,7 +229,7 @@ def application_create(
         account_name=account_name.strip(),
         account_encrypted=encrypt(account_number) if account_number else "",
         account_masked=mask_account(account_number) if account_number else "",
-        created_by=_user(actor),
+        created_by=user_of(actor),
     )
     try:
         with transaction.atomic():
@@ -271,7 +263,7 @@ def application_from_finding(
         person=finding.person,
         benefit=benefit,
         applicant_kind=applicant_kind,
-        applicant_name=applicant_name or _actor_name(actor),
+        applicant_name=applicant_name or actor_name(actor),
         source=Application.Source.FINDING,
         finding=finding,
         note=note or "比对发现应补未补，工作人员代为申请",
@@ -290,7 +282,7 @@ def _check_actor(actor: Any, application: Application) -> None:
     step = current_step(application)
     if step is None:
         raise ApplicationError(f"该申请目前为“{application.get_status_display()}”，没有等待审核的步骤")
-    if _user(actor) is not None and not may_act(actor, application):
+    if user_of(actor) is not None and not may_act(actor, application):
         raise ApplicationError(f"该申请正在等待“{Role(ROLE_OF_STEP[step]).label}”办理，您无权办理这一步")
 
 
@@ -390,7 +382,7 @@ def application_withdraw(*, actor: Any, application: Application, reason: str) -
     """撤回 at the applicant's request, recorded by the window; only before approval."""
     if not application.is_open:
         raise ApplicationError("只有在办的申请可以撤回")
-    if _user(actor) is not None and not may_use_window(actor, application=application):
+    if user_of(actor) is not None and not may_use_window(actor, application=application):
         raise ApplicationError("撤回须由受理窗口（乡镇或县残联工作人员）登记")
     return _close(actor=actor, application=application, status=S.WITHDRAWN, action="withdraw", reason=reason)
 
@@ -399,7 +391,7 @@ def application_resubmit(*, actor: Any, application: Application, reason: str = 
     """After 退回补正: the papers are complete; the file goes back to the step that returned it."""
     if application.status != S.RETURNED:
         raise ApplicationError("只有退回补正的申请可以重新提交")
-    if _user(actor) is not None and not may_use_window(actor, application=application):
+    if user_of(actor) is not None and not may_use_window(actor, application=application):
         raise ApplicationError("重新提交须由受理窗口（乡镇或县残联工作人员）办理")
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
@@ -417,7 +409,7 @@ def document_attach(
 ) -> ApplicationDocument:
     """Attach a scan, photo or PDF: the type is read from the bytes, the size limited, the file
     stored encrypted (``core.filecrypt``) and owner-only."""
-    if _user(actor) is not None and not (
+    if user_of(actor) is not None and not (
         in_scope(actor, application) and actor.role in (*WINDOW_ROLES, Role.CIVIL_AFFAIRS_OFFICER)
     ):
         raise ApplicationError("无权为该申请上传材料")
@@ -435,7 +427,7 @@ def document_attach(
         content_type=content_type,
         size=len(data),
         stored_name=stored,
-        uploaded_by=_user(actor),
+        uploaded_by=user_of(actor),
     )
     audit_record(
         actor=actor,
@@ -460,7 +452,7 @@ def entitlement_stop(
     end_month = end_month.replace(day=1)
     if end_month < entitlement.start_month:
         raise ApplicationError("终止月份不能早于起始月份", "end_month")
-    if _user(actor) is not None and not (
+    if user_of(actor) is not None and not (
         actor.role in (Role.COUNTY_STAFF, Role.CIVIL_AFFAIRS_OFFICER)
         and (region_prefix_for(actor) or "-")
         and entitlement.person.region_id.startswith(region_prefix_for(actor) or "-")
@@ -470,7 +462,7 @@ def entitlement_stop(
     entitlement.end_month = end_month
     entitlement.stop_reason = reason
     entitlement.stop_note = note.strip()
-    entitlement.stopped_by = _user(actor)
+    entitlement.stopped_by = user_of(actor)
     entitlement.stopped_at = timezone.now()
     entitlement.save()
     audit_record(
@@ -490,7 +482,7 @@ def choice_record(*, actor: Any, person: Person, chosen: str, note: str = "") ->
     if chosen not in BenefitChoice.Chosen.values:
         raise ApplicationError("请选择本人选择的待遇", "chosen")
     choice = BenefitChoice.objects.create(
-        person=person, chosen=chosen, recorded_on=today(), note=note.strip(), recorded_by=_user(actor)
+        person=person, chosen=chosen, recorded_on=today(), note=note.strip(), recorded_by=user_of(actor)
     )
     audit_record(
         actor=actor,

@@ -12,8 +12,9 @@ from django.db import transaction
 
 from huican.care.models import RENOVATION, RenovationPhoto, RenovationProject, Result, ServiceRecord
 from huican.care.selectors import is_service_org, organisation_of
-from huican.care.services import CareError, _audit, _check_date, _check_scope, _locked, _user
+from huican.care.services import CareError, _audit, _check_date, _check_scope, _locked
 from huican.core import documents
+from huican.core.actors import user_of
 from huican.registry.models import Person
 
 PHOTO_AREA = "care"
@@ -43,7 +44,7 @@ def renovation_create(
         raise CareError(problems)
     if is_service_org(actor):
         organisation = organisation_of(actor)
-    user = _user(actor)
+    user = user_of(actor)
     with transaction.atomic():
         record = ServiceRecord.objects.create(
             person=person,
@@ -150,7 +151,7 @@ def renovation_photo_add(
             content_type=content_type,
             size=len(data),
             stored_name=documents.store(PHOTO_AREA, data),
-            uploaded_by=_user(actor),
+            uploaded_by=user_of(actor),
         )
         _audit(actor, "care.renovation_photo", record, photo=photo.pk, size=len(data), type=content_type)
     return photo

@@ -29,6 +29,7 @@ from huican.care.models import (
     Visit,
 )
 from huican.care.selectors import care_persons_for, is_service_org, organisation_of
+from huican.core.actors import user_of
 from huican.core.audit import audit_record
 from huican.registry.models import Person
 
@@ -41,10 +42,6 @@ class CareError(Exception):
     def __init__(self, problems: dict[str, str]) -> None:
         super().__init__("；".join(problems.values()))
         self.problems = problems
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def today() -> dt.date:
@@ -139,7 +136,7 @@ def service_record_create(
         result = Result.DONE if period_end is not None and period_end <= today() else Result.IN_PROGRESS
     elif kind == VISIT:
         result = Result.DONE
-    user = _user(actor)
+    user = user_of(actor)
     with transaction.atomic():
         record = ServiceRecord.objects.create(
             person=person,
@@ -256,7 +253,7 @@ def assignment_add(*, actor: Any, person: Person, organisation: str) -> Assignme
         raise CareError({"organisation": "请填写服务机构名称"})
     with transaction.atomic():
         assignment, created = Assignment.objects.get_or_create(
-            person=person, organisation=organisation, defaults={"assigned_by": _user(actor)}
+            person=person, organisation=organisation, defaults={"assigned_by": user_of(actor)}
         )
         if created:
             audit_record(

@@ -36,6 +36,7 @@ from django.utils import timezone
 from huican.accounts.access import can, region_prefix_for
 from huican.care import services as care_services
 from huican.care.models import TRAINING, Result, ServiceRecord
+from huican.core.actors import actor_name, user_of
 from huican.core.audit import audit_record
 from huican.employment.models import JobSeeking, Placement, PlacementFollowUp, PlacementKind
 from huican.exchange.validation import credit_code_check_ok
@@ -68,17 +69,6 @@ class AidError(Exception):
 
 def today() -> dt.date:
     return timezone.localdate()
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _actor_name(actor: Any) -> str:
-    user = _user(actor)
-    if user is None:
-        return str(actor or "system")
-    return user.get_full_name() or user.get_username()
 
 
 def aid_persons_for(user: Any) -> QuerySet[Person]:
@@ -156,8 +146,8 @@ def job_seeking_record(
             wishes=wishes.strip(),
             preferred_kind=preferred_kind,
             notes=notes.strip(),
-            recorded_by=_user(actor),
-            recorded_by_name=_actor_name(actor),
+            recorded_by=user_of(actor),
+            recorded_by_name=actor_name(actor, "system"),
         )
         _audit(
             actor,
@@ -265,8 +255,8 @@ def placement_record(
             kind=kind,
             job=job.strip(),
             notes=notes.strip(),
-            recorded_by=_user(actor),
-            recorded_by_name=_actor_name(actor),
+            recorded_by=user_of(actor),
+            recorded_by_name=actor_name(actor, "system"),
         )
         JobSeeking.objects.filter(person=person, closed_on__isnull=True).update(
             closed_on=started_on, closed_reason=f"已就业：{placement.employer}"
@@ -281,7 +271,7 @@ def placement_record(
             kind=kind,
             started_on=str(started_on),
         )
-        finding = findings_for(actor, code=AID_CODE).filter(person=person).first() if _user(actor) else None
+        finding = findings_for(actor, code=AID_CODE).filter(person=person).first() if user_of(actor) else None
         if finding is not None and finding.is_open:
             finding_update(
                 finding=finding,
@@ -316,8 +306,8 @@ def follow_up_record(
             followed_on=followed_on,
             in_work=in_work,
             notes=notes.strip(),
-            recorded_by=_user(actor),
-            recorded_by_name=_actor_name(actor),
+            recorded_by=user_of(actor),
+            recorded_by_name=actor_name(actor, "system"),
         )
         if not in_work:
             locked.ended_on = followed_on

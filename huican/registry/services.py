@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from huican.accounts.access import STAFF_ROLES, region_prefix_for
 from huican.core import documents
+from huican.core.actors import user_of
 from huican.core.audit import audit_record
 from huican.core.crypto import blind_index, encrypt, mask_id_number, mask_phone, phone_indexes
 from huican.core.idnumbers import (
@@ -65,13 +66,9 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
 def may_edit(actor: Any, person: Person | None = None, region_code: str = "") -> bool:
     """Staff act inside their region (a person's region, or the region a new person is put in)."""
-    user = _user(actor)
+    user = user_of(actor)
     if user is None:
         return actor is not None  # the operator's CLI
     if user.role not in STAFF_ROLES:
@@ -130,7 +127,7 @@ def _snapshot(person: Person, fields: tuple[str, ...]) -> dict[str, Any]:
 def _record(
     person: Person, *, kind: str, before: dict[str, Any], after: dict[str, Any], reason: str, actor: Any
 ) -> PersonChange:
-    user = _user(actor)
+    user = user_of(actor)
     change = PersonChange.objects.create(
         person=person,
         kind=kind,
@@ -337,7 +334,7 @@ def document_attach(
         content_type=content_type,
         size=len(data),
         stored_name=documents.store(DOCUMENT_AREA, data),
-        uploaded_by=_user(actor),
+        uploaded_by=user_of(actor),
     )
     audit_record(
         actor=actor,
