@@ -16,7 +16,8 @@ from playwright.sync_api import expect
 from huican.benefits.models import Application
 from huican.benefits.services import application_return
 from huican.portal.sms import ConsoleSender
-from tests.factories import id_number_of, make_person, make_user
+from tests.browser.helpers import check, citizen_sign_in, tab_to
+from tests.factories import make_person, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -30,47 +31,6 @@ EXE = b"MZ\x90\x00" + b"\x00" * 300
 def person(transactional_db: None, tmp_var: Any) -> Any:
     ConsoleSender.outbox.clear()
     return make_person(name="孙小兰", phone=PHONE, region_code="140902001001", grade=1)
-
-
-def focused(page: Any) -> str:
-    return str(
-        page.evaluate(
-            "() => { const e = document.activeElement;"
-            " return e.tagName.toLowerCase() + '#' + (e.id || e.textContent.trim()); }"
-        )
-    )
-
-
-def tab_to(page: Any, target: str, *, limit: int = 80) -> None:
-    """Press Tab until `target` ("tag#id", or "tag#text" without an id) has the focus."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if focused(page) == target:
-            return
-    pytest.fail(f"Tab never reached {target}; stopped at {focused(page)}")
-
-
-def check(page: Any, assert_accessible: Any) -> None:
-    page.wait_for_load_state("load")
-    width = page.evaluate(
-        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-    )
-    assert width[0] <= width[1], f"{page.url}: content {width[0]} px wide in a {width[1]} px window"
-    assert_accessible(page)
-
-
-def sign_in(page: Any, live_url: str, person: Any) -> None:
-    number = id_number_of(person)
-    page.goto(live_url + reverse("portal:signin"))
-    page.get_by_label("身份证号").fill(number)
-    page.get_by_label("残疾人证号").fill(f"{number}{person.category}{person.grade}")
-    page.get_by_role("button", name="获取验证码").click()
-    expect(page.locator("h1")).to_have_text("填写验证码")
-    message = ConsoleSender.last_to(PHONE)
-    assert message is not None
-    page.get_by_label("短信验证码").fill(message.code)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator("h1")).to_have_text("我的")
 
 
 def files(*items: tuple[str, str, bytes]) -> list[dict[str, Any]]:
@@ -88,7 +48,7 @@ def test_keyboard_only_apply_with_documents_then_withdraw(
     expect(page.get_by_role("link", name="登录后申请重度残疾人护理补贴")).to_be_visible()
     check(page, assert_accessible)
 
-    sign_in(page, live_url, person)
+    citizen_sign_in(page, live_url, person, PHONE)
     check(page, assert_accessible)
     tab_to(page, "a#在网上申请补贴")
     page.keyboard.press("Enter")
@@ -166,7 +126,7 @@ def test_supply_what_a_return_asked_for_keyboard_only(
 ) -> None:
     page = browser_page
     page.set_viewport_size({"width": 375, "height": 800})
-    sign_in(page, live_url, person)
+    citizen_sign_in(page, live_url, person, PHONE)
     page.goto(live_url + reverse("portal:apply_form", args=["living_subsidy"]))
     page.get_by_label("银行卡号或存折账号").fill("6217000012345678")
     page.set_input_files("#id_doc_identity", files(("sfz.jpg", "image/jpeg", JPEG)))
@@ -202,7 +162,7 @@ def test_open_application_page_and_elder_mode_at_320px(
 ) -> None:
     page = browser_page
     page.set_viewport_size({"width": 320, "height": 700})
-    sign_in(page, live_url, person)
+    citizen_sign_in(page, live_url, person, PHONE)
     page.get_by_role("button", name="长辈版（大字）").click()
     page.goto(live_url + reverse("portal:apply_form", args=["nursing_subsidy"]))
     expect(page.locator("h1")).to_have_text("申请重度残疾人护理补贴")

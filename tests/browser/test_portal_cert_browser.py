@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -15,6 +16,8 @@ from playwright.sync_api import expect
 from huican.core.models import AuditEntry
 from huican.portal.certificates import issue_payload
 from huican.registry.models import Person
+from tests.browser import helpers
+from tests.browser.helpers import no_sideways_scroll
 from tests.factories import PASSWORD, World
 
 pytestmark = pytest.mark.browser
@@ -23,36 +26,13 @@ Check = Callable[[Any], None]
 Login = Callable[[Any, str, str], None]
 PHONE = {"width": 375, "height": 740}
 NARROW = {"width": 320, "height": 640}
+# Elements named by their id alone (the skip link, which has none, is "a#"); at most 40 presses.
+tab_to = partial(helpers.tab_to, limit=40, by=helpers.BY_ID)
 
 
 @pytest.fixture
 def world(transactional_db: None) -> World:
     return World()
-
-
-def focused(page: Any) -> str:
-    return str(
-        page.evaluate(
-            "() => { const e = document.activeElement; return e.tagName.toLowerCase() + '#' + e.id; }"
-        )
-    )
-
-
-def tab_to(page: Any, target: str, *, limit: int = 40) -> None:
-    """Press Tab until `target` ("tag#id") has the focus."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if focused(page) == target:
-            return
-    pytest.fail(f"Tab never reached {target}; stopped at {focused(page)}")
-
-
-def no_sideways_scroll(page: Any) -> None:
-    page.wait_for_load_state("load")
-    width = page.evaluate(
-        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-    )
-    assert width[0] <= width[1], f"{page.url}: content {width[0]} px wide in a {width[1]} px window"
 
 
 def _forged(code: str) -> str:

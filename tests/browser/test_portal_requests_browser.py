@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from huican.accounts.models import Role
 from huican.portal.models import CitizenRequest
 from huican.portal.sms import ConsoleSender
+from tests.browser.helpers import check, citizen_sign_in, focused, tab_to
 from tests.factories import PASSWORD, id_number_of, make_person, make_user
 
 pytestmark = pytest.mark.browser
@@ -27,53 +28,13 @@ def person(transactional_db: None) -> Any:
     return make_person(name="孙小芳", phone=PHONE, region_code="140902001001", grade=2)
 
 
-def focused(page: Any) -> str:
-    return str(
-        page.evaluate(
-            "() => { const e = document.activeElement;"
-            " return e.tagName.toLowerCase() + '#' + (e.id || e.textContent.trim()); }"
-        )
-    )
-
-
-def tab_to(page: Any, target: str, *, limit: int = 80) -> None:
-    """Press Tab until `target` ("tag#id", or "tag#text" without an id) has the focus."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if focused(page) == target:
-            return
-    pytest.fail(f"Tab never reached {target}; stopped at {focused(page)}")
-
-
-def check(page: Any, assert_accessible: Any) -> None:
-    page.wait_for_load_state("load")
-    width = page.evaluate(
-        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-    )
-    assert width[0] <= width[1], f"{page.url}: content {width[0]} px wide in a {width[1]} px window"
-    assert_accessible(page)
-
-
-def citizen_sign_in(page: Any, live_url: str, person: Any) -> None:
-    number = id_number_of(person)
-    page.goto(live_url + reverse("portal:signin"))
-    page.get_by_label("身份证号").fill(number)
-    page.get_by_label("残疾人证号").fill(f"{number}{person.category}{person.grade}")
-    page.get_by_role("button", name="获取验证码").click()
-    message = ConsoleSender.last_to(PHONE)
-    assert message is not None
-    page.get_by_label("短信验证码").fill(message.code)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator("h1")).to_have_text("我的")
-
-
 def test_citizen_complains_by_keyboard_staff_answer_and_the_citizen_rates(
     person: Any, browser_page: Any, live_url: str, login: Any, assert_accessible: Any
 ) -> None:
     officer = make_user(Role.TOWNSHIP_STAFF, "140902001", username="b_town")
     page = browser_page
     page.set_viewport_size({"width": 375, "height": 800})
-    citizen_sign_in(page, live_url, person)
+    citizen_sign_in(page, live_url, person, PHONE)
     page.goto(live_url + reverse("portal:home"))
     tab_to(page, "a#咨询投诉")
     page.keyboard.press("Enter")
@@ -147,7 +108,7 @@ def test_citizen_complains_by_keyboard_staff_answer_and_the_citizen_rates(
 
     # the citizen reads the answer and rates it
     page.set_viewport_size({"width": 375, "height": 800})
-    citizen_sign_in(page, live_url, person)
+    citizen_sign_in(page, live_url, person, PHONE)
     mine = page.get_by_role("region", name="我的诉求")
     expect(mine).to_contain_text("经核实，您的护理补贴已补发到账，请查收。")
     expect(mine).to_contain_text("已答复")

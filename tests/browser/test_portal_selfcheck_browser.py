@@ -7,49 +7,28 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from tests.browser import helpers
+from tests.browser.helpers import no_sideways_scroll
 from tests.factories import make_standard
 
 pytestmark = pytest.mark.browser
 
 Check = Callable[[Any], None]
+# Elements named by id, value or text: "button#1" is 修改我的回答 (its value is 1).
+focused = partial(helpers.focused, by=helpers.BY_ID_VALUE_OR_TEXT)
+tab_to = partial(helpers.tab_to, by=helpers.BY_ID_VALUE_OR_TEXT)
 
 
 @pytest.fixture
 def standards(transactional_db: None) -> None:
     make_standard("140902", dt.date(2022, 1, 1), living_subsidy="88.00", nursing_grade1="110.00")
-
-
-def focused(page: Any) -> str:
-    """The focused element as "tag#id" (or its text when it has no id)."""
-    return str(
-        page.evaluate(
-            "() => { const e = document.activeElement;"
-            " return e.tagName.toLowerCase() + '#' + (e.id || e.getAttribute('value') || e.textContent.trim()); }"
-        )
-    )
-
-
-def tab_to(page: Any, target: str, *, limit: int = 80) -> None:
-    """Press Tab until `target` ("tag#id") has the focus."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if focused(page) == target:
-            return
-    pytest.fail(f"Tab never reached {target}; stopped at {focused(page)}")
-
-
-def no_sideways_scroll(page: Any) -> None:
-    page.wait_for_load_state("load")
-    width = page.evaluate(
-        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-    )
-    assert width[0] <= width[1], f"{page.url}: content {width[0]} px wide in a {width[1]} px window"
 
 
 def fill_by_keyboard(page: Any) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
@@ -16,11 +17,14 @@ from playwright.sync_api import expect
 
 from huican.benefits.models import Application, ApplicationEvent, Roll, RollLine
 from huican.portal.sms import ConsoleSender
+from tests.browser import helpers
+from tests.browser.helpers import check
 from tests.factories import id_number_of, make_person
 
 pytestmark = pytest.mark.browser
 
 PHONE = "13911112222"
+tab_to = partial(helpers.tab_to, limit=60)
 
 
 @pytest.fixture
@@ -51,37 +55,6 @@ def person(transactional_db: None) -> Any:
     )
     ApplicationEvent.objects.create(application=application, action="create", to_status="submitted")
     return person
-
-
-def focused(page: Any) -> str:
-    return str(
-        page.evaluate(
-            "() => { const e = document.activeElement;"
-            " return e.tagName.toLowerCase() + '#' + (e.id || e.textContent.trim()); }"
-        )
-    )
-
-
-def tab_to(page: Any, target: str, *, limit: int = 60) -> None:
-    """Press Tab until `target` ("tag#id", or "tag#text" without an id) has the focus."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if focused(page) == target:
-            return
-    pytest.fail(f"Tab never reached {target}; stopped at {focused(page)}")
-
-
-def no_sideways_scroll(page: Any) -> None:
-    page.wait_for_load_state("load")
-    width = page.evaluate(
-        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-    )
-    assert width[0] <= width[1], f"{page.url}: content {width[0]} px wide in a {width[1]} px window"
-
-
-def check(page: Any, assert_accessible: Any) -> None:
-    no_sideways_scroll(page)
-    assert_accessible(page)
 
 
 @pytest.mark.parametrize("width", [320, 375, 640], ids=["320px", "375px", "200%-zoom"])
