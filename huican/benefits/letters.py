@@ -15,19 +15,14 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from huican.benefits.models import Application
 from huican.core.dates import chinese_date
-from huican.regions.models import Region
-
-FONT = "STSong-Light"  # as monitoring.reports.pdf
+from huican.core.pdf import escape, paragraph_styles
+from huican.regions.names import region_names
 
 
 def mask_name(name: str) -> str:
@@ -38,28 +33,6 @@ def mask_name(name: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-def region_names(codes: set[str]) -> dict[str, str]:
-    return dict(Region.objects.filter(code__in={c for c in codes if c}).values_list("code", "name"))
-
-
-def _styles() -> dict[str, ParagraphStyle]:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    body = ParagraphStyle("body", fontName=FONT, fontSize=12, leading=22, wordWrap="CJK", spaceAfter=8)
-    return {
-        "body": body,
-        "indent": ParagraphStyle("indent", parent=body, firstLineIndent=24),
-        "title": ParagraphStyle(
-            "title", parent=body, fontSize=18, leading=28, alignment=TA_CENTER, spaceAfter=18
-        ),
-        "right": ParagraphStyle("right", parent=body, alignment=TA_RIGHT),
-    }
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def applicant_of(application: Application) -> str:
@@ -81,7 +54,7 @@ def rejection_notice_pdf(application: Application) -> bytes:
     to appeal (行政复议 within 60 days, 行政诉讼 within 6 months — the general statutory periods)."""
     if application.status != Application.Status.REJECTED or application.decided_on is None:
         raise ValueError("only a rejected application has a rejection notice")
-    styles = _styles()
+    styles = paragraph_styles()
     buffer = io.BytesIO()
     title = "不予批准通知书"
     issuer = issuer_of(application)
@@ -120,7 +93,7 @@ def rejection_notice_pdf(application: Application) -> bytes:
     ]
     story: list[Any] = []
     for style, text in paragraphs:
-        story.append(Paragraph(_escape(text), styles[style]))
+        story.append(Paragraph(escape(text), styles[style]))
         if style == "indent" and text.startswith("如有疑问"):
             story.append(Spacer(1, 36))
     document.build(story)

@@ -1,9 +1,10 @@
 """The papers of a verification: the 按比例就业审核确认书 (PDF, per employer) and the list the tax
 bureau needs (xlsx: code, name, staff, required, arranged, base wage, due).
 
-The PDF is made like the benefits notices (``benefits.letters``): reportlab with the CID font
-STSong-Light (no font file needed), title, author, subject and language (zh-CN) set. The workbook's
-text cells are neutralised (``core.frames.neutralize_cell``) like every other export.
+The PDF is made like the benefits notices (``benefits.letters``, both with ``core.pdf``): reportlab
+with the CID font STSong-Light (no font file needed), title, author, subject and language (zh-CN)
+set. The workbook's text cells are neutralised (``core.frames.neutralize_cell``) like every other
+export.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from huican.benefits.letters import FONT, _escape, _styles, region_names
 from huican.core.dates import chinese_date
 from huican.core.frames import neutralize_cell
+from huican.core.pdf import FONT, escape, paragraph_styles
 from huican.employment.verification import REASONS, STATUSES
+from huican.regions.names import region_names
 
 TAX_HEADER = [
     "统一社会信用代码",
@@ -39,7 +41,7 @@ def _number(value: float, places: int) -> str:
 def certificate_pdf(element: dict[str, Any], persons: list[dict[str, Any]], *, today: Any) -> bytes:
     """按比例就业审核确认书 of one employer and year: the verified figures and each declared person
     (masked ID number) with the reasons a person does not count."""
-    styles = _styles()
+    styles = paragraph_styles()
     buffer = io.BytesIO()
     county = region_names({element["county"]}).get(element["county"], element["county"])
     issuer = f"{county}残疾人联合会"
@@ -77,9 +79,9 @@ def certificate_pdf(element: dict[str, Any], persons: list[dict[str, Any]], *, t
         ]
     )
     story: list[Any] = [
-        Paragraph(_escape(title), styles["title"]),
+        Paragraph(escape(title), styles["title"]),
         Table(
-            [[Paragraph(_escape(k), cell), Paragraph(_escape(v), cell)] for k, v in figures],
+            [[Paragraph(escape(k), cell), Paragraph(escape(v), cell)] for k, v in figures],
             colWidths=[6 * cm, 11 * cm],
             style=table_style,
         ),
@@ -100,7 +102,7 @@ def certificate_pdf(element: dict[str, Any], persons: list[dict[str, Any]], *, t
         )
     story.append(
         Table(
-            [[Paragraph(_escape(c), cell) for c in row] for row in rows],
+            [[Paragraph(escape(c), cell) for c in row] for row in rows],
             colWidths=[2.3 * cm, 3.6 * cm, 1.6 * cm, 1.2 * cm, 1.2 * cm, 7.1 * cm],
             style=table_style,
             repeatRows=1,
@@ -108,8 +110,8 @@ def certificate_pdf(element: dict[str, Any], persons: list[dict[str, Any]], *, t
     )
     story += [
         Spacer(1, 24),
-        Paragraph(_escape(issuer), styles["right"]),
-        Paragraph(_escape(chinese_date(today)), styles["right"]),
+        Paragraph(escape(issuer), styles["right"]),
+        Paragraph(escape(chinese_date(today)), styles["right"]),
     ]
     document.build(story)
     return buffer.getvalue()
