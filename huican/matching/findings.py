@@ -23,6 +23,7 @@ from huican.matching.vocabulary import (
     situation,
 )
 from huican.policy.facts import Facts
+from huican.policy.rules import evaluate
 
 FINDING_COLUMNS = {
     "person_id": pl.Int64,
@@ -36,6 +37,27 @@ FINDING_COLUMNS = {
 FINDING_BENEFITS = ("dibao_alone", "living_subsidy", "nursing_subsidy", "home_renovation")
 NAME_SPACES = " \t\u3000"  # ASCII and full-width (U+3000) spaces
 MAX_NAME_ROWS = 5  # name_mismatch details quote at most this many (list, name) pairs
+
+
+def finding_decisions(facts: Facts, prepared: pl.DataFrame) -> pl.DataFrame:
+    """The decisions of FINDING_BENEFITS for everyone, with reasons only where a finding quotes them.
+
+    The findings quote reasons of eligible persons (应保未保, 应补未补, 无障碍改造待实施) and of
+    persons receiving a subsidy (不符合条件仍在发放); every other row gets null reasons. The
+    decisions are evaluated once without reasons, then again with reasons for those persons only —
+    the same findings for a fraction of the memory (reasons are most of a run's decisions).
+    """
+    decisions = evaluate(prepared, only=FINDING_BENEFITS, with_reasons=False)
+    quoted = pl.concat(
+        [
+            decisions.filter(pl.col("decision") == "eligible").select("person_id"),
+            facts.receiving.select(pl.col("person_id").cast(decisions.schema["person_id"])).drop_nulls(),
+        ]
+    ).unique()
+    explained = evaluate(prepared.join(quoted, on="person_id", how="semi"), only=FINDING_BENEFITS)
+    return decisions.join(
+        explained.select("person_id", "benefit", "reasons"), on=["person_id", "benefit"], how="left"
+    )
 
 
 def _date_text(column: str) -> pl.Expr:

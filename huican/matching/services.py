@@ -29,11 +29,10 @@ from django.utils import timezone
 from huican.accounts.access import region_prefix_for
 from huican.accounts.models import Role
 from huican.core.audit import audit_record
-from huican.matching.findings import FINDING_BENEFITS, compute_findings
+from huican.matching.findings import compute_findings, finding_decisions
 from huican.matching.missing_lists import MissingList, missing_in_facts
 from huican.matching.models import Finding, FindingRun, RunFinding
 from huican.policy.facts import load_facts
-from huican.policy.rules import evaluate
 from huican.policy.vocabulary import prepare
 
 Progress = Callable[[int, str], None]
@@ -103,7 +102,7 @@ def compute_run(*, on: dt.date, region: str | None = None, step: Progress | None
     facts = load_facts(on=on, region=region)
     step(30, "资格判定")
     prepared = prepare(facts)
-    decisions = evaluate(prepared, only=FINDING_BENEFITS)
+    decisions = finding_decisions(facts, prepared)
     step(55, "比对")
     found = compute_findings(facts, decisions, prepared=prepared)
     return ComputedFindings(found=found, missing=missing_in_facts(facts), batch_ids=facts.batches)
