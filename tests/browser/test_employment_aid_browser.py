@@ -50,7 +50,7 @@ def test_township_staff_serve_a_person_from_the_aid_list(
     expect(page.get_by_role("cell", name="尚未服务")).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_role("link", name="登记援助：求职甲").click()
+    page.get_by_role("link", name="登记援助").click()
     expect(page.locator("h1")).to_have_text("求职甲的就业援助")
     assert_accessible(page)
     page.get_by_label("求职意向").fill("手工编织")
