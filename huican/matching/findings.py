@@ -18,12 +18,14 @@ from huican.matching.vocabulary import (
     LIST_NAMES,
     NAMED_LIST_KINDS,
     PENSION_MIN_AGE,
+    receiving_on,
     school_age_reference_day,
     school_year_on,
     situation,
 )
 from huican.policy.facts import Facts
 from huican.policy.rules import evaluate
+from huican.policy.vocabulary import with_fact_texts
 
 FINDING_COLUMNS = {
     "person_id": pl.Int64,
@@ -42,21 +44,41 @@ MAX_NAME_ROWS = 5  # name_mismatch details quote at most this many (list, name) 
 def finding_decisions(facts: Facts, prepared: pl.DataFrame) -> pl.DataFrame:
     """The decisions of FINDING_BENEFITS for everyone, with reasons only where a finding quotes them.
 
-    The findings quote reasons of eligible persons (应保未保, 应补未补, 无障碍改造待实施) and of
-    persons receiving a subsidy (不符合条件仍在发放); every other row gets null reasons. The
-    decisions are evaluated once without reasons, then again with reasons for those persons only —
-    the same findings for a fraction of the memory (reasons are most of a run's decisions).
+    `prepared` is ``prepare(facts, with_texts=False)`` (texts are added here to the rows that need
+    reasons; a frame with texts works too).
+
+    The findings quote the reasons of the decisions 应保未保 (单独申请低保 eligible), 应补未补 (a
+    subsidy eligible and not received on D), 不符合条件仍在发放 (a subsidy ineligible and received on D)
+    and 无障碍改造待实施 (eligible). The decisions are evaluated once without reasons, then again
+    with reasons for the persons with such a decision only; other rows get null reasons. The same
+    findings for a fraction of the memory (reasons are most of a run's decisions).
     """
     decisions = evaluate(prepared, only=FINDING_BENEFITS, with_reasons=False)
-    quoted = pl.concat(
-        [
-            decisions.filter(pl.col("decision") == "eligible").select("person_id"),
-            facts.receiving.select(pl.col("person_id").cast(decisions.schema["person_id"])).drop_nulls(),
-        ]
-    ).unique()
-    explained = evaluate(prepared.join(quoted, on="person_id", how="semi"), only=FINDING_BENEFITS)
+    received = (
+        receiving_on(facts)
+        .select(pl.col("person_id").cast(decisions.schema["person_id"]), "benefit", received=pl.lit(True))
+        .unique()
+    )
+    eligible = pl.col("decision") == "eligible"
+    subsidy = pl.col("benefit").is_in(["living_subsidy", "nursing_subsidy"])
+    quoted = (
+        decisions.join(received, on=["person_id", "benefit"], how="left")
+        .filter(
+            (eligible & ~subsidy)
+            | (subsidy & eligible & pl.col("received").is_null())
+            | (subsidy & (pl.col("decision") == "ineligible") & pl.col("received").is_not_null())
+        )
+        .select("person_id")
+        .unique()
+    )
+    explained = evaluate(
+        with_fact_texts(prepared.join(quoted, on="person_id", how="semi"), facts.on), only=FINDING_BENEFITS
+    )
     return decisions.join(
-        explained.select("person_id", "benefit", "reasons"), on=["person_id", "benefit"], how="left"
+        explained.select("person_id", "benefit", "reasons"),
+        on=["person_id", "benefit"],
+        how="left",
+        maintain_order="left",
     )
 
 
@@ -289,22 +311,34 @@ def _certificate_findings(facts: Facts, people: pl.DataFrame) -> pl.DataFrame:
 
 def _name_findings(facts: Facts, people: pl.DataFrame) -> pl.DataFrame:
     """Every row of every list with a 姓名 column, whatever its dates, against the registry name."""
-    rows = pl.concat(
-        [
-            facts.lists[kind]
-            .filter(pl.col("person_id").is_not_null())
-            .select("person_id", "name", "row_number", list_name=pl.lit(LIST_NAMES[kind]), order=pl.lit(i))
-            for i, kind in enumerate(NAMED_LIST_KINDS)
-        ]
+    registry = people.lazy().select(
+        "person_id",
+        registry_name=pl.col("name"),
+        registry_trimmed=pl.col("name").fill_null("").str.strip_chars(NAME_SPACES),
     )
-    registry = people.select("person_id", registry_name=pl.col("name"))
-    mismatched = (
-        rows.with_columns(list_trimmed=pl.col("name").fill_null("").str.strip_chars(NAME_SPACES))
-        .join(registry, on="person_id")
-        .filter(
-            (pl.col("list_trimmed") != "")
-            & (pl.col("list_trimmed") != pl.col("registry_name").fill_null("").str.strip_chars(NAME_SPACES))
+    # List by list, keeping only the rows whose name differs (a few of millions), so no frame of
+    # every row of every list is ever built.
+    differing = [
+        facts.lists[kind]
+        .lazy()
+        .filter(pl.col("person_id").is_not_null())
+        .select(
+            "person_id",
+            "row_number",
+            list_trimmed=pl.col("name").fill_null("").str.strip_chars(NAME_SPACES),
+            order=pl.lit(i),
         )
+        .filter(pl.col("list_trimmed") != "")
+        .join(registry, on="person_id")
+        .filter(pl.col("list_trimmed") != pl.col("registry_trimmed"))
+        .select("person_id", "row_number", "list_trimmed", "order", "registry_name")
+        .collect()
+        for i, kind in enumerate(NAMED_LIST_KINDS)
+    ]
+    list_names = {i: LIST_NAMES[kind] for i, kind in enumerate(NAMED_LIST_KINDS)}
+    mismatched = (
+        pl.concat(differing)
+        .with_columns(list_name=pl.col("order").replace_strict(list_names, return_dtype=pl.String))
         .sort("person_id", "order", "row_number")
     )
     # one phrase per (list, name): "医疗保险参保名单第 6、19 行为“谢样平”"

@@ -33,6 +33,25 @@ NEED_SERVICES = (
     ("device_need_unserved", "device_need", "辅具适配", "辅具需求"),
     ("care_need_unserved", "care_service_need", "托养服务", "托养需求"),
 )
+# The columns of ``situation``'s `people` that the needs findings read.
+CERTIFIED_COLUMNS = (
+    "person_id",
+    "survey_year",
+    *(need for _, need, _, _ in NEED_SERVICES),
+    "age",
+    "employment",
+    "in_dibao",
+    "in_tekun",
+    "income_fen",
+    "low_income",
+    "near_poor",
+    "dibao_line_fen",
+    "near_poor_line_fen",
+    "severe",
+    "household_size",
+    "grade",
+    "category",
+)
 NEEDS_CODES = (
     "rehab_need_unserved",
     "device_need_unserved",
@@ -139,14 +158,22 @@ def _employment_findings(facts: Facts, certified: pl.DataFrame, period: str) -> 
 
 def _poverty_findings(facts: Facts, certified: pl.DataFrame) -> pl.DataFrame:
     """Not in 低保/特困, and low income or near-poor, or income below 70% of the year before's survey."""
-    before = facts.surveys.select(
-        "person_id",
-        survey_year=(pl.col("year") + 1).cast(pl.Int32),
-        previous_income_fen=(pl.col("income") * 100).round(0).cast(pl.Int64),
+    candidates = certified.filter(~pl.col("in_dibao") & ~pl.col("in_tekun"))
+    # The survey of the year before each candidate's latest one (the candidates' rows only: the
+    # survey table has several rows per person).
+    before = (
+        facts.surveys.lazy()
+        .select(
+            "person_id",
+            survey_year=(pl.col("year") + 1).cast(pl.Int32),
+            previous_income_fen=(pl.col("income") * 100).round(0).cast(pl.Int64),
+        )
+        .join(
+            candidates.lazy().select("person_id", "survey_year"), on=["person_id", "survey_year"], how="semi"
+        )
+        .collect()
     )
-    frame = certified.filter(~pl.col("in_dibao") & ~pl.col("in_tekun")).join(
-        before, on=["person_id", "survey_year"], how="left"
-    )
+    frame = candidates.join(before, on=["person_id", "survey_year"], how="left", maintain_order="left")
     income, previous = pl.col("income_fen"), pl.col("previous_income_fen")
     dropped = income * 100 < previous * INCOME_DROP_PERCENT
     frame = frame.with_columns(_dropped=dropped).filter(
@@ -224,7 +251,8 @@ def needs_findings(
     """
     on = facts.on
     period = f"{window_start(on).isoformat()} 至 {on.isoformat()}"
-    certified = people.filter(pl.col("valid_certificate"))
+    # Only the columns read below: `people` is wide, and P(D) is most of it.
+    certified = people.lazy().filter(pl.col("valid_certificate")).select(CERTIFIED_COLUMNS).collect()
     reasons = (
         pl.col("reasons_passed")
         if "reasons_passed" in renovation_eligible.columns

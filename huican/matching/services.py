@@ -101,7 +101,7 @@ def compute_run(*, on: dt.date, region: str | None = None, step: Progress | None
     step(5, "读取名册和部门名单")
     facts = load_facts(on=on, region=region)
     step(30, "资格判定")
-    prepared = prepare(facts)
+    prepared = prepare(facts, with_texts=False)  # texts only where reasons are quoted
     decisions = finding_decisions(facts, prepared)
     step(55, "比对")
     found = compute_findings(facts, decisions, prepared=prepared)

@@ -240,14 +240,18 @@ def prepare(facts: Facts, *, with_texts: bool = True) -> pl.DataFrame:
         topup_fen=(pl.col("topup_rate_e4") * pl.col("dibao_monthly_fen") + 5000) // 10000,
     )
     persons = frame.collect().rechunk()
-    if not with_texts:
-        return persons
+    return with_fact_texts(persons, on) if with_texts else persons
+
+
+def with_fact_texts(prepared: pl.DataFrame, on: dt.date) -> pl.DataFrame:
+    """Add the Chinese statements of the facts to rows of ``prepare(facts, with_texts=False)`` for
+    the same date `on` — the same columns ``prepare(facts)`` gives, for as few rows as needed."""
     validity = pl.format(
         "发证日期 {}，有效期至 {}",
         date_text(pl.col("issue_date")),
         date_text(pl.col("expiry_date").dt.offset_by("-1d")),
     )
-    return persons.with_columns(_validity=validity).with_columns(_texts(on)).drop("_validity").rechunk()
+    return prepared.with_columns(_validity=validity).with_columns(_texts(on)).drop("_validity").rechunk()
 
 
 def _texts(on: dt.date) -> list[pl.Expr]:
