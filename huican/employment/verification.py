@@ -131,6 +131,11 @@ def _declared(year: int) -> pl.DataFrame:
     )
 
 
+# At most this many declared persons are read by query (each is a bound parameter: SQLite allows
+# 32,766 in a statement); more are read with the whole registry.
+BY_QUERY_MAX = 20_000
+
+
 def facts_for(year: int, id_hashes: list[str] | None = None) -> Facts:
     """The facts read for Y: the registry, and the lists in force on 31 December Y or, verified
     later, today (the pension list for Y arrives in Y+1; docs/decisions.md). With `id_hashes`, the
@@ -339,11 +344,14 @@ def levy(
     params = {
         code: parameters_of(code, year, table) for code in declarations["region_code"].unique().to_list()
     }
-    if declaration_ids is None:
-        facts = facts_for(year)
-    else:
-        mine = declared.filter(pl.col("declaration_id").is_in(declaration_ids))
-        facts = facts_for(year, mine["id_hash"].unique().to_list())
+    shown = declarations
+    if declaration_ids is None and region and region != CITY_CODE:
+        shown = declarations.filter(pl.col("region_code").str.starts_with(region))
+    mine = declared.join(shown.select("declaration_id"), on="declaration_id", how="semi")
+    hashes = mine["id_hash"].unique().to_list()
+    # The persons of the employers shown, read by query while they are few (a declaration, a
+    # county); the whole registry from its copies otherwise (the city: one read beats a long query).
+    facts = facts_for(year, hashes) if len(hashes) <= BY_QUERY_MAX else facts_for(year)
     return assemble(
         year=year,
         declarations=declarations,
