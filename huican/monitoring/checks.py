@@ -1,7 +1,7 @@
 """System checks of the monitoring app (``manage.py check``; ``huican serve`` runs them at start).
 
 ``monitoring.E001``: no Chinese font on the server, so the PDF report and the report charts cannot be
-drawn (huican.monitoring.reports.fonts says what is looked for).
+drawn, nor the letters of benefits and employment (huican.core.cjk_fonts says what is looked for).
 """
 
 from __future__ import annotations

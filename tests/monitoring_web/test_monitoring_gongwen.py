@@ -17,6 +17,7 @@ from docx.shared import Mm, Pt
 from pypdf import PdfReader
 
 from huican.cli import main
+from huican.core import cjk_fonts
 from huican.core.tasks import job_status, submit
 from huican.monitoring.charts import format_value
 from huican.monitoring.checks import cjk_font_check
@@ -296,7 +297,7 @@ def test_without_a_chinese_font_reports_are_refused_with_what_to_install(
         render_pdf([Paragraph("正文")], tmp_path / "r.pdf", title="测试")
     assert not (tmp_path / "r.pdf").exists()
 
-    monkeypatch.setattr(fonts, "FONT_CANDIDATES", ())
+    monkeypatch.setattr(cjk_fonts, "FONT_CANDIDATES", ())  # where the search reads them
     settings.HUICAN_CJK_FONT = ""
     assert [e.id for e in cjk_font_check()] == ["monitoring.E001"]
 
