@@ -2,26 +2,21 @@
 the 公示名单 (the public notice of applications approved by civil affairs, with masked names and ID
 numbers).
 
-The PDF uses the same font set-up as the monitoring report (``monitoring.reports.pdf``): reportlab's
-built-in CID font STSong-Light, which needs no font file (a PDF reader supplies it); the document
-carries its title, author, subject and language (zh-CN). Reportlab writes no tagged PDF, so the
-letter is one column of plain paragraphs in reading order.
+The PDF is an accessible tagged PDF like the monitoring report (``core.tagged_pdf``: semantic HTML
+laid out by WeasyPrint with PDF tags, the Chinese font embedded): a heading and paragraphs in reading
+order, the language zh-CN, the title shown in the PDF reader's title bar, author and subject set, so
+a blind applicant's screen reader reads the letter. Without a Chinese font on the server it is
+refused (``core.cjk_fonts.CJKFontMissing``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
-from typing import Any
-
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import cm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from huican.benefits.models import Application
 from huican.core.dates import chinese_date
-from huican.core.pdf import escape, paragraph_styles
+from huican.core.tagged_pdf import html_to_tagged_pdf, text
 from huican.regions.names import region_names
 
 
@@ -54,28 +49,13 @@ def rejection_notice_pdf(application: Application) -> bytes:
     to appeal (行政复议 within 60 days, 行政诉讼 within 6 months — the general statutory periods)."""
     if application.status != Application.Status.REJECTED or application.decided_on is None:
         raise ValueError("only a rejected application has a rejection notice")
-    styles = paragraph_styles()
-    buffer = io.BytesIO()
     title = "不予批准通知书"
     issuer = issuer_of(application)
     county = issuer.removesuffix("残疾人联合会")
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=2.5 * cm,
-        rightMargin=2.5 * cm,
-        topMargin=2.5 * cm,
-        bottomMargin=2.5 * cm,
-        title=f"{title}（申请编号 {application.pk}）",
-        author=issuer,
-        subject=f"{application.get_benefit_display()}申请不予批准",
-        lang="zh-CN",
-    )
     benefit = application.get_benefit_display()
     paragraphs: list[tuple[str, str]] = [
-        ("title", title),
-        ("body", f"申请编号：{application.pk}"),
-        ("body", f"{applicant_of(application)}："),
+        ("", f"申请编号：{application.pk}"),
+        ("", f"{applicant_of(application)}："),
         (
             "indent",
             f"您于{chinese_date(application.applied_on)}提出的{benefit}申请（申请人：{application.person.name}，"
@@ -88,16 +68,20 @@ def rejection_notice_pdf(application: Application) -> bytes:
             f"依法向{county}人民政府申请行政复议，也可以自收到本通知书之日起六个月内依法向人民法院提起行政诉讼。",
         ),
         ("indent", "如有疑问，请与户籍所在地乡镇（街道）残疾人工作人员或县残疾人联合会联系。"),
-        ("right", issuer),
+        ("right gap", issuer),
         ("right", chinese_date(application.decided_on)),
     ]
-    story: list[Any] = []
-    for style, text in paragraphs:
-        story.append(Paragraph(escape(text), styles[style]))
-        if style == "indent" and text.startswith("如有疑问"):
-            story.append(Spacer(1, 36))
-    document.build(story)
-    return buffer.getvalue()
+    body = f"<h1>{text(title)}</h1>" + "".join(
+        (f'<p class="{css}">' if css else "<p>") + f"{text(words)}</p>" for css, words in paragraphs
+    )
+    return html_to_tagged_pdf(
+        body,
+        title=f"{title}（申请编号 {application.pk}）",
+        author=issuer,
+        subject=f"{benefit}申请不予批准",
+        lang="zh-CN",
+        margin_mm=25,
+    )
 
 
 @dataclass(frozen=True)

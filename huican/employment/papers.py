@@ -1,10 +1,11 @@
 """The papers of a verification: the 按比例就业审核确认书 (PDF, per employer) and the list the tax
 bureau needs (xlsx: code, name, staff, required, arranged, base wage, due).
 
-The PDF is made like the benefits notices (``benefits.letters``, both with ``core.pdf``): reportlab
-with the CID font STSong-Light (no font file needed), title, author, subject and language (zh-CN)
-set. The workbook's text cells are neutralised (``core.frames.neutralize_cell``) like every other
-export.
+The PDF is an accessible tagged PDF like the benefits notices (``benefits.letters``, both with
+``core.tagged_pdf``): a heading, the figures as a table with row headers, the declared persons as a
+table with a caption and column headers, the language zh-CN, the title shown in the PDF reader's title
+bar, author and subject set. The workbook's text cells are neutralised (``core.frames.neutralize_cell``)
+like every other export.
 """
 
 from __future__ import annotations
@@ -13,13 +14,10 @@ import io
 from typing import Any
 
 import xlsxwriter
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import cm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from huican.core.dates import chinese_date
 from huican.core.frames import neutralize_cell
-from huican.core.pdf import FONT, escape, paragraph_styles
+from huican.core.tagged_pdf import html_to_tagged_pdf, text
 from huican.employment.verification import REASONS, STATUSES
 from huican.regions.names import region_names
 
@@ -41,23 +39,9 @@ def _number(value: float, places: int) -> str:
 def certificate_pdf(element: dict[str, Any], persons: list[dict[str, Any]], *, today: Any) -> bytes:
     """按比例就业审核确认书 of one employer and year: the verified figures and each declared person
     (masked ID number) with the reasons a person does not count."""
-    styles = paragraph_styles()
-    buffer = io.BytesIO()
     county = region_names({element["county"]}).get(element["county"], element["county"])
     issuer = f"{county}残疾人联合会"
     title = "按比例安排残疾人就业审核确认书"
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=2 * cm,
-        rightMargin=2 * cm,
-        topMargin=2 * cm,
-        bottomMargin=2 * cm,
-        title=f"{title}（{element['name']}，{element['year']} 年度）",
-        author=issuer,
-        subject="按比例就业年审",
-        lang="zh-CN",
-    )
     figures = [
         ("统一社会信用代码", element["credit_code"]),
         ("单位名称", element["name"]),
@@ -70,51 +54,47 @@ def certificate_pdf(element: dict[str, Any], persons: list[dict[str, Any]], *, t
         ("审核结论", STATUSES[element["status"]]),
         ("应缴残疾人就业保障金（元）", _number(element["due"], 2)),
     ]
-    cell = styles["body"]
-    table_style = TableStyle(
-        [
-            ("FONT", (0, 0), (-1, -1), FONT, 10),
-            ("GRID", (0, 0), (-1, -1), 0.5, "#444444"),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ]
+    figures_html = (
+        '<table><colgroup><col style="width: 35%"><col style="width: 65%"></colgroup><tbody>'
+        + "".join(f'<tr><th scope="row">{text(k)}</th><td>{text(v)}</td></tr>' for k, v in figures)
+        + "</tbody></table>"
     )
-    story: list[Any] = [
-        Paragraph(escape(title), styles["title"]),
-        Table(
-            [[Paragraph(escape(k), cell), Paragraph(escape(v), cell)] for k, v in figures],
-            colWidths=[6 * cm, 11 * cm],
-            style=table_style,
-        ),
-        Spacer(1, 12),
-        Paragraph("申报的残疾职工审核情况", styles["body"]),
-    ]
-    rows = [["姓名", "身份证号", "是否计入", "权重", "月数", "不计入的原因"]]
-    for person in persons:
-        rows.append(
-            [
-                person["name"],
+    header = ["姓名", "身份证号", "是否计入", "权重", "月数", "不计入的原因"]
+    widths = [2.3, 3.6, 1.6, 1.2, 1.2, 7.1]  # cm, as the columns were
+    rows = "".join(
+        f'<tr><th scope="row">{text(person["name"])}</th>'
+        + "".join(
+            f"<td>{text(value)}</td>"
+            for value in (
                 person["id_masked"],
                 "是" if person["counted"] else "否",
                 str(person["weight"]),
                 str(person["months"]),
                 "；".join(REASONS[r] for r in person["reasons"]) or "—",
-            ]
+            )
         )
-    story.append(
-        Table(
-            [[Paragraph(escape(c), cell) for c in row] for row in rows],
-            colWidths=[2.3 * cm, 3.6 * cm, 1.6 * cm, 1.2 * cm, 1.2 * cm, 7.1 * cm],
-            style=table_style,
-            repeatRows=1,
-        )
+        + "</tr>"
+        for person in persons
     )
-    story += [
-        Spacer(1, 24),
-        Paragraph(escape(issuer), styles["right"]),
-        Paragraph(escape(chinese_date(today)), styles["right"]),
-    ]
-    document.build(story)
-    return buffer.getvalue()
+    persons_html = (
+        f"<table><caption>{text('申报的残疾职工审核情况')}</caption><colgroup>"
+        + "".join(f'<col style="width: {100 * w / sum(widths):.2f}%">' for w in widths)
+        + "</colgroup><thead><tr>"
+        + "".join(f'<th scope="col">{text(h)}</th>' for h in header)
+        + f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
+    body = (
+        f"<h1>{text(title)}</h1>{figures_html}{persons_html}"
+        f'<p class="right gap">{text(issuer)}</p><p class="right">{text(chinese_date(today))}</p>'
+    )
+    return html_to_tagged_pdf(
+        body,
+        title=f"{title}（{element['name']}，{element['year']} 年度）",
+        author=issuer,
+        subject="按比例就业年审",
+        lang="zh-CN",
+        margin_mm=20,
+    )
 
 
 def tax_workbook(elements: list[dict[str, Any]]) -> bytes:

@@ -4,10 +4,8 @@ person and subsidy, 代为申请 from a finding, documents, the 不予批准通�
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import re
-import zlib
 from typing import Any
 
 import pytest
@@ -27,6 +25,7 @@ from huican.core.filecrypt import is_encrypted
 from huican.core.models import AuditEntry
 from huican.matching.models import Finding, FindingRun
 from tests.factories import World, id_number_of, make_list_record, make_standard, make_user
+from tests.tagged_pdfs import read_tagged
 
 pytestmark = pytest.mark.django_db
 
@@ -309,31 +308,12 @@ def test_reject_needs_a_reason_and_prints_a_notice_letter(chain: Chain) -> None:
     assert url("rejection_notice", application.pk) in page
     pdf = client.get(url("rejection_notice", application.pk))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    assert pdf.content.startswith(b"%PDF-") and b"STSong-Light" in pdf.content
+    assert read_tagged(pdf.content).title == f"不予批准通知书（申请编号 {application.pk}）"
     assert "attachment" in pdf["Content-Disposition"]
     assert AuditEntry.objects.filter(
         action="benefits.rejection_notice", object_id=str(application.pk)
     ).exists()
     assert chain.client("other_county").get(url("rejection_notice", application.pk)).status_code == 404
-
-
-def pdf_text(content: bytes) -> str:
-    """The text drawn on the pages of a reportlab PDF (ASCII85 + Flate streams, UCS-2 strings)."""
-    texts = []
-    for raw in re.findall(rb"stream\r?\n(.*?)endstream", content, re.S):
-        raw = raw.strip().removesuffix(b"~>")
-        try:
-            data = zlib.decompress(base64.a85decode(raw))
-        except (ValueError, zlib.error):
-            continue
-        for literal in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", data, re.S):
-            octal = re.sub(
-                rb"\\([0-7]{1,3}|.)",
-                lambda m: bytes([int(m.group(1), 8)]) if m.group(1)[:1].isdigit() else m.group(1),
-                literal,
-            )
-            texts.append(octal.decode("utf-16-be", errors="replace"))
-    return "".join(texts)
 
 
 def test_the_notice_letter_says_the_reason_and_how_to_appeal(chain: Chain) -> None:
@@ -342,13 +322,27 @@ def test_the_notice_letter_says_the_reason_and_how_to_appeal(chain: Chain) -> No
     application = chain.at(Application.Status.TOWNSHIP_PASSED)
     act(chain.client("county"), application, "reject", reason="残疾等级不符合")
     application.refresh_from_db()
-    content = rejection_notice_pdf(application)
-    written = pdf_text(content)
-    assert b"/Lang (zh-CN)" in content
+    letter = read_tagged(rejection_notice_pdf(application))  # zh-CN, marked, fonts embedded
+    assert letter.title == f"不予批准通知书（申请编号 {application.pk}）"
+    assert str(letter.reader.metadata["/Author"]).endswith("残疾人联合会")
+    assert letter.kinds["/H1"] == 1 and letter.kinds["/P"] >= 8  # a heading and the paragraphs
+    assert next(str(e["/S"]) for e in letter.elements if e["/S"] in ("/H1", "/P")) == "/H1"  # title first
+    written = letter.text
     assert "不予批准通知书" in written and "残疾等级不符合" in written
+    assert f"申请编号：{application.pk}" in written and "不予批准的理由：残疾等级不符合" in written
     assert "测试甲" in written and "困难残疾人生活补贴" in written
     assert "行政复议" in written and "行政诉讼" in written and "残疾人联合会" in written
     assert id_number_of(chain.alice) not in written and chain.alice.id_masked in written
+    assert "六十日内" in written and "六个月内" in written and "如有疑问" in written
+
+
+def test_the_notice_letter_escapes_what_people_typed(chain: Chain) -> None:
+    from huican.benefits.letters import rejection_notice_pdf
+
+    application = chain.at(Application.Status.TOWNSHIP_PASSED)
+    act(chain.client("county"), application, "reject", reason='收入<超过>标准 & "其他"')
+    application.refresh_from_db()
+    assert '收入<超过>标准 & "其他"' in read_tagged(rejection_notice_pdf(application)).text
 
 
 def test_withdraw_is_recorded_by_the_window(chain: Chain) -> None:

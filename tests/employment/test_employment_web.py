@@ -22,6 +22,7 @@ from tests.factories import (
     make_levy_standard,
     make_list_record,
 )
+from tests.tagged_pdfs import read_tagged
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +77,37 @@ def test_certificate_pdf_is_audited(world):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert AuditEntry.objects.filter(action="employment.certificate", object_id=str(world.xinfu.pk)).exists()
+
+
+def test_certificate_pdf_is_tagged_with_its_figures_and_persons(world):
+    response = _client(world, "county").get(f"/employment/declarations/{world.xinfu.pk}/certificate.pdf")
+    paper = read_tagged(response.content)  # zh-CN, marked, structure tree, fonts embedded
+    assert paper.title == "按比例安排残疾人就业审核确认书（忻府甲公司，2025 年度）"
+    assert paper.kinds["/H1"] == 1 and paper.kinds["/Table"] == 2
+    assert paper.kinds["/TH"] >= 10 + 6 and paper.kinds["/TD"] >= 10 + 2 * 5  # row and column headers
+    assert paper.kinds["/Caption"] == 1
+    text = paper.text
+    for expected in (
+        "按比例安排残疾人就业审核确认书",
+        "统一社会信用代码",
+        "单位名称",
+        "忻府甲公司",
+        "在职职工人数",
+        "应安排残疾人就业人数",
+        "已安排（审核确认）人数",
+        "实际安排比例",
+        "计征工资基数（元）",
+        "审核结论",
+        "应缴残疾人就业保障金（元）",
+        "申报的残疾职工审核情况",
+        "不计入的原因",
+        "本年度没有职工养老保险参保缴费记录",
+        world.alice.id_masked,
+        world.bob.id_masked,
+        "残疾人联合会",
+    ):
+        assert expected in text, expected
+    assert id_number_of(world.alice) not in text
 
 
 def test_tax_list_has_one_row_per_employer_in_scope(world, tmp_path):

@@ -20,6 +20,7 @@ from huican.core.models import AuditEntry
 from huican.portal.models import PortalVisit
 from huican.portal.sms import ConsoleSender
 from tests.factories import id_number_of, make_entitlement, make_list_record, make_person
+from tests.tagged_pdfs import read_tagged
 
 pytestmark = pytest.mark.django_db
 
@@ -170,7 +171,9 @@ def test_notice_download_own_only(client: Client, two: Any) -> None:
     assert reverse("portal:notice", args=[mine.pk]) in html and "家庭收入超过标准" in html
     response = client.get(reverse("portal:notice", args=[mine.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
+    letter = read_tagged(response.content)  # a screen reader can read it: tagged, zh-CN, titled
+    assert letter.title == f"不予批准通知书（申请编号 {mine.pk}）" and letter.kinds["/H1"] == 1
+    assert "家庭收入超过标准" in letter.text and me.id_masked in letter.text
     assert AuditEntry.objects.filter(action="portal.rejection_notice", object_id=str(me.pk)).exists()
     for guess in (theirs.pk, open_one.pk, 999999):
         assert client.get(reverse("portal:notice", args=[guess])).status_code == 404
