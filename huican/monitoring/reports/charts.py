@@ -1,4 +1,4 @@
-"""PNG charts for the .docx and .pdf reports, drawn with Pillow (already installed with reportlab).
+"""PNG charts for the .docx and .pdf reports, drawn with Pillow.
 
 Labels are drawn in the server's Chinese font (huican.monitoring.reports.fonts: fonts-noto-cjk or
 the file HUICAN_CJK_FONT names); without one a chart is not drawn at all — CJKFontMissing says what
