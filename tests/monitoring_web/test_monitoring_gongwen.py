@@ -39,6 +39,7 @@ from huican.monitoring.reports.document import (
 from huican.monitoring.reports.pdf import render_pdf
 from huican.monitoring.reports.word import render_docx
 from tests.factories import make_user
+from tests.tagged_pdfs import struct_elements
 
 MM = 72 / 25.4  # PDF points per millimetre
 A4 = (210 * MM, 297 * MM)
@@ -170,21 +171,6 @@ def test_docx_page_numbers_tables_and_pictures(tmp_path: Path) -> None:
 
 
 # --- PDF ----------------------------------------------------------------------------------------
-
-
-def struct_elements(node: Any) -> list[Any]:
-    """Every structure element under `node`, depth first."""
-    node = node.get_object()
-    found = []
-    kids = node.get("/K")
-    if kids is None:
-        return found
-    for kid in kids if isinstance(kids, list) else [kids]:
-        kid = kid.get_object() if hasattr(kid, "get_object") else kid
-        if hasattr(kid, "keys") and "/S" in kid:
-            found.append(kid)
-            found += struct_elements(kid)
-    return found
 
 
 def text_positions(page: Any) -> list[tuple[float, float, str, float]]:
