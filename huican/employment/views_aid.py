@@ -8,9 +8,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -149,7 +148,7 @@ def aid_record(request: HttpRequest, person_id: int, what: str) -> HttpResponse:
     person = aid.access_aid_person_by_id(request.user, person_id)
     form_class = FORMS.get(what)
     if form_class is None:
-        raise PermissionDenied(_("未知的登记类型"))
+        raise Http404(_("未知的登记类型"))
     form = form_class(request.POST)
     if form.is_valid():
         data = form.cleaned_data

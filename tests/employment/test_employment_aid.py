@@ -85,6 +85,7 @@ def test_roles_without_aid_are_refused_and_other_regions_are_404(world):
     township = _client(world, "township")
     assert township.get(f"/employment/aid/{world.carol.pk}/").status_code == 404
     assert township.get(f"/employment/aid/{world.alice.pk}/").status_code == 200
+    assert township.post(f"/employment/aid/{world.alice.pk}/nonsense/", {}).status_code == 404
     person_page = township.get(f"/persons/{world.alice.pk}/").content.decode()
     assert f'href="/employment/aid/{world.alice.pk}/"' in person_page
 
