@@ -9,7 +9,7 @@ The findings run (load the facts, decide, find) runs in a fresh process, so that
 memory (the RSS high-water mark, VmHWM) is its own and not the imports'.
 
 Usage: .venv/bin/python bench/bench_end_to_end.py [--persons 1000000] [--seed 7] [--keep]
-       [--profile-import FILE]  (cProfile of the imports, e.g. at --persons 200000)
+       [--profile-import FILE]  (cProfile of the imports, e.g. at --persons 200000) [--imports-only]
 Uses a fresh SQLite database in a temporary folder, or DATABASE_URL when set (an empty database of
 your own: the imports are timed as first imports).
 """
@@ -37,6 +37,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--profile-import", metavar="FILE", help="write a cProfile of the imports to FILE")
+    parser.add_argument("--imports-only", action="store_true", help="stop after the imports")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="huican-e2e-"))
@@ -90,6 +91,10 @@ def main() -> None:
         profiler.dump_stats(args.profile_import)
         print(f"import profile written to {args.profile_import}", flush=True)
     connection.close()
+    if args.imports_only:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        return
 
     # The findings run in a fresh process (spawned, so it shares none of the imports' memory).
     context = multiprocessing.get_context("spawn")

@@ -20,7 +20,7 @@ first whole-city computation after an import does not pay for the read either.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import polars as pl
@@ -48,13 +48,15 @@ def stamp(table: str) -> str | None:
     return f"{version}/{rows}"
 
 
-def read(table: str) -> pl.DataFrame | None:
-    """The copy of `table` if one exists for its current stamp, else None."""
+def read(table: str, columns: Sequence[str] | None = None) -> pl.DataFrame | None:
+    """The copy of `table` (only `columns`, when given) if one exists for its current stamp, else None."""
     current = stamp(table)
     if current is None:
         return None
     parts = TableCopy.objects.filter(table=table, stamp=current).order_by("part")
-    frames = [from_parquet(data) for data in parts.values_list("data", flat=True).iterator(chunk_size=1)]
+    frames = [
+        from_parquet(data, columns) for data in parts.values_list("data", flat=True).iterator(chunk_size=1)
+    ]
     if not frames:
         return None
     return pl.concat(frames, rechunk=True)

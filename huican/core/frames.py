@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import polars as pl
 from django.db import connection
 
 FETCH_CHUNK = 100_000
+# Distinct values handed to a per-value Python function at a time (`per_distinct`).
+DISTINCT_CHUNK = 100_000
 
 
 def sql_date(column: str) -> str:
@@ -100,8 +102,8 @@ def parquet_parts(frame: pl.DataFrame, rows_per_part: int = PART_ROWS) -> list[t
     return parts
 
 
-def from_parquet(data: bytes | memoryview) -> pl.DataFrame:
-    return pl.read_parquet(io.BytesIO(bytes(data)))
+def from_parquet(data: bytes | memoryview, columns: Sequence[str] | None = None) -> pl.DataFrame:
+    return pl.read_parquet(io.BytesIO(bytes(data)), columns=list(columns) if columns is not None else None)
 
 
 # A cell starting with one of these is taken as a formula by Excel/WPS when a CSV is opened.
@@ -139,3 +141,26 @@ def neutralize_cell(value: object) -> object:
     if isinstance(value, str) and is_formula_like(value):
         return "'" + value
     return value
+
+
+def per_distinct(
+    values: pl.Series, compute: Callable[[list[str]], list[str]], name: str, *, chunk: int = DISTINCT_CHUNK
+) -> pl.Series:
+    """`compute` of each value of a text series (no nulls), called once per distinct value, a
+    chunk of distinct values at a time; the results in the order of `values`."""
+    distinct = values.unique(maintain_order=True)
+    parts = [
+        pl.Series(name, compute(distinct.slice(offset, chunk).to_list()), dtype=pl.String)
+        for offset in range(0, distinct.len(), chunk)
+    ]
+    if not parts:
+        return pl.Series(name, [], dtype=pl.String)
+    if distinct.len() == values.len():
+        return pl.concat(parts)
+    table = pl.DataFrame({"__value": distinct, name: pl.concat(parts)})
+    return (
+        values.alias("__value")
+        .to_frame()
+        .join(table, on="__value", how="left", maintain_order="left")
+        .get_column(name)
+    )

@@ -59,7 +59,7 @@ def _from_table(batch_ids: list[int]) -> pl.DataFrame:
     return fetch_frame(
         f"SELECT id_hash, name, {sql_date('start_date')}, {sql_date('end_date')}, year, school_year,"
         f" category, status, organisation, project, {sql_real('amount')}, row_number, batch_id"
-        f" FROM {ListRecord._meta.db_table} WHERE batch_id IN ({marks}) ORDER BY batch_id, id",
+        f" FROM {ListRecord._meta.db_table} WHERE batch_id IN ({marks}) ORDER BY batch_id, row_number, id",
         batch_ids,
         SCHEMA,
     )

@@ -90,8 +90,13 @@ class ListRecord(models.Model):
     参保状态 or 结果; ``amount`` the money column.
     """
 
-    # No index of its own: the (batch, id_hash) index below serves look-ups by batch.
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="records", db_index=False)
+    # No index of its own: the (batch, id_hash) index below serves look-ups by batch. No foreign-key
+    # constraint in the database either: PostgreSQL would check it once per row at commit, a fifth
+    # of a large import's time, for a batch the import itself created in the same transaction
+    # (batches are never deleted; Django still cascades a deletion made through the ORM).
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="records", db_index=False, db_constraint=False
+    )
     kind = models.CharField(max_length=32)
     row_number = models.PositiveIntegerField()
     id_hash = models.CharField(max_length=32)

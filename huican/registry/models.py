@@ -100,7 +100,11 @@ class Survey(models.Model):
     renovation_need = models.BooleanField(null=True, blank=True)
     care_service_need = models.BooleanField(null=True, blank=True)
     employment = models.CharField(max_length=8, blank=True)
-    batch = models.ForeignKey("exchange.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL)
+    # The import that wrote it. No constraint in the database (see exchange.ListRecord.batch): it
+    # would be checked once per survey row at the import's commit.
+    batch = models.ForeignKey(
+        "exchange.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, db_constraint=False
+    )
 
     class Meta:
         ordering = ["person", "-year"]

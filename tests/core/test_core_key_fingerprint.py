@@ -137,7 +137,9 @@ def test_a_database_from_before_fingerprints_is_adopted_only_by_keys_that_open_i
 
 
 @pytest.mark.django_db
-def test_rotation_records_the_new_key_and_forgets_the_old_one(settings, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_rotation_records_the_new_key_and_forgets_the_old_one(settings, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Files of the process's other tests (uploads under key 7) would keep the old key needed.
+    settings.MEDIA_ROOT = str(tmp_path / "media")
     old, new = data_key("7"), data_key("8")
     settings.HUICAN_DATA_KEYS = old
     make_person()

@@ -286,3 +286,37 @@ def test_a_survey_reimport_changes_only_changed_rows(registry, tmp_path: Path, c
     assert last is not None and (last.created, last.updated) == (0, 1)
     assert Survey.objects.get(income=Decimal("9000")).long_term_care is True
     assert Survey.objects.get(income=Decimal("7800.50")).long_term_care is True
+
+
+def test_a_person_on_many_rows_is_hashed_once_and_every_row_keeps_its_own_number(
+    registry, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list names a person on several rows, chunks apart: the keyed hash is computed once per
+    distinct ID number in the whole file, and every stored row decrypts to its number. The table
+    is written in the order of the keyed hash; the columnar copy keeps the file's order."""
+    from huican.core import crypto
+    from huican.exchange import columnar, preparing, reading
+
+    hashed: list[str] = []
+    original = crypto.blind_index_many
+
+    def counting(values):  # type: ignore[no-untyped-def]
+        values = list(values)
+        hashed.extend(values)
+        return original(values)
+
+    monkeypatch.setattr(preparing, "blind_index_many", counting)
+    monkeypatch.setattr(reading, "CSV_CHUNK_BYTES", 120)  # a few rows a chunk
+    header = ["公民身份号码", "姓名", "险种", "参保年度", "参保状态"]
+    people = [A, B, OUTSIDER]
+    rows = [[people[i % 3], f"人{i % 3}", "城乡居民", str(2015 + i), "参保缴费"] for i in range(9)]
+    out = run(capsys, "import", "pension", str(write_csv(tmp_path / "p.csv", header, rows)))
+    assert out[0] == "accepted 9, rejected 0"
+    assert sorted(hashed) == sorted(people)
+    records = list(ListRecord.objects.filter(kind="pension").order_by("id"))
+    assert [r.id_hash for r in records] == sorted(r.id_hash for r in records)
+    numbers = {r.row_number: crypto.decrypt(r.id_number_encrypted) for r in records}
+    assert numbers == {2 + i: people[i % 3] for i in range(9)}
+    assert {r.id_masked for r in records} == {crypto.mask_id_number(p) for p in people}
+    copy = columnar.read([records[0].batch_id])
+    assert copy["row_number"].to_list() == list(range(2, 11))
