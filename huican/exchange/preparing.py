@@ -417,9 +417,12 @@ class _PersonIds:
             return hashes.replace_strict(known, default=None, return_dtype=pl.Int64)
         if self.all is None:
             self.all = _registry_hashes()
+        # The chunk's own hashes first (a join built on every registry hash, for every chunk, would
+        # cost more than the rest of the look-up).
+        known = wanted.to_frame("__id_hash").join(self.all, on="__id_hash", how="inner")
         found = (
             pl.DataFrame({"__id_hash": hashes, "__ok": ok})
-            .join(self.all, on="__id_hash", how="left", maintain_order="left")
+            .join(known, on="__id_hash", how="left", maintain_order="left")
             .select(pl.when(pl.col("__ok")).then(pl.col("__person_id")))
         )
         return found.to_series()
@@ -473,10 +476,14 @@ class _IdHashes:
 
     def of(self, numbers: pl.Series) -> pl.Series:
         wanted = numbers.fill_null("").alias("__number").to_frame()
-        new = wanted.unique(maintain_order=True).join(self.known, on="__number", how="anti")
+        distinct = wanted.unique()
+        # Joins whose hash table is built on the chunk's numbers, not on every number seen so far.
+        found = distinct.join(self.known, on="__number", how="inner")
+        new = distinct.join(found, on="__number", how="anti")
         if new.height:
-            hashed = new.with_columns(
+            new = new.with_columns(
                 per_distinct(new["__number"], blind_index_many, "__id_hash", chunk=HASH_CHUNK)
             )
-            self.known = pl.concat([self.known, hashed], rechunk=False)
-        return wanted.join(self.known, on="__number", how="left", maintain_order="left")["__id_hash"]
+            self.known = pl.concat([self.known, new], rechunk=False)
+            found = pl.concat([found, new])
+        return wanted.join(found, on="__number", how="left", maintain_order="left")["__id_hash"]

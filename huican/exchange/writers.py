@@ -264,10 +264,13 @@ def _persist_survey(accepted: pl.DataFrame, batch: ImportBatch) -> tuple[int, in
     changed = joined.filter(pl.col("survey_id").is_not_null() & differs)
     batch_column = pl.lit(batch.pk, dtype=pl.Int64).alias("batch_id")
     income_text = pl.col("income").round(2).cast(pl.String)  # exact decimal text for the driver
+    # In (person, year) order, the order of the table's unique index: it then grows page after page.
     created = insert_rows(
         "registry_survey",
         ("person_id", "year", *values, "batch_id"),
-        new.select("person_id", "year", *values, batch_column).with_columns(income=income_text),
+        new.select("person_id", "year", *values, batch_column)
+        .with_columns(income=income_text)
+        .sort("person_id", "year"),
     )
     updated = update_rows(
         "registry_survey",

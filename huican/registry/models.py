@@ -90,7 +90,8 @@ class Person(models.Model):
 class Survey(models.Model):
     """One year's 持证残疾人基本状况调查 for a person."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="surveys")
+    # No index of its own: the unique (person, year) index below serves look-ups by person.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="surveys", db_index=False)
     year = models.PositiveSmallIntegerField()
     household_size = models.PositiveSmallIntegerField(null=True, blank=True)
     income = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)

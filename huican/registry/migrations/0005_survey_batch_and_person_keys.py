@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 def restore_triggers(apps, schema_editor):
-    """SQLite rebuilds the table to change a column, which drops its triggers: put back the ones
+    """SQLite rebuilds the table to change its columns, which drops its triggers: put back the ones
     that keep the surveys' columnar copy honest (core/migrations/0003_table_copies.py)."""
     if schema_editor.connection.vendor != "sqlite":
         return
@@ -30,6 +30,11 @@ class Migration(migrations.Migration):
             model_name='survey',
             name='batch',
             field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, to='exchange.importbatch'),
+        ),
+        migrations.AlterField(
+            model_name='survey',
+            name='person',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='surveys', to='registry.person'),
         ),
         migrations.RunPython(restore_triggers, migrations.RunPython.noop),
     ]
