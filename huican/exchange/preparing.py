@@ -419,10 +419,10 @@ class _PersonIds:
             self.all = _registry_hashes()
         # The chunk's own hashes first (a join built on every registry hash, for every chunk, would
         # cost more than the rest of the look-up).
-        known = wanted.to_frame("__id_hash").join(self.all, on="__id_hash", how="inner")
+        present = wanted.to_frame("__id_hash").join(self.all, on="__id_hash", how="inner")
         found = (
             pl.DataFrame({"__id_hash": hashes, "__ok": ok})
-            .join(known, on="__id_hash", how="left", maintain_order="left")
+            .join(present, on="__id_hash", how="left", maintain_order="left")
             .select(pl.when(pl.col("__ok")).then(pl.col("__person_id")))
         )
         return found.to_series()
