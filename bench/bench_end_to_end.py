@@ -38,6 +38,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--profile-import", metavar="FILE", help="write a cProfile of the imports to FILE")
     parser.add_argument("--imports-only", action="store_true", help="stop after the imports")
+    parser.add_argument("--phases", action="store_true", help="time each import's phases (prepare, write, …)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="huican-e2e-"))
@@ -59,6 +60,7 @@ def main() -> None:
     from huican.exchange.pipeline import run_import
 
     print(f"database: {connection.vendor}", flush=True)
+    phases = _PhaseTimer() if args.phases else None
     profiler = None
     if args.profile_import:
         import cProfile
@@ -83,6 +85,8 @@ def main() -> None:
             f"  accepted {batch.accepted:,} rejected {batch.rejected:,}",
             flush=True,
         )
+        if phases is not None:
+            print("    " + phases.report(took), flush=True)
     print(
         f"all imports: {total_import:.1f} s (polars reads {total_read:.1f} s, {total_import / total_read:.1f}x)",
         flush=True,
@@ -153,6 +157,50 @@ def _findings_run() -> None:
         f"findings run peak RSS: {peak / 1024**2:.2f} GiB (process after start-up: {baseline / 1024**2:.2f} GiB)",
         flush=True,
     )
+
+
+class _PhaseTimer:
+    """Times the phases of each import by wrapping the functions the pipeline calls (the rest of an
+    import's time: the commit, the batch's own rows, the audit entry)."""
+
+    WRAPPED = (
+        ("huican.exchange.pipeline", "prepare", "prepare"),
+        ("huican.exchange.writers", "insert_rows", "insert"),
+        ("huican.exchange.writers", "update_rows", "update"),
+        ("huican.exchange.columnar", "encode", "list copy encoded (overlaps the insert)"),
+        ("huican.exchange.columnar", "save", "list copy saved"),
+        ("huican.policy.facts", "refresh_registry_copies", "registry copies"),
+        ("huican.exchange.pipeline", "write_rejects", "rejects file"),
+        ("huican.exchange.pipeline", "refresh_statistics", "analyze"),
+        ("huican.exchange.writers", "persist", "persist"),
+    )
+
+    def __init__(self) -> None:
+        import importlib
+
+        self.spent: dict[str, float] = {}
+        for module_name, attribute, label in self.WRAPPED:
+            module = importlib.import_module(module_name)
+            setattr(module, attribute, self._timed(getattr(module, attribute), label))
+        from django.db import connections
+
+        wrapper = connections["default"]
+        wrapper.commit = self._timed(wrapper.commit, "commit")
+
+    def _timed(self, function, label):  # type: ignore[no-untyped-def]
+        def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.spent[label] = self.spent.get(label, 0.0) + time.perf_counter() - started
+
+        return timed
+
+    def report(self, took: float) -> str:
+        spent, self.spent = self.spent, {}
+        parts = [f"{label} {seconds:.1f}" for label, seconds in spent.items()]
+        return "phases (s): " + ", ".join(parts) + f" of {took:.1f}"
 
 
 def _peak_rss_kib() -> int:

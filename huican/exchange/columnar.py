@@ -44,13 +44,22 @@ def conform(frame: pl.DataFrame) -> pl.DataFrame:
 
 def store(batch_id: int, frame: pl.DataFrame) -> int:
     """Store the copy of batch `batch_id` from the rows written (`frame`); returns the parts written."""
-    frame = conform(frame.with_columns(batch_id=pl.lit(batch_id, dtype=pl.Int64)))
+    return save(batch_id, encode(batch_id, frame))
+
+
+def encode(batch_id: int, frame: pl.DataFrame) -> list[tuple[int, bytes]]:
+    """The Parquet parts of batch `batch_id`'s copy (no database access: an import encodes them in
+    a thread of its own while its rows are being inserted, ``writers._persist_list``)."""
+    return parquet_parts(conform(frame.with_columns(batch_id=pl.lit(batch_id, dtype=pl.Int64))), PART_ROWS)
+
+
+def save(batch_id: int, parts: list[tuple[int, bytes]]) -> int:
+    """Store encoded parts (`encode`) as the copy of batch `batch_id`; returns the parts written."""
     BatchColumns.objects.filter(batch_id=batch_id).delete()
-    parts = [
+    BatchColumns.objects.bulk_create(
         BatchColumns(batch_id=batch_id, part=number, rows=rows, data=data)
-        for number, (rows, data) in enumerate(parquet_parts(frame, PART_ROWS))
-    ]
-    BatchColumns.objects.bulk_create(parts)
+        for number, (rows, data) in enumerate(parts)
+    )
     return len(parts)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -437,11 +438,18 @@ def _persist_list(kind: str, accepted: pl.DataFrame, batch: ImportBatch) -> tupl
         "amount",
         "fingerprint",
     )
-    # Written in the order of the keyed hash, which the table's two large indexes lead with (after
-    # the batch): each index then grows page after page instead of at random places, which on a
-    # million persons is most of an import's time. The columnar copy keeps the file's order.
-    written = insert_rows("exchange_listrecord", columns, frame.select(columns).sort("id_hash", "row_number"))
-    columnar.store(batch.pk, frame)
+    # The columnar copy (file order) is encoded in a thread of its own meanwhile: polars releases
+    # the interpreter while it writes Parquet, as the driver does while the database inserts.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="columnar") as background:
+        encoding = background.submit(columnar.encode, batch.pk, frame)
+        # Written in the order of the keyed hash, which the table's two large indexes lead with
+        # (after the batch): each index then grows page after page instead of at random places,
+        # which on a million persons is most of an import's time.
+        written = insert_rows(
+            "exchange_listrecord", columns, frame.select(columns).sort("id_hash", "row_number")
+        )
+        parts = encoding.result()
+    columnar.save(batch.pk, parts)
     return written, 0
 
 
