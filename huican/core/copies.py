@@ -26,7 +26,7 @@ from contextlib import contextmanager
 import polars as pl
 from django.db import IntegrityError, OperationalError, connection, transaction
 
-from huican.core.frames import PART_ROWS, from_parquet, parquet_parts
+from huican.core.frames import PART_ROWS, from_parquet, parquet_parts, save_parts
 from huican.core.models import TableCopy, TableVersion
 
 WATCHED = ("registry_person", "registry_survey")
@@ -67,10 +67,7 @@ def store(table: str, frame: pl.DataFrame, *, at_stamp: str) -> None:
     try:
         with transaction.atomic():
             TableCopy.objects.filter(table=table).delete()
-            TableCopy.objects.bulk_create(
-                TableCopy(table=table, stamp=at_stamp, part=number, rows=rows, data=data)
-                for number, (rows, data) in enumerate(parquet_parts(frame, PART_ROWS))
-            )
+            save_parts(TableCopy, {"table": table, "stamp": at_stamp}, parquet_parts(frame, PART_ROWS))
     except IntegrityError:  # another process stored a copy at the same moment: keep theirs
         return
 

@@ -16,7 +16,15 @@ from typing import Any
 import polars as pl
 from django.db import connection
 
-from huican.core.frames import PART_ROWS, fetch_frame, from_parquet, parquet_parts, sql_date, sql_real
+from huican.core.frames import (
+    PART_ROWS,
+    fetch_frame,
+    from_parquet,
+    parquet_parts,
+    save_parts,
+    sql_date,
+    sql_real,
+)
 from huican.exchange.models import BatchColumns, ListRecord
 
 # The fact columns of a list row, in this order, with these types.
@@ -56,10 +64,7 @@ def encode(batch_id: int, frame: pl.DataFrame) -> list[tuple[int, bytes]]:
 def save(batch_id: int, parts: list[tuple[int, bytes]]) -> int:
     """Store encoded parts (`encode`) as the copy of batch `batch_id`; returns the parts written."""
     BatchColumns.objects.filter(batch_id=batch_id).delete()
-    BatchColumns.objects.bulk_create(
-        BatchColumns(batch_id=batch_id, part=number, rows=rows, data=data)
-        for number, (rows, data) in enumerate(parts)
-    )
+    save_parts(BatchColumns, {"batch_id": batch_id}, parts)
     return len(parts)
 
 

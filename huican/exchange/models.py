@@ -116,16 +116,13 @@ class ListRecord(models.Model):
     fingerprint = models.CharField(max_length=32, blank=True)
 
     class Meta:
-        indexes = [
-            models.Index(fields=["batch", "id_hash"]),
-            models.Index(fields=["id_hash", "kind"]),
-            # Only service records are de-duplicated by fingerprint: index just those.
-            models.Index(
-                fields=["kind", "fingerprint"],
-                condition=models.Q(kind="services"),
-                name="listrecord_service_print",
-            ),
-        ]
+        # One index besides the key, and every look-up goes through it: a person's rows are found
+        # batch by batch (``batch_id IN (…) AND id_hash = …``, one probe per batch:
+        # ``snapshots.batch_ids``), the stored service prints by the services' batches. An import
+        # writes a new batch in hash order, so this index (and the key) only grows at its end; an
+        # index led by the hash alone, or by the kind, took every row at a random place: a quarter
+        # of a list row's insert, and half of a service row's (docs/decisions.md).
+        indexes = [models.Index(fields=["batch", "id_hash"])]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.id_masked}"

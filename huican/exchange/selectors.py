@@ -11,7 +11,7 @@ from huican.accounts.access import can, is_active_user, region_prefix_for
 from huican.accounts.models import Role
 from huican.exchange.kinds import KINDS
 from huican.exchange.models import ImportBatch, ListRecord
-from huican.exchange.snapshots import batches_in_force
+from huican.exchange.snapshots import batch_ids, batches_in_force
 from huican.registry.models import Person
 from huican.registry.selectors import persons_for
 
@@ -23,9 +23,11 @@ def list_records_for(user: Any) -> QuerySet[ListRecord]:
     kinds they import (their own department's data). Everybody else: none.
     """
     if can(user, "browse_registry"):
-        return ListRecord.objects.filter(id_hash__in=persons_for(user).values("id_hash"))
+        return ListRecord.objects.filter(
+            batch_id__in=batch_ids(), id_hash__in=persons_for(user).values("id_hash")
+        )
     if is_active_user(user) and user.role == Role.DEPARTMENT_OFFICER:
-        return ListRecord.objects.filter(kind__in=list(user.import_kinds or []))
+        return ListRecord.objects.filter(batch_id__in=batch_ids(list(user.import_kinds or [])))
     return ListRecord.objects.none()
 
 

@@ -55,3 +55,12 @@ def batches_in_force(on: dt.date, kinds: tuple[str, ...] = LIST_KINDS) -> dict[s
 def active_batch_ids(kind: str, on: dt.date) -> list[int]:
     """IDs of the batches whose ListRecords are in force for `kind` on `on`."""
     return batches_in_force(on, (kind,))[kind]
+
+
+def batch_ids(kinds: tuple[str, ...] | list[str] = LIST_KINDS) -> list[int]:
+    """IDs of every stored batch of `kinds`, in force or not (the import history).
+
+    A list row is looked up through its batch (the list table's one index is (batch, ID hash)):
+    ``ListRecord.objects.filter(batch_id__in=batch_ids(...), id_hash=...)``.
+    """
+    return sorted(ImportBatch.objects.filter(kind__in=list(kinds)).values_list("id", flat=True))

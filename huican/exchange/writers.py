@@ -26,6 +26,7 @@ from huican.exchange.parsing import (
     parse_money,
     parse_yes_no,
 )
+from huican.exchange.snapshots import batch_ids
 from huican.exchange.validation import parsed
 
 if TYPE_CHECKING:
@@ -403,11 +404,16 @@ def _persist_list(kind: str, accepted: pl.DataFrame, batch: ImportBatch) -> tupl
     )
     if kind == "services":
         # Service records accumulate across files: a record already stored is not stored twice.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT fingerprint FROM exchange_listrecord WHERE kind = 'services'"
-            )  # partial index
-            known = {f for (f,) in cursor.fetchall()}
+        stored = [b for b in batch_ids(("services",)) if b != batch.pk]
+        known: set[str] = set()
+        if stored:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT fingerprint FROM exchange_listrecord"
+                    f" WHERE batch_id IN ({', '.join(['%s'] * len(stored))})",
+                    stored,
+                )
+                known = {f for (f,) in cursor.fetchall()}
         frame = frame.filter(~pl.col("fingerprint").is_in(list(known))).unique(
             "fingerprint", keep="first", maintain_order=True
         )

@@ -19,6 +19,7 @@ from huican.benefits.workdays import step_limits
 from huican.care.models import ServiceRecord
 from huican.core.dates import month_start
 from huican.exchange.models import ListRecord
+from huican.exchange.snapshots import batch_ids
 from huican.regions.models import Region
 from huican.registry.models import Person
 
@@ -283,9 +284,9 @@ def service_records(person: Person, limit: int = 50) -> list[ServiceRow]:
     ]
     rows += [
         ServiceRow(r.start_date, r.category, r.project, r.organisation, r.status, r.amount)
-        for r in ListRecord.objects.filter(kind="services", id_hash=person.id_hash).order_by(
-            "-start_date", "-id"
-        )[:limit]
+        for r in ListRecord.objects.filter(
+            batch_id__in=batch_ids(("services",)), id_hash=person.id_hash
+        ).order_by("-start_date", "-id")[:limit]
     ]
     rows.sort(key=lambda r: r.date or dt.date.min, reverse=True)
     return rows[:limit]
