@@ -28,7 +28,7 @@ from huican.exchange.preparing import PreparedFile, file_checksum, prepare
 from huican.exchange.reading import ImportRefused
 from huican.exchange.services import record_refusal
 from huican.exchange.signals import rows_written
-from huican.exchange.snapshots import SNAPSHOT_KINDS, active_batch_ids
+from huican.exchange.snapshots import LIST_KINDS, SNAPSHOT_KINDS, active_batch_ids
 
 __all__ = [
     "KINDS",
@@ -67,12 +67,25 @@ class ImportPreview:
 TABLES_BY_KIND = {"registry": "registry_person", "survey": "registry_survey", "standards": "policy_standard"}
 
 
-def refresh_statistics(kind: str) -> None:
+def refresh_statistics(kind: str, written: int) -> None:
     """Refresh the planner's statistics of the table an import wrote, so that lookups keep using the
     right index as the data grow (SQLite has none until ANALYZE runs; it then picks, for example,
-    the county index instead of the household one)."""
-    table = TABLES_BY_KIND.get(kind, "exchange_listrecord")
+    the county index instead of the household one).
+
+    On PostgreSQL only when the import wrote at least a tenth of the table's rows: below that the
+    server's own autovacuum refreshes them when it sees fit (its threshold is the same tenth), and
+    sampling a twenty-million-row table after a small list costs a third of a second. The kinds
+    another app writes (applications, employment) keep their statistics to that app's tables and
+    the server."""
+    table = TABLES_BY_KIND.get(kind) or ("exchange_listrecord" if kind in LIST_KINDS else None)
+    if table is None:
+        return
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+            row = cursor.fetchone()
+            if row is not None and written * 10 < row[0]:
+                return
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA analysis_limit=2000")
         cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
@@ -374,6 +387,6 @@ def run_import(
         )
     write_rejects(prepared, target)
     if batch.status == ImportBatch.Status.DONE:
-        refresh_statistics(kind)
+        refresh_statistics(kind, batch.accepted)
     report(100, "完成")
     return batch

@@ -1,4 +1,4 @@
-"""What the registry's tables carry for the imports' sake (registry migrations 0006 and 0007)."""
+"""What the registry's tables carry for the imports' sake (registry migrations 0006 to 0008)."""
 
 from __future__ import annotations
 
@@ -31,3 +31,13 @@ def test_the_person_table_keeps_pattern_indexes_only_where_a_prefix_is_searched(
         assert [c for c in person.values() if (c["index"] or c["unique"]) and c["columns"] == [column]], (
             column
         )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL has pattern indexes")
+def test_the_searched_text_columns_have_their_pattern_index_only() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'registry_person'")
+        definitions = [d for (d,) in cursor.fetchall()]
+    for column in ("county_code", "township_code", "region_id", "name"):
+        on_column = [d for d in definitions if d.endswith(f"({column})") or f"({column} " in d]
+        assert len(on_column) == 1 and "varchar_pattern_ops" in on_column[0], (column, on_column)
