@@ -191,8 +191,7 @@ class _Preparation:
         ]
         self.repeats = repeats_for(spec, today, self.cells)
         self.starts: list[int] = []  # each chunk's first position among the rows below the header
-        self.registry = _PersonIds()
-        self.hashes = _IdHashes()
+        self.identities = _Identities()
 
     def run(self) -> PreparedFile:
         spec, table = self.spec, self.source.table
@@ -320,9 +319,9 @@ class _Preparation:
     def _match_registry(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
         """Add __id_hash and __person_id (of the rows without reasons); reject rows outside the
         registry where the kind requires it. Also returns how many accepted rows are outside it."""
-        ok = frame["__reasons"].is_null()
-        frame = frame.with_columns(self.hashes.of(frame["公民身份号码"]))
-        frame = frame.with_columns(self.registry.of(frame["__id_hash"], ok).alias("__person_id"))
+        frame = frame.with_columns(self.identities.of(frame["公民身份号码"])).with_columns(
+            pl.when(pl.col("__reasons").is_null()).then(pl.col("__person_id")).alias("__person_id")
+        )
         outside = 0
         if self.spec.requires_registry:
             away = pl.col("__reasons").is_null() & pl.col("__person_id").is_null()
@@ -401,33 +400,6 @@ def _checked(
     return pl.concat([kept, exact.select("__index", "__row", "__first")])
 
 
-class _PersonIds:
-    """Registry person IDs by ID-number hash, for one import: a chunk's hashes are looked up by
-    query, or, from the first chunk that has many, joined with the registry's hashes read once."""
-
-    def __init__(self) -> None:
-        self.all: pl.DataFrame | None = None
-
-    def of(self, hashes: pl.Series, ok: pl.Series) -> pl.Series:
-        from huican.exchange.writers import person_ids_by_hash
-
-        wanted = hashes.filter(ok).unique()
-        if self.all is None and wanted.len() <= LOOKUP_LIMIT:
-            known = person_ids_by_hash(set(wanted.to_list()))
-            return hashes.replace_strict(known, default=None, return_dtype=pl.Int64)
-        if self.all is None:
-            self.all = _registry_hashes()
-        # The chunk's own hashes first (a join built on every registry hash, for every chunk, would
-        # cost more than the rest of the look-up).
-        present = wanted.to_frame("__id_hash").join(self.all, on="__id_hash", how="inner")
-        found = (
-            pl.DataFrame({"__id_hash": hashes, "__ok": ok})
-            .join(present, on="__id_hash", how="left", maintain_order="left")
-            .select(pl.when(pl.col("__ok")).then(pl.col("__person_id")))
-        )
-        return found.to_series()
-
-
 def _registry_hashes() -> pl.DataFrame:
     """Every registry person's ID-number hash and ID: from the registry's columnar copy when it is
     current (a second instead of reading a million rows through the driver), else from the table."""
@@ -465,16 +437,24 @@ def _require_declaration(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-class _IdHashes:
-    """The keyed hash of each ID number (of "" for a missing one), for one import: each distinct
-    number is hashed once in the whole file (a survey or an insurance list names most persons on
-    several rows, in different chunks), a chunk of numbers at a time (four million numbers as Python
-    strings, with their hashes, would take more memory than the file)."""
+class _Identities:
+    """The keyed hash of each ID number (of "" for a missing one) and the registry person it names,
+    for one import.
+
+    Each distinct number is hashed, and its person looked up, once in the whole file (a survey or an
+    insurance list names most persons on several rows, in different chunks), a chunk of numbers at
+    a time (four million numbers as Python strings, with their hashes, would take more memory than
+    the file). Persons are looked up by query while the new numbers are few; from the first chunk
+    with many, the registry's hashes are read once and joined."""
 
     def __init__(self) -> None:
-        self.known = pl.DataFrame(schema={"__number": pl.String, "__id_hash": pl.String})
+        self.known = pl.DataFrame(
+            schema={"__number": pl.String, "__id_hash": pl.String, "__person_id": pl.Int64}
+        )
+        self.registry: pl.DataFrame | None = None
 
-    def of(self, numbers: pl.Series) -> pl.Series:
+    def of(self, numbers: pl.Series) -> pl.DataFrame:
+        """`__id_hash` and `__person_id` of each of `numbers`, in their order."""
         wanted = numbers.fill_null("").alias("__number").to_frame()
         distinct = wanted.unique()
         # Joins whose hash table is built on the chunk's numbers, not on every number seen so far.
@@ -484,6 +464,24 @@ class _IdHashes:
             new = new.with_columns(
                 per_distinct(new["__number"], blind_index_many, "__id_hash", chunk=HASH_CHUNK)
             )
+            new = new.with_columns(self._person_ids(new["__id_hash"]))
             self.known = pl.concat([self.known, new], rechunk=False)
             found = pl.concat([found, new])
-        return wanted.join(found, on="__number", how="left", maintain_order="left")["__id_hash"]
+        return wanted.join(found, on="__number", how="left", maintain_order="left").select(
+            "__id_hash", "__person_id"
+        )
+
+    def _person_ids(self, hashes: pl.Series) -> pl.Series:
+        from huican.exchange.writers import person_ids_by_hash
+
+        if self.registry is None and hashes.len() <= LOOKUP_LIMIT:
+            known = person_ids_by_hash(set(hashes.to_list()))
+            return hashes.replace_strict(known, default=None, return_dtype=pl.Int64).alias("__person_id")
+        if self.registry is None:
+            self.registry = _registry_hashes()
+        return (
+            hashes.alias("__id_hash")
+            .to_frame()
+            .join(self.registry, on="__id_hash", how="left", maintain_order="left")
+            .get_column("__person_id")
+        )

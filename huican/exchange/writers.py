@@ -12,7 +12,7 @@ import polars as pl
 from django.db import connection
 from django.utils import timezone
 
-from huican.core.crypto import encrypt_many, mask_id_number, mask_phone, phone_indexes
+from huican.core.crypto import encrypt_many, mask_id_numbers, mask_phone, phone_indexes
 from huican.core.frames import per_distinct
 from huican.core.hooks import Hook
 from huican.core.idnumbers import birth_date_expr, sex_expr
@@ -211,7 +211,7 @@ def _persist_registry(accepted: pl.DataFrame, progress: Progress) -> tuple[int, 
         progress(55, f"新增 {new.height} 人")
         new = new.with_columns(
             _encrypted("id_number_encrypted", new["id_number"]),
-            _masked("id_masked", new["id_number"], mask_id_number),
+            mask_id_numbers(new["id_number"]).alias("id_masked"),
             created_at=pl.lit(now),
         )
         created = insert_rows("registry_person", INSERTED, _person_rows(new, INSERTED, now))
@@ -419,7 +419,7 @@ def _persist_list(kind: str, accepted: pl.DataFrame, batch: ImportBatch) -> tupl
         )
     frame = frame.with_columns(
         _encrypted("id_number_encrypted", frame["id_number"]),
-        _masked("id_masked", frame["id_number"], mask_id_number),
+        mask_id_numbers(frame["id_number"]).alias("id_masked"),
         pl.col("amount").round(2).cast(pl.String),  # exact decimal text for the driver
         batch_id=pl.lit(batch.pk, dtype=pl.Int64),
         kind=pl.lit(kind),

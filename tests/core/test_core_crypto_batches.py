@@ -32,3 +32,25 @@ def test_encrypt_many_round_trips_with_a_fresh_nonce_each() -> None:
     nonces = [base64.b64decode(t.partition(":")[2])[:12] for t in tokens if t]
     assert len(set(nonces)) == len(nonces)
     assert crypto.encrypt_many([]) == []
+
+
+def test_masking_a_series_of_id_numbers_masks_each_as_one_number_is_masked() -> None:
+    import polars as pl
+
+    from huican.core.crypto import mask_id_number, mask_id_numbers
+
+    values = [
+        "",
+        "1",
+        "1234567",
+        "12345678",
+        "123456789",
+        "14090219900101001X",
+        "140902900101001",
+        "一二三四五六七八九十",
+    ]
+    assert mask_id_numbers(pl.Series("id", [*values, None])).to_list() == [
+        *(mask_id_number(v) for v in values),
+        "",
+    ]
+    assert mask_id_numbers(pl.Series("id", ["14090219900101001X"])).to_list() == ["1409**********001X"]

@@ -11,8 +11,10 @@ import polars as pl
 import pytest
 import xlsxwriter
 
+from huican.core.crypto import blind_index
 from huican.exchange import preparing, reading
 from huican.exchange.pipeline import PreparedFile, prepare, run_import, write_rejects
+from huican.registry.models import Person
 from tests.exchange.helpers import REGISTRY_HEADER, make_id, registry_row, write_csv
 
 pytestmark = pytest.mark.django_db
@@ -64,13 +66,21 @@ def _digest(prepared: PreparedFile, target: Path) -> dict[str, object]:
 
 
 def _both(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, kind: str, path: Path) -> dict[str, object]:
-    """Prepared in one chunk and in many (chunks of a few rows); asserts they are the same."""
+    """Prepared in one chunk and in many (chunks of a few rows), its persons looked up by query and
+    from the registry's hashes read whole; asserts they are all the same."""
     whole = _digest(prepare(kind, path, today=TODAY), tmp_path / "whole.csv")
     with monkeypatch.context() as patch:
         patch.setattr(reading, "CSV_CHUNK_BYTES", 97)
         patch.setattr(preparing, "CHUNK_ROWS", 7)
         chunked = _digest(prepare(kind, path, today=TODAY), tmp_path / "chunked.csv")
+        patch.setattr(preparing, "LOOKUP_LIMIT", 3)  # the first chunks by query, then joined
+        mixed = _digest(prepare(kind, path, today=TODAY), tmp_path / "mixed.csv")
+    with monkeypatch.context() as patch:
+        patch.setattr(preparing, "LOOKUP_LIMIT", 0)
+        joined = _digest(prepare(kind, path, today=TODAY), tmp_path / "joined.csv")
     assert chunked == whole
+    assert mixed == whole
+    assert joined == whole
     return whole
 
 
@@ -124,6 +134,10 @@ def test_survey_unique_and_registry_match_cross_chunks(
     assert reasons[42] == "同一人同一调查年度已在第 2 行出现"
     assert reasons[35] == "不在残疾人名册中（not in the registry）"
     assert len(digest["accepted"]) == 30 + 15  # type: ignore[arg-type]
+    persons = dict(Person.objects.values_list("id_hash", "id"))
+    columns = [c for c in digest["columns"] if c != "__person_id"]  # type: ignore[attr-defined]
+    numbers = [row[columns.index("公民身份号码")] for row in digest["accepted"]]  # type: ignore[attr-defined]
+    assert digest["person_ids"] == [persons[blind_index(number)] for number in numbers]
 
 
 def test_hash_collisions_never_make_a_duplicate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
