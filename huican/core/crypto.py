@@ -92,11 +92,13 @@ def encrypt(value: str) -> str:
     return encrypt_many([value])[0]
 
 
-def encrypt_many(values: Iterable[str]) -> list[str]:
-    """Encrypt with the current key, after checking it is the database's (`keycheck`)."""
+def encrypt_many(values: Iterable[str], *, keys_checked: bool = False) -> list[str]:
+    """Encrypt with the current key, after checking it is the database's (`keycheck`), unless the
+    caller has just done so (`keys_checked`: e.g. while the connection is busy with a COPY)."""
     from huican.core.keycheck import ensure_write_keys
 
-    ensure_write_keys()
+    if not keys_checked:
+        ensure_write_keys()
     version, ciphers = _ciphers(settings.HUICAN_DATA_KEYS)
     encrypt_one = ciphers[version].encrypt
     values = values if isinstance(values, list) else list(values)
@@ -186,15 +188,13 @@ def mask_id_numbers(values: pl.Series) -> pl.Series:
     """`mask_id_number` of each value (nulls as ""), computed by polars over the whole series."""
     text = pl.col("v").fill_null("")
     length = text.str.len_chars()
-    stars = "(?s)."  # every character, a line break too
+    stars = pl.lit("*" * 64).str.slice(0, length - 8)  # as many stars as the hidden characters
     masked = (
         pl.when(length <= 8)
-        .then(text.str.replace_all(stars, "*"))
-        .otherwise(
-            text.str.slice(0, 4)
-            + text.str.slice(4, length - 8).str.replace_all(stars, "*")
-            + text.str.slice(-4)
-        )
+        .then(pl.lit("*" * 64).str.slice(0, length))
+        .when(length <= 72)
+        .then(text.str.slice(0, 4) + stars + text.str.slice(-4))
+        .otherwise(pl.col("v").map_elements(mask_id_number, return_dtype=pl.String))
     )
     return values.alias("v").to_frame().select(masked.alias(values.name)).to_series()
 

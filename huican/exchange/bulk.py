@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import polars as pl
 from django.db import OperationalError, connection
+from psycopg.copy import QueuedLibpqWriter
 
 CHUNK = 20_000
 # Rows of a frame turned into CSV text at a time for PostgreSQL's COPY.
@@ -33,14 +34,33 @@ def _executemany_chunked(sql: str, rows: Iterable[Sequence[Any]]) -> int:
     return count
 
 
-def insert_rows(table: str, columns: Sequence[str], rows: Rows) -> int:
-    """Insert `rows` (tuples in `columns` order, or a frame with those columns)."""
+def insert_rows(
+    table: str,
+    columns: Sequence[str],
+    rows: Rows,
+    *,
+    order: pl.Series | None = None,
+    complete: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+) -> int:
+    """Insert `rows` (tuples in `columns` order, or a frame with those columns).
+
+    A frame's rows go in the `order` of their positions when given, and each slice of them is
+    `complete`d (columns added) when given: both a slice at a time, on PostgreSQL while the server
+    inserts the slice before (instead of sorting or encrypting the whole frame first). `complete`
+    must not use the database: on PostgreSQL the COPY holds the connection, and a query made there
+    would wait for it forever."""
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     if isinstance(rows, pl.DataFrame):
-        frame = rows.select(columns)
+        frame = rows if complete is not None else rows.select(columns)
+
+        def parts(size: int) -> Iterator[pl.DataFrame]:
+            for offset in range(0, frame.height, size):
+                part = frame.slice(offset, size) if order is None else frame[order.slice(offset, size)]
+                yield (complete(part) if complete is not None else part).select(columns)
+
         if connection.vendor == "postgresql":
-            return _copy_csv(table, quoted, frame)
-        rows = frame.iter_rows()
+            return _copy_csv(table, quoted, parts(COPY_ROWS), frame.height)
+        rows = (row for part in parts(CHUNK) for row in part.iter_rows())
     if connection.vendor == "postgresql":
         count = 0
         with connection.cursor() as cursor:
@@ -56,27 +76,29 @@ def insert_rows(table: str, columns: Sequence[str], rows: Rows) -> int:
     )
 
 
-def _copy_csv(table: str, quoted: str, frame: pl.DataFrame) -> int:
-    """PostgreSQL: COPY a frame as CSV text written by polars, without a Python object per cell.
+def _copy_csv(table: str, quoted: str, parts: Iterable[pl.DataFrame], height: int) -> int:
+    """PostgreSQL: COPY frames as CSV text written by polars, without a Python object per cell.
 
     In CSV a null is an unquoted empty field and an empty string is written quoted (``""``), so both
     arrive as they were; dates are ISO text, booleans ``true``/``false``, and a time zone's
     datetimes are written with their offset.
     """
-    frame = frame.with_columns(
-        pl.col(name).dt.to_string("%Y-%m-%dT%H:%M:%S%.f" + ("%:z" if dtype.time_zone else ""))
-        for name, dtype in frame.schema.items()
-        if isinstance(dtype, pl.Datetime)
-    )
     with connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg cursor
         sql = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN WITH (FORMAT csv)"
-        with raw.copy(sql) as copy:
-            for offset in range(0, frame.height, COPY_ROWS):
+        # Sent by a thread of psycopg's while the next part is made (sliced, completed, written as
+        # CSV): the server inserts meanwhile instead of waiting for it.
+        with raw.copy(sql, writer=QueuedLibpqWriter(raw)) as copy:
+            for part in parts:
+                part = part.with_columns(
+                    pl.col(name).dt.to_string("%Y-%m-%dT%H:%M:%S%.f" + ("%:z" if dtype.time_zone else ""))
+                    for name, dtype in part.schema.items()
+                    if isinstance(dtype, pl.Datetime)
+                )
                 buffer = io.BytesIO()
-                frame.slice(offset, COPY_ROWS).write_csv(buffer, include_header=False)
+                part.write_csv(buffer, include_header=False)
                 copy.write(buffer.getvalue())
-    return frame.height
+    return height
 
 
 def update_rows(table: str, key: str, columns: Sequence[str], rows: Rows) -> int:

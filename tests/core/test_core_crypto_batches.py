@@ -48,6 +48,9 @@ def test_masking_a_series_of_id_numbers_masks_each_as_one_number_is_masked() -> 
         "14090219900101001X",
         "140902900101001",
         "一二三四五六七八九十",
+        "9" * 72,
+        "8" * 73,
+        "7" * 200,
     ]
     assert mask_id_numbers(pl.Series("id", [*values, None])).to_list() == [
         *(mask_id_number(v) for v in values),
