@@ -130,9 +130,10 @@ def statement_journals_in_memory() -> Iterator[None]:
     The registry tables carry triggers (``huican.core.copies``), and a statement on a table with
     triggers keeps a statement journal of every page it changes: in a temporary file that is about
     24 µs an inserted row, in memory about 7 µs. Only for the import, so large sorts elsewhere still
-    spill to disk. The list table's indexes lead with the random ID hash: at a million persons they
-    outgrow the usual 200 MB page cache, and every inserted row would then read and spill index
-    pages; during an import the cache may grow to IMPORT_CACHE_KIB. No effect on PostgreSQL.
+    spill to disk. Several indexes of the person table (the ID and phone hashes, the household, the
+    name) take rows at random places: at a million persons they outgrow the usual 200 MB page cache,
+    and every inserted row would then read and spill index pages; during an import the cache may
+    grow to IMPORT_CACHE_KIB. No effect on PostgreSQL.
     """
     if connection.vendor != "sqlite":
         yield

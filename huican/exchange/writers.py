@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from huican.core.crypto import encrypt_many, mask_id_numbers, mask_phone, phone_indexes
-from huican.core.frames import per_distinct
+from huican.core.frames import fetch_frame, per_distinct, sql_flag, sql_real
 from huican.core.hooks import Hook
 from huican.core.idnumbers import birth_date_expr, sex_expr
 from huican.core.keycheck import ensure_write_keys
@@ -310,33 +310,33 @@ SURVEY_VALUES = (
 )
 
 
+# Above this many persons in a survey file, every stored survey row is read at once.
+SURVEYS_READ_WHOLE = 50_000
+
+
 def _existing_surveys(person_ids: list[int]) -> pl.DataFrame:
     """The stored survey rows of these persons, to tell new rows from changed and unchanged ones."""
-    sql = f"SELECT id, person_id, year, {', '.join(SURVEY_VALUES)} FROM registry_survey"
-    if len(person_ids) > 50_000:
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-            rows = cursor.fetchall()
-    else:
-        rows = select_in(f"{sql} WHERE person_id", person_ids)
+    flags = ("long_term_care", "rehab_need", "device_need", "renovation_need", "care_service_need")
     schema = {
         "survey_id": pl.Int64,
         "person_id": pl.Int64,
         "year": pl.Int64,
         "household_size": pl.Int64,
         "income": pl.Float64,
-        "long_term_care": pl.Boolean,
-        "rehab_need": pl.Boolean,
-        "device_need": pl.Boolean,
-        "renovation_need": pl.Boolean,
-        "care_service_need": pl.Boolean,
+        **dict.fromkeys(flags, pl.Boolean),
         "employment": pl.String,
     }
-    frame = pl.DataFrame(
-        [tuple(float(v) if i == 4 and v is not None else v for i, v in enumerate(r)) for r in rows],
-        schema=schema,
-        orient="row",
+    columns = ", ".join(
+        sql_real(c) if c == "income" else sql_flag(c) if c in flags else c for c in SURVEY_VALUES
     )
+    sql = f"SELECT id, person_id, year, {columns} FROM registry_survey"
+    if len(person_ids) > SURVEYS_READ_WHOLE:
+        # Most of the city: every stored row, read as a frame (COPY on PostgreSQL), not row by row.
+        frame = fetch_frame(sql, [], schema)
+    else:
+        wire = {name: pl.Int8 if dtype == pl.Boolean else dtype for name, dtype in schema.items()}
+        rows = select_in(f"{sql} WHERE person_id", person_ids)
+        frame = pl.DataFrame(rows, schema=wire, orient="row").with_columns(pl.col(flags).cast(pl.Boolean))
     return frame.rename({c: f"{c}_old" for c in SURVEY_VALUES})
 
 

@@ -262,7 +262,14 @@ def test_a_nul_character_inside_a_cell_rejects_the_row(tmp_path: Path, capsys) -
     assert "控制字符" in read_rejects(tmp_path / "nul.rejected.csv")[0]["原因"]
 
 
-def test_a_survey_reimport_changes_only_changed_rows(registry, tmp_path: Path, capsys) -> None:
+@pytest.mark.parametrize("read_whole", [False, True], ids=["by-person", "whole-table"])
+def test_a_survey_reimport_changes_only_changed_rows(
+    registry, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch, read_whole: bool
+) -> None:
+    from huican.exchange import writers
+
+    if read_whole:  # the stored rows read as a whole table (a survey of most of the city)
+        monkeypatch.setattr(writers, "SURVEYS_READ_WHOLE", 0)
     header = [
         "公民身份号码",
         "调查年度",
